@@ -1,0 +1,1 @@
+"""Atrium app package (see ARCHITECTURE.md)."""

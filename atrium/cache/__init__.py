@@ -1,0 +1,1 @@
+"""Atrium cache package (see ARCHITECTURE.md)."""

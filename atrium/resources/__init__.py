@@ -1,0 +1,1 @@
+"""Atrium resources package (see ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""The Atrium server: an ASGI app over SQLAlchemy Core (see ARCHITECTURE.md)."""

@@ -1,0 +1,114 @@
+"""Writing the sync feed: change sequence numbers, object rows in ``change_log`` and scope events.
+
+Every write that a client must learn about goes through ``record_upsert`` or
+``record_delete`` inside the write's own transaction, so the feed can never
+drift from the tables it mirrors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .schema import change_log, scope_events, sync_counter
+
+EVERYONE: str | None = None
+
+
+def community_scope(community_id: str) -> str:
+    return f"community:{community_id}"
+
+
+def user_scope(user_id: str) -> str:
+    return f"user:{user_id}"
+
+
+def next_seq(conn: Connection) -> int:
+    """Take the next change number; holds the counter's row lock until commit."""
+    value = conn.execute(
+        update(sync_counter).where(sync_counter.c.id == 1).values(value=sync_counter.c.value + 1)
+        .returning(sync_counter.c.value)
+    ).scalar_one()
+    touched = conn.info.setdefault("atrium_touched", set())
+    touched.add(int(value))
+    return int(value)
+
+
+def current_seq(conn: Connection) -> int:
+    return int(conn.execute(select(sync_counter.c.value).where(sync_counter.c.id == 1)).scalar_one())
+
+
+def _upsert_statement(conn: Connection, row: dict[str, Any]) -> Any:
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    stmt = dialect.insert(change_log).values(**row)
+    return stmt.on_conflict_do_update(
+        index_elements=[change_log.c.type, change_log.c.object_id],
+        set_={key: stmt.excluded[key] for key in row if key not in ("type", "object_id")},
+    )
+
+
+def record_upsert(
+    conn: Connection,
+    kind: str,
+    object_id: str,
+    data: dict[str, Any],
+    scope: str | None,
+    *,
+    ts: str | None = None,
+    keep: bool = False,
+) -> int:
+    seq = next_seq(conn)
+    conn.execute(
+        _upsert_statement(
+            conn,
+            {
+                "type": kind,
+                "object_id": object_id,
+                "seq": seq,
+                "scope": scope,
+                "op": "upsert",
+                "ts": ts,
+                "keep": keep,
+                "data": orjson.dumps(data).decode(),
+            },
+        )
+    )
+    return seq
+
+
+def record_delete(conn: Connection, kind: str, object_id: str, scope: str | None) -> int:
+    seq = next_seq(conn)
+    conn.execute(
+        _upsert_statement(
+            conn,
+            {
+                "type": kind,
+                "object_id": object_id,
+                "seq": seq,
+                "scope": scope,
+                "op": "delete",
+                "ts": None,
+                "keep": False,
+                "data": None,
+            },
+        )
+    )
+    return seq
+
+
+def record_scope_event(conn: Connection, user_id: str | None, scope: str, op: str) -> int:
+    """Note that USER_ID (None: everyone) gained ('gain') or lost ('lose') read access to SCOPE."""
+    seq = next_seq(conn)
+    conn.execute(scope_events.insert().values(seq=seq, user_id=user_id, scope=scope, op=op))
+    return seq
+
+
+def stored_object(conn: Connection, kind: str, object_id: str) -> dict[str, Any] | None:
+    """The current JSON of an object as the feed holds it (None when absent or deleted)."""
+    data = conn.execute(
+        select(change_log.c.data).where(change_log.c.type == kind, change_log.c.object_id == object_id)
+    ).scalar_one_or_none()
+    return None if data is None else orjson.loads(data)

@@ -1,0 +1,72 @@
+"""The ASGI application: builds the FastAPI app over one database and mounts every route module."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from atrium import __version__
+
+from .body_limit import BodySizeLimit
+from .context import ServerState
+from .database import create_db_engine, default_files_dir, ensure_current
+from .problems import install_problem_handlers
+
+API = "/api/v1"
+DEMO_APPS_DIR = Path(__file__).parent / "demo_apps"
+
+
+def create_app(database_url: str, *, files_dir: Path | None = None, check_schema: bool = True) -> FastAPI:
+    engine = create_db_engine(database_url)
+    if check_schema:
+        ensure_current(engine)
+    state = ServerState(engine=engine, files_dir=files_dir or default_files_dir(database_url))
+    state.files_dir.mkdir(parents=True, exist_ok=True)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from .events import EventHub
+
+        hub = EventHub(state, database_url)
+        state.waker = hub
+        _app.state.events = hub
+        await hub.start()
+        try:
+            yield
+        finally:
+            await hub.stop()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Atrium server",
+        version=__version__,
+        openapi_url=f"{API}/openapi.json",
+        docs_url=f"{API}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.atrium = state
+    install_problem_handlers(app)
+    app.add_middleware(BodySizeLimit)
+
+    from .routes import ROUTERS
+
+    for router in ROUTERS:
+        app.include_router(router, prefix=API)
+    if DEMO_APPS_DIR.is_dir():
+        app.mount("/demo-apps", StaticFiles(directory=DEMO_APPS_DIR, html=True), name="demo-apps")
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for `uvicorn --factory` with several workers: the URL comes from ATRIUM_DB."""
+    url = os.environ.get("ATRIUM_DB")
+    if not url:
+        raise RuntimeError("ATRIUM_DB is not set")
+    files = os.environ.get("ATRIUM_FILES_DIR")
+    return create_app(url, files_dir=Path(files) if files else None)

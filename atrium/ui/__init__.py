@@ -1,0 +1,1 @@
+"""Atrium ui package (see ARCHITECTURE.md)."""
