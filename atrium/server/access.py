@@ -62,7 +62,9 @@ def readable_community_ids_clause(column: Any, user_id: str) -> Any:
 def sync_scopes(conn: Connection, user_id: str) -> set[str]:
     """The scopes whose objects USER_ID's sync carries (besides EVERYONE):
     joined communities, public announcement communities, and their own."""
-    joined = conn.execute(select(memberships.c.community_id).where(memberships.c.user_id == user_id)).scalars()
+    joined = conn.execute(
+        select(memberships.c.community_id).where(memberships.c.user_id == user_id)
+    ).scalars()
     announcements = conn.execute(
         select(communities.c.id).where(
             and_(communities.c.kind == "announcements", communities.c.visibility == "public")

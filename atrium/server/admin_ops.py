@@ -48,8 +48,14 @@ def add_user(
     new_id = user_id or uuid7()
     conn.execute(
         users.insert().values(
-            id=new_id, handle=handle, display_name=display_name or handle, title=title,
-            department=department, location=location, is_admin=is_admin, password_hash=password_hash,
+            id=new_id,
+            handle=handle,
+            display_name=display_name or handle,
+            title=title,
+            department=department,
+            location=location,
+            is_admin=is_admin,
+            password_hash=password_hash,
             created_at=created_at or now_iso(),
         )
     )
@@ -83,9 +89,15 @@ def add_app(
     app_id = uuid7()
     conn.execute(
         apps.insert().values(
-            id=app_id, name=name, url=url, icon_url=icon_url, description=description,
-            allowed_origins=orjson.dumps(allowed_origins or []).decode(), position=position,
-            community_id=community_id, hook_token_hash=token_hash(token) if token else None,
+            id=app_id,
+            name=name,
+            url=url,
+            icon_url=icon_url,
+            description=description,
+            allowed_origins=orjson.dumps(allowed_origins or []).decode(),
+            position=position,
+            community_id=community_id,
+            hook_token_hash=token_hash(token) if token else None,
             created_at=now_iso(),
         )
     )

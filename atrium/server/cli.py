@@ -28,19 +28,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     engine.dispose()
     if args.files_dir:
         os.environ["ATRIUM_FILES_DIR"] = str(Path(args.files_dir).resolve())
-    print(f"Atrium server on http://{args.host}:{args.port}/api/v1 (database {args.db.split('@')[-1]})",
-          flush=True)
+    print(
+        f"Atrium server on http://{args.host}:{args.port}/api/v1 (database {args.db.split('@')[-1]})",
+        flush=True,
+    )
     if args.workers > 1:
         os.environ["ATRIUM_DB"] = args.db
         uvicorn.run(
-            "atrium.server.main:app_from_environment", factory=True, host=args.host, port=args.port,
-            workers=args.workers, log_level=args.log_level, timeout_graceful_shutdown=5,
+            "atrium.server.main:app_from_environment",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+            timeout_graceful_shutdown=5,
         )
     else:
         from .main import create_app
 
         app = create_app(args.db, files_dir=Path(args.files_dir) if args.files_dir else None)
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, timeout_graceful_shutdown=5)
+        uvicorn.run(
+            app, host=args.host, port=args.port, log_level=args.log_level, timeout_graceful_shutdown=5
+        )
     return 0
 
 
@@ -62,8 +71,13 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     engine = _engine_for(args.db)
     with engine.connect().execution_options(atrium_write=True) as conn, conn.begin():
         user_id = add_user(
-            conn, args.username, password=password, display_name=args.display_name,
-            department=args.department or "", title=args.title or "", location=args.location or "",
+            conn,
+            args.username,
+            password=password,
+            display_name=args.display_name,
+            department=args.department or "",
+            title=args.title or "",
+            location=args.location or "",
             is_admin=args.admin,
         )
     engine.dispose()
@@ -77,8 +91,14 @@ def cmd_app_add(args: argparse.Namespace) -> int:
     engine = _engine_for(args.db)
     with engine.connect().execution_options(atrium_write=True) as conn, conn.begin():
         app_id, token = add_app(
-            conn, args.name, args.url, description=args.description or "", icon_url=args.icon_url,
-            allowed_origins=args.allowed_origin or [], position=args.position, community_slug=args.community,
+            conn,
+            args.name,
+            args.url,
+            description=args.description or "",
+            icon_url=args.icon_url,
+            allowed_origins=args.allowed_origin or [],
+            position=args.position,
+            community_slug=args.community,
         )
     engine.dispose()
     print(f"Added app {args.name} ({app_id}).")
@@ -109,8 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     def with_db(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        sub.add_argument("--db", required=True, metavar="URL",
-                         help="sqlite:///PATH or postgresql://USER[:PASSWORD]@HOST[:PORT]/NAME")
+        sub.add_argument(
+            "--db",
+            required=True,
+            metavar="URL",
+            help="sqlite:///PATH or postgresql://USER[:PASSWORD]@HOST[:PORT]/NAME",
+        )
         return sub
 
     serve = with_db(commands.add_parser("serve", help="run the server"))
@@ -118,10 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8470)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--files-dir", help="where attachment bytes are kept (default: beside the database)")
-    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
     serve.set_defaults(func=cmd_serve)
 
-    with_db(commands.add_parser("migrate", help="create or upgrade the schema")).set_defaults(func=cmd_migrate)
+    with_db(commands.add_parser("migrate", help="create or upgrade the schema")).set_defaults(
+        func=cmd_migrate
+    )
 
     user = commands.add_parser("user", help="manage users").add_subparsers(dest="user_command", required=True)
     add = with_db(user.add_parser("add", help="add a user"))
@@ -134,7 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--location")
     add.set_defaults(func=cmd_user_add)
 
-    app = commands.add_parser("app", help="manage business apps").add_subparsers(dest="app_command", required=True)
+    app = commands.add_parser("app", help="manage business apps").add_subparsers(
+        dest="app_command", required=True
+    )
     app_add = with_db(app.add_parser("add", help="add a business app to the catalog"))
     app_add.add_argument("--name", required=True)
     app_add.add_argument("--url", required=True)

@@ -68,16 +68,19 @@ def reading(request: Request) -> Iterator[Connection]:
 
 
 def _unauthorized(detail: str) -> Problem:
-    return Problem(
-        401, "Not signed in", detail, kind="unauthorized", headers={"WWW-Authenticate": "Bearer"}
-    )
+    return Problem(401, "Not signed in", detail, kind="unauthorized", headers={"WWW-Authenticate": "Bearer"})
 
 
 def caller_from_token(state: ServerState, token: str) -> Caller:
     with state.engine.connect() as conn:
         row = conn.execute(
-            select(devices.c.id, devices.c.revoked_at, users.c.id.label("user_id"), users.c.handle,
-                   users.c.is_admin)
+            select(
+                devices.c.id,
+                devices.c.revoked_at,
+                users.c.id.label("user_id"),
+                users.c.handle,
+                users.c.is_admin,
+            )
             .join(users, users.c.id == devices.c.user_id)
             .where(devices.c.token_hash == token_hash(token))
         ).first()
@@ -106,7 +109,7 @@ def _note_seen(state: ServerState, caller: Caller) -> None:
             return
         state._seen[caller.device_id] = moment
     today = now()
-    week = (today.date().toordinal() - today.weekday())
+    week = today.date().toordinal() - today.weekday()
     from datetime import date
 
     week_start = date.fromordinal(week).isoformat()
@@ -165,8 +168,13 @@ def run_write(request: Request, caller: Caller | None, work: Callable[[Connectio
                     if key is not None:
                         conn.execute(
                             idempotency_keys.insert().values(
-                                user_id=user_id, key=key, method=method, path=path, status=status,
-                                body=orjson.dumps(body).decode(), created_at=now_iso(),
+                                user_id=user_id,
+                                key=key,
+                                method=method,
+                                path=path,
+                                status=status,
+                                body=orjson.dumps(body).decode(),
+                                created_at=now_iso(),
                             )
                         )
                     if conn.info.get("atrium_touched") and state.is_postgres:

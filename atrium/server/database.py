@@ -162,7 +162,9 @@ def ensure_current(engine: Engine) -> None:
             "Upgrade this server before using it."
         )
     if current != head_revision():
-        raise DatabaseError("The database schema is older than this server. Run: atrium-server migrate --db URL")
+        raise DatabaseError(
+            "The database schema is older than this server. Run: atrium-server migrate --db URL"
+        )
 
 
 def default_files_dir(url: str) -> Path:

@@ -138,7 +138,9 @@ class EventHub:
         # Access changed: recompute those users' scopes, and wake them (their sync sends backfill or drops).
         refresh: set[str] = set()
         for _seq, user_id in scope_changes:
-            refresh.update(self._subscribers if user_id is None else [user_id] if user_id in self._subscribers else [])
+            refresh.update(
+                self._subscribers if user_id is None else [user_id] if user_id in self._subscribers else []
+            )
         for user_id in refresh:
             scopes = await to_thread.run_sync(self._scopes_of, user_id)
             for subscriber in self._subscribers.get(user_id, ()):

@@ -29,7 +29,9 @@ def user_scope(user_id: str) -> str:
 def next_seq(conn: Connection) -> int:
     """Take the next change number; holds the counter's row lock until commit."""
     value = conn.execute(
-        update(sync_counter).where(sync_counter.c.id == 1).values(value=sync_counter.c.value + 1)
+        update(sync_counter)
+        .where(sync_counter.c.id == 1)
+        .values(value=sync_counter.c.value + 1)
         .returning(sync_counter.c.value)
     ).scalar_one()
     touched = conn.info.setdefault("atrium_touched", set())

@@ -29,8 +29,15 @@ def notify(
         notification_id = uuid7()
         conn.execute(
             notifications.insert().values(
-                id=notification_id, user_id=user_id, kind=kind, actor_id=actor_id, target_type=target_type,
-                target_id=target_id, community_id=community_id, created_at=stamp, read=False,
+                id=notification_id,
+                user_id=user_id,
+                kind=kind,
+                actor_id=actor_id,
+                target_type=target_type,
+                target_id=target_id,
+                community_id=community_id,
+                created_at=stamp,
+                read=False,
             )
         )
         publish_notification(conn, notification_id)

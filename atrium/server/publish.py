@@ -56,7 +56,12 @@ def community_dict(row: Row[Any]) -> dict[str, Any]:
 
 
 def membership_dict(row: Row[Any]) -> dict[str, Any]:
-    return {"community_id": row.community_id, "user_id": row.user_id, "role": row.role, "joined_at": row.joined_at}
+    return {
+        "community_id": row.community_id,
+        "user_id": row.user_id,
+        "role": row.role,
+        "joined_at": row.joined_at,
+    }
 
 
 def file_dict(row: Row[Any]) -> dict[str, Any]:
@@ -182,16 +187,23 @@ def publish_community(conn: Connection, community_id: str) -> None:
 
 def publish_membership(conn: Connection, community_id: str, user_id: str) -> None:
     row = conn.execute(
-        select(memberships).where(memberships.c.community_id == community_id, memberships.c.user_id == user_id)
+        select(memberships).where(
+            memberships.c.community_id == community_id, memberships.c.user_id == user_id
+        )
     ).one()
     feed.record_upsert(
-        conn, "membership", membership_key(community_id, user_id), membership_dict(row),
+        conn,
+        "membership",
+        membership_key(community_id, user_id),
+        membership_dict(row),
         feed.community_scope(community_id),
     )
 
 
 def unpublish_membership(conn: Connection, community_id: str, user_id: str) -> None:
-    feed.record_delete(conn, "membership", membership_key(community_id, user_id), feed.community_scope(community_id))
+    feed.record_delete(
+        conn, "membership", membership_key(community_id, user_id), feed.community_scope(community_id)
+    )
 
 
 def _post_retention(row: Row[Any]) -> tuple[str, bool]:
@@ -208,15 +220,25 @@ def publish_post(conn: Connection, post_id: str) -> dict[str, Any]:
 
 def publish_comment(conn: Connection, comment_id: str) -> dict[str, Any]:
     row = conn.execute(
-        select(comments, posts.c.community_id, posts.c.created_at.label("post_created_at"),
-               posts.c.pinned, posts.c.kind)
+        select(
+            comments,
+            posts.c.community_id,
+            posts.c.created_at.label("post_created_at"),
+            posts.c.pinned,
+            posts.c.kind,
+        )
         .join(posts, posts.c.id == comments.c.post_id)
         .where(comments.c.id == comment_id)
     ).one()
     data = comment_dict(row)
     feed.record_upsert(
-        conn, "comment", comment_id, data, feed.community_scope(row.community_id),
-        ts=row.post_created_at, keep=bool(row.pinned) or row.kind == "announcement",
+        conn,
+        "comment",
+        comment_id,
+        data,
+        feed.community_scope(row.community_id),
+        ts=row.post_created_at,
+        keep=bool(row.pinned) or row.kind == "announcement",
     )
     return data
 
@@ -224,14 +246,24 @@ def publish_comment(conn: Connection, comment_id: str) -> dict[str, Any]:
 def publish_reaction(conn: Connection, target_type: str, target_id: str, user_id: str, kind: str) -> None:
     row = conn.execute(
         select(reactions).where(
-            reactions.c.target_type == target_type, reactions.c.target_id == target_id,
-            reactions.c.user_id == user_id, reactions.c.kind == kind,
+            reactions.c.target_type == target_type,
+            reactions.c.target_id == target_id,
+            reactions.c.user_id == user_id,
+            reactions.c.kind == kind,
         )
     ).one()
-    data = {"target_type": target_type, "target_id": target_id, "user_id": user_id, "kind": kind,
-            "created_at": row.created_at}
+    data = {
+        "target_type": target_type,
+        "target_id": target_id,
+        "user_id": user_id,
+        "kind": kind,
+        "created_at": row.created_at,
+    }
     feed.record_upsert(
-        conn, "reaction", reaction_key(target_type, target_id, user_id, kind), data,
+        conn,
+        "reaction",
+        reaction_key(target_type, target_id, user_id, kind),
+        data,
         feed.community_scope(row.community_id),
     )
 
@@ -240,18 +272,30 @@ def unpublish_reaction(
     conn: Connection, target_type: str, target_id: str, user_id: str, kind: str, community_id: str
 ) -> None:
     feed.record_delete(
-        conn, "reaction", reaction_key(target_type, target_id, user_id, kind), feed.community_scope(community_id)
+        conn,
+        "reaction",
+        reaction_key(target_type, target_id, user_id, kind),
+        feed.community_scope(community_id),
     )
 
 
 def publish_follow(conn: Connection, user_id: str, target_type: str, target_id: str) -> None:
     row = conn.execute(
         select(follows).where(
-            follows.c.user_id == user_id, follows.c.target_type == target_type, follows.c.target_id == target_id
+            follows.c.user_id == user_id,
+            follows.c.target_type == target_type,
+            follows.c.target_id == target_id,
         )
     ).one()
-    data = {"user_id": user_id, "target_type": target_type, "target_id": target_id, "created_at": row.created_at}
-    feed.record_upsert(conn, "follow", follow_key(user_id, target_type, target_id), data, feed.user_scope(user_id))
+    data = {
+        "user_id": user_id,
+        "target_type": target_type,
+        "target_id": target_id,
+        "created_at": row.created_at,
+    }
+    feed.record_upsert(
+        conn, "follow", follow_key(user_id, target_type, target_id), data, feed.user_scope(user_id)
+    )
 
 
 def unpublish_follow(conn: Connection, user_id: str, target_type: str, target_id: str) -> None:

@@ -24,8 +24,14 @@ def upsert_document(
     post_kind: str | None = None,
     solved: bool = False,
 ) -> None:
-    values = {"community_id": community_id, "title": title or "", "body": body or "",
-              "created_at": created_at, "post_kind": post_kind, "solved": solved}
+    values = {
+        "community_id": community_id,
+        "title": title or "",
+        "body": body or "",
+        "created_at": created_at,
+        "post_kind": post_kind,
+        "solved": solved,
+    }
     rowid = conn.execute(
         select(search_documents.c.rowid).where(
             search_documents.c.type == kind, search_documents.c.object_id == object_id
@@ -33,7 +39,8 @@ def upsert_document(
     ).scalar_one_or_none()
     if rowid is None:
         rowid = conn.execute(
-            search_documents.insert().values(type=kind, object_id=object_id, **values)
+            search_documents.insert()
+            .values(type=kind, object_id=object_id, **values)
             .returning(search_documents.c.rowid)
         ).scalar_one()
     else:

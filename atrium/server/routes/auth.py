@@ -82,12 +82,16 @@ def login(body: LoginBody, request: Request) -> Response:
     wait = _throttled(request, username)
     if wait:
         raise Problem(
-            429, "Too many attempts", f"Too many failed sign-ins. Try again in {wait} seconds.",
-            kind="too-many-attempts", headers={"Retry-After": str(wait)},
+            429,
+            "Too many attempts",
+            f"Too many failed sign-ins. Try again in {wait} seconds.",
+            kind="too-many-attempts",
+            headers={"Retry-After": str(wait)},
         )
     with reading(request) as conn:
         row = conn.execute(select(users).where(users.c.handle == username)).first()
     if not verify_password(row.password_hash if row else None, body.password) or row is None:
+
         def note_failure(conn: Any) -> tuple[int, Any]:
             conn.execute(login_failures.insert().values(username=username, at=now_iso()))
             return 200, None
@@ -102,8 +106,12 @@ def login(body: LoginBody, request: Request) -> Response:
         stamp = now_iso()
         conn.execute(
             devices.insert().values(
-                id=device_id, user_id=row.id, name=body.device_name or "Atrium desktop",
-                token_hash=token_hash(token), created_at=stamp, last_seen_at=stamp,
+                id=device_id,
+                user_id=row.id,
+                name=body.device_name or "Atrium desktop",
+                token_hash=token_hash(token),
+                created_at=stamp,
+                last_seen_at=stamp,
             )
         )
         conn.execute(delete(login_failures).where(login_failures.c.username == username))
@@ -147,8 +155,13 @@ def list_devices(request: Request, caller: CallerDep) -> Response:
         ).all()
     return json_response(
         [
-            {"id": r.id, "name": r.name, "created_at": r.created_at, "last_seen_at": r.last_seen_at,
-             "current": r.id == caller.device_id}
+            {
+                "id": r.id,
+                "name": r.name,
+                "created_at": r.created_at,
+                "last_seen_at": r.last_seen_at,
+                "current": r.id == caller.device_id,
+            }
             for r in rows
         ]
     )
@@ -190,6 +203,14 @@ def admin_list_devices(request: Request, caller: CallerDep, user_id: str) -> Res
             select(devices).where(devices.c.user_id == user_id, devices.c.revoked_at.is_(None))
         ).all()
     return json_response(
-        [{"id": r.id, "name": r.name, "created_at": r.created_at, "last_seen_at": r.last_seen_at,
-          "current": r.id == caller.device_id} for r in rows]
+        [
+            {
+                "id": r.id,
+                "name": r.name,
+                "created_at": r.created_at,
+                "last_seen_at": r.last_seen_at,
+                "current": r.id == caller.device_id,
+            }
+            for r in rows
+        ]
     )

@@ -1,0 +1,176 @@
+"""The sync feed: first sync, backfill on join, drop on leave, retention window, paging, repeated cursors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from atrium.server.clock import uuid7
+from tests.harness import Api
+
+
+def community(api: Api, name: str, visibility: str = "public", kind: str = "interest") -> str:
+    cid = uuid7()
+    answer = api.post("/communities", json={"id": cid, "name": name, "kind": kind, "visibility": visibility,
+                                            "description": f"About {name}"})
+    assert answer.status_code == 201, answer.text
+    return cid
+
+
+def post(api: Api, community_id: str, body: str, **extra: Any) -> str:
+    pid = uuid7()
+    answer = api.post("/posts", json={"id": pid, "community_id": community_id, "body": body, **extra})
+    assert answer.status_code == 201, answer.text
+    return pid
+
+
+def ids_of(changes: list[dict[str, Any]], kind: str, op: str = "upsert") -> set[str]:
+    return {c["id"] for c in changes if c["type"] == kind and c["op"] == op}
+
+
+def test_first_sync_carries_only_what_the_user_may_read(make_user: Callable[..., Api]) -> None:
+    owner, reader = make_user("olga"), make_user("ravi")
+    public = community(owner, "Photography")
+    secret = community(owner, "Project Falcon", "private")
+    joined_post = post(owner, public, "Golden hour tips #photo")
+    secret_post = post(owner, secret, "Falcon budget")
+    assert reader.put(f"/communities/{public}/members/{reader.user_id}").status_code == 200
+
+    changes, _ = reader.sync_all()
+    assert joined_post in ids_of(changes, "post")
+    assert secret_post not in ids_of(changes, "post")
+    assert secret not in ids_of(changes, "community")
+    assert public in ids_of(changes, "community")
+    assert {owner.user_id, reader.user_id} <= ids_of(changes, "user")
+    for change in changes:  # no private object leaks through any field
+        assert secret not in str(change)
+
+
+def test_joining_a_private_community_backfills_its_old_content(make_user: Callable[..., Api]) -> None:
+    owner, newcomer = make_user("olga"), make_user("ravi")
+    secret = community(owner, "Leadership", "private")
+    old_posts = {post(owner, secret, f"Old decision {n}") for n in range(7)}
+    _, cursor = newcomer.sync_all()
+
+    assert owner.put(f"/communities/{secret}/members/{newcomer.user_id}").status_code == 200
+    changes, cursor = newcomer.sync_all(since=cursor, limit=3)  # paged backfill
+    assert old_posts <= ids_of(changes, "post")
+    assert secret in ids_of(changes, "community")
+    assert f"{secret}:{newcomer.user_id}" in ids_of(changes, "membership")
+    assert [c for c in changes if c["type"] == "notification" and c["data"]["kind"] == "added_to_community"]
+
+    again, _ = newcomer.sync_all(since=cursor)
+    assert again == []
+
+
+def test_leaving_sends_a_scope_drop_and_stops_the_flow(make_user: Callable[..., Api]) -> None:
+    owner, member = make_user("olga"), make_user("ravi")
+    secret = community(owner, "Leadership", "private")
+    owner.put(f"/communities/{secret}/members/{member.user_id}")
+    _, cursor = member.sync_all()
+
+    assert owner.delete(f"/communities/{secret}/members/{member.user_id}").status_code == 204
+    later = post(owner, secret, "After you left")
+    changes, cursor = member.sync_all(since=cursor)
+    assert {"type": "scope", "id": f"community:{secret}", "op": "drop"} in changes
+    assert later not in str(changes)
+
+    public = community(owner, "Running Club")
+    member.put(f"/communities/{public}/members/{member.user_id}")
+    _, cursor = member.sync_all(since=cursor)
+    member.delete(f"/communities/{public}/members/{member.user_id}")
+    changes, _ = member.sync_all(since=cursor)
+    assert {"type": "scope", "id": f"community:{public}", "op": "drop"} in changes
+    # a public community stays visible: its card follows the drop
+    assert public in ids_of(changes, "community")
+
+
+def test_repeating_a_cursor_gives_the_same_correct_answer(make_user: Callable[..., Api]) -> None:
+    owner = make_user("olga")
+    cid = community(owner, "Python Guild", kind="expertise")
+    _, cursor = owner.sync_all()
+    first = post(owner, cid, "one")
+    changes_a, cursor_a = owner.sync_all(since=cursor)
+    changes_b, cursor_b = owner.sync_all(since=cursor)
+    assert changes_a == changes_b and cursor_a == cursor_b
+    assert first in ids_of(changes_a, "post")
+    owner.delete(f"/posts/{first}")
+    changes_c, _ = owner.sync_all(since=cursor)
+    assert first in ids_of(changes_c, "post", "delete")
+    assert first not in ids_of(changes_c, "post")
+
+
+def test_pages_never_exceed_limit_and_miss_nothing(make_user: Callable[..., Api]) -> None:
+    owner = make_user("olga")
+    cid = community(owner, "Agile Coaches", kind="practice")
+    made = {post(owner, cid, f"Retro idea {n}") for n in range(23)}
+    cursor = None
+    seen: list[dict[str, Any]] = []
+    while True:
+        params: dict[str, Any] = {"limit": 4}
+        if cursor:
+            params["since"] = cursor
+        page = owner.get("/sync", params=params).json()
+        assert len(page["changes"]) <= 4
+        seen.extend(page["changes"])
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            break
+    assert made <= ids_of(seen, "post")
+
+
+def test_writes_between_pages_arrive_exactly_once_overall(make_user: Callable[..., Api]) -> None:
+    owner = make_user("olga")
+    cid = community(owner, "Lean Manufacturing", kind="practice")
+    for n in range(10):
+        post(owner, cid, f"Kaizen {n}")
+    page = owner.get("/sync", params={"limit": 5}).json()
+    late = post(owner, cid, "written while the client was paging")
+    rest, cursor = owner.sync_all(since=page["cursor"], limit=5)
+    after, _ = owner.sync_all(since=cursor, limit=5)  # the late post belongs to the next round
+    everything = page["changes"] + rest + after
+    posts = [c["id"] for c in everything if c["type"] == "post"]
+    assert late in posts
+    assert len(posts) == len(set(posts)) == 11
+
+
+def test_retention_window_skips_old_posts_on_first_sync_but_keeps_announcements(
+    make_user: Callable[..., Api], engine: Any
+) -> None:
+    from sqlalchemy import update
+
+    from atrium.server.schema import change_log
+
+    comms = make_user("carla")
+    news = community(comms, "Announcements", kind="announcements")
+    chat = community(comms, "Cafe", kind="social")
+    old_chat = post(comms, chat, "Old cafe chatter")
+    old_news = post(comms, news, "Old announcement", kind="announcement")
+    with engine.begin() as conn:  # age both posts to 200 days
+        conn.execute(update(change_log).where(change_log.c.object_id.in_([old_chat, old_news]))
+                     .values(ts="2020-01-01T00:00:00.000Z"))
+    changes, _ = comms.sync_all(window_days=90)
+    assert old_news in ids_of(changes, "post")
+    assert old_chat not in ids_of(changes, "post")
+    changes, _ = comms.sync_all(window_days=5000)
+    assert old_chat in ids_of(changes, "post")
+
+
+def test_public_announcements_reach_everyone_without_joining(make_user: Callable[..., Api]) -> None:
+    comms, employee = make_user("carla"), make_user("eve")
+    news = community(comms, "Company News", kind="announcements")
+    item = post(comms, news, "Welcome to Atrium", kind="announcement")
+    changes, _ = employee.sync_all()
+    assert item in ids_of(changes, "post")
+    assert any(c["type"] == "notification" and c["data"]["kind"] == "announcement" for c in changes) is False
+
+
+def test_bad_cursors_and_limits_are_422(make_user: Callable[..., Api]) -> None:
+    api = make_user("olga")
+    for since in ["garbage", "eyJ2IjoxfQ", "%%%"]:
+        answer = api.get("/sync", params={"since": since})
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["content-type"].startswith("application/problem+json")
+    assert api.get("/sync", params={"limit": 5001}).status_code == 422
+    assert api.get("/sync", params={"limit": 0}).status_code == 422
+    assert api.get("/sync", headers={"Authorization": "Bearer nope"}).status_code == 401
