@@ -5,23 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from atrium.server.clock import uuid7
 from tests.harness import Api
-
-
-def community(api: Api, name: str, visibility: str = "public", kind: str = "interest") -> str:
-    cid = uuid7()
-    answer = api.post("/communities", json={"id": cid, "name": name, "kind": kind, "visibility": visibility,
-                                            "description": f"About {name}"})
-    assert answer.status_code == 201, answer.text
-    return cid
-
-
-def post(api: Api, community_id: str, body: str, **extra: Any) -> str:
-    pid = uuid7()
-    answer = api.post("/posts", json={"id": pid, "community_id": community_id, "body": body, **extra})
-    assert answer.status_code == 201, answer.text
-    return pid
+from tests.server.helpers import make_community as community
+from tests.server.helpers import make_post as post
 
 
 def ids_of(changes: list[dict[str, Any]], kind: str, op: str = "upsert") -> set[str]:
