@@ -15,6 +15,7 @@ from atrium.server.database import create_db_engine
 from .harness import Api, PostgresCluster, RunningServer, fresh_sqlite_url, prepare_database, start_server
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("ATRIUM_FAST_PASSWORD_HASHING", "1")  # real argon2, cheaper parameters
 
 PASSWORD = "correct horse battery staple"
 
