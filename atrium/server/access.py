@@ -33,10 +33,18 @@ def readable_community(conn: Connection, community_id: str, user_id: str) -> Row
 
 def readable_post(conn: Connection, post_id: str, user_id: str) -> Row[Any]:
     row = conn.execute(select(posts).where(posts.c.id == post_id)).first()
-    if row is None:
+    if row is None or not can_read_community(conn, row.community_id, user_id):
         raise not_found("post")
-    readable_community(conn, row.community_id, user_id)
     return row
+
+
+def can_read_community(conn: Connection, community_id: str, user_id: str) -> bool:
+    visibility = conn.execute(
+        select(communities.c.visibility).where(communities.c.id == community_id)
+    ).scalar_one_or_none()
+    if visibility is None:
+        return False
+    return visibility == "public" or role_in(conn, community_id, user_id) is not None
 
 
 def require_moderator(conn: Connection, community_id: str, user_id: str, *, is_admin: bool = False) -> None:
