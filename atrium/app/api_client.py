@@ -1,0 +1,383 @@
+"""The desktop's async client for the Atrium API (protocol.md), on one ``httpx.AsyncClient``.
+
+Every failure leaves as an ``errors.ApiError`` subclass: never a raw httpx exception, and never a
+KeyError from a reply of the wrong shape. Works on plain asyncio and on the Qt loop via qasync.
+Create one client per event loop and ``await client.aclose()`` while that loop still runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+from collections.abc import AsyncGenerator, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import httpx
+import orjson
+
+from .. import __version__
+from .api_connection import connection_options, error_for_transport, normalise_base_url
+from .errors import (
+    ApiError,
+    CaptivePortal,
+    MalformedReply,
+    SignInFailed,
+    Unauthorized,
+    error_for_reply,
+    is_json_type,
+    looks_like_html,
+)
+
+if TYPE_CHECKING:
+    from .settings import Settings
+
+# Heartbeats come at least every 25 s (protocol): a minute of silence means a dead connection.
+EVENTS_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=30.0, pool=10.0)
+USER_AGENT = f"Atrium-Desktop/{__version__}"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str
+    device_id: str
+    user: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SyncPage:
+    cursor: str
+    has_more: bool
+    changes: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class CommunityPage:
+    communities: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def _malformed(what: str) -> MalformedReply:
+    return MalformedReply(detail=what)
+
+
+def _require_dict(value: Any, what: str, keys: Iterable[str] = ()) -> dict[str, Any]:
+    """VALUE if it is an object whose KEYS are all strings; else MalformedReply naming WHAT."""
+    if not isinstance(value, dict):
+        raise _malformed(f"{what} is not a JSON object")
+    for key in keys:
+        if not isinstance(value.get(key), str):
+            raise _malformed(f"{what} has no text field '{key}'")
+    return value
+
+
+def _require_list_of_dicts(value: Any, what: str) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise _malformed(f"{what} is not a list of objects")
+    return value
+
+
+def validate_sync_page(body: Any) -> SyncPage:
+    page = _require_dict(body, "the sync page", ("cursor",))
+    if not isinstance(page.get("has_more"), bool):
+        raise _malformed("the sync page has no true/false 'has_more'")
+    changes = _require_list_of_dicts(page.get("changes"), "the sync page's 'changes'")
+    for position, change in enumerate(changes):
+        _require_dict(change, f"change {position}", ("type", "id", "op"))
+        if change["op"] == "upsert" and not isinstance(change.get("data"), dict):
+            raise _malformed(f"change {position} is an upsert without its object")
+    return SyncPage(cursor=page["cursor"], has_more=page["has_more"], changes=changes)
+
+
+class ServerSentEvents:
+    """An incremental text/event-stream parser (the WHATWG rules this protocol needs)."""
+
+    def __init__(self) -> None:
+        self._event = ""
+        self._data: list[str] = []
+        self.retry_ms: int | None = None
+        self.last_id = ""
+
+    def feed(self, line: str) -> tuple[str, dict[str, Any]] | None:
+        """Take one line (without its end); return (event, data) when a blank line completes one."""
+        if not line:
+            return self._dispatch()
+        if line.startswith(":"):
+            return None  # a comment: the server's heartbeat
+        name, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if name == "event":
+            self._event = value
+        elif name == "data":
+            self._data.append(value)
+        elif name == "id" and "\x00" not in value:
+            self.last_id = value
+        elif name == "retry" and value.isdigit():
+            self.retry_ms = int(value)
+        return None
+
+    def _dispatch(self) -> tuple[str, dict[str, Any]] | None:
+        event, data = self._event or "message", self._data
+        self._event, self._data = "", []
+        if not data:
+            return None
+        text = "\n".join(data)
+        try:
+            parsed = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            parsed = None
+        return event, parsed if isinstance(parsed, dict) else {"data": text}
+
+
+class ApiClient:
+    """Calls the Atrium server for one signed-in (or signing-in) person."""
+
+    def __init__(
+        self,
+        server_url: str,
+        *,
+        token: str | None = None,
+        proxy: str = "",
+        extra_ca_bundle: str = "",
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        """SERVER_URL as a person typed it. TRANSPORT is for tests that inject network faults."""
+        self.base_url = normalise_base_url(server_url)
+        options = connection_options(proxy, extra_ca_bundle, transport)
+        self.problems: list[str] = options.problems  # e.g. an unreadable extra CA bundle
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            **options.kwargs,
+        )
+        self.token = token
+        self.events_retry_ms: int | None = None
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        token: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> ApiClient:
+        return cls(
+            settings.get("server_url"),
+            token=token,
+            proxy=settings.get("proxy"),
+            extra_ca_bundle=settings.get("extra_ca_bundle"),
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def __aenter__(self) -> ApiClient:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+    # -- the one place requests are made -------------------------------------------------------------
+
+    def _headers(self, idempotency_key: str | None = None, *, auth: bool = True) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        if auth and self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
+        return headers
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: bool = True,
+        idempotency_key: str | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """Send; any non-2xx answer or network failure becomes an ApiError."""
+        if "://" in path or path.startswith("//"):
+            raise ValueError(f"API paths are relative to the server, got {path!r}")
+        headers = {**self._headers(idempotency_key, auth=auth), **kwargs.pop("headers", {})}
+        try:
+            response = await self._client.request(method, path.lstrip("/"), headers=headers, **kwargs)
+        except (httpx.HTTPError, httpx.InvalidURL, OSError) as error:
+            raise error_for_transport(error) from error
+        if not response.is_success:
+            raise error_for_reply(response.status_code, response.headers, response.content)
+        return response
+
+    @staticmethod
+    def _json(response: httpx.Response) -> Any:
+        """The body as JSON; a web page or broken JSON in a success answer is reported as such."""
+        content_type = response.headers.get("content-type", "")
+        body = response.content
+        if not is_json_type(content_type):
+            if looks_like_html(content_type, body):
+                raise CaptivePortal(status=response.status_code, detail=f"got {content_type or 'a page'}")
+            raise _malformed(f"expected JSON, got {content_type or 'no content type'}")
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError as error:
+            raise _malformed(f"invalid JSON ({error})") from error
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        """Any call (the outbox replays writes with this): the parsed JSON answer, or None for 204."""
+        kwargs: dict[str, Any] = {"params": params}
+        if json is not None:
+            kwargs["content"] = orjson.dumps(json)
+            kwargs["headers"] = {"Content-Type": "application/json"}
+        response = await self._send(method, path, idempotency_key=idempotency_key, **kwargs)
+        if response.status_code == 204 or not response.content:
+            return None
+        return self._json(response)
+
+    # -- auth ------------------------------------------------------------------------------------------
+
+    async def login(self, username: str, password: str, device_name: str) -> LoginResult:
+        """Sign in; the client keeps the new token. SignInFailed for a wrong user name or password."""
+        body = {"username": username, "password": password, "device_name": device_name}
+        try:
+            response = await self._send(
+                "POST",
+                "auth/login",
+                auth=False,
+                content=orjson.dumps(body),
+                headers={"Content-Type": "application/json"},
+            )
+        except Unauthorized as error:
+            raise SignInFailed(status=error.status, problem=error.problem, detail=error.detail) from None
+        answer = _require_dict(self._json(response), "the sign-in answer", ("token", "device_id"))
+        user = _require_dict(answer.get("user"), "the signed-in user", ("id", "handle"))
+        self.token = answer["token"]
+        return LoginResult(token=answer["token"], device_id=answer["device_id"], user=user)
+
+    async def logout(self) -> None:
+        """Revoke this device's token on the server and forget it. An already dead token is fine."""
+        with contextlib.suppress(Unauthorized):
+            await self._send("POST", "auth/logout")
+        self.token = None
+
+    async def me(self) -> dict[str, Any]:
+        return _require_dict(await self.request("GET", "me"), "the user", ("id", "handle"))
+
+    async def health(self) -> dict[str, Any]:
+        response = await self._send("GET", "health", auth=False)
+        return _require_dict(self._json(response), "the health answer", ("status",))
+
+    # -- sync and push ---------------------------------------------------------------------------------
+
+    async def sync(self, since: str | None = None, limit: int = 500, window_days: int = 90) -> SyncPage:
+        """One page of changes after SINCE (None: from the beginning)."""
+        params: dict[str, Any] = {"limit": limit, "window_days": window_days}
+        if since is not None:
+            params["since"] = since
+        return validate_sync_page(await self.request("GET", "sync", params=params))
+
+    async def events(self) -> AsyncGenerator[tuple[str, dict[str, Any]], None]:
+        """Server-sent wake-ups as (event, data), e.g. ("changed", {"hint": None}), until the server closes.
+
+        Close it when done (``async with contextlib.aclosing(client.events()) as events:``) so the
+        connection is released at once; cancelling the task that iterates does that too.
+        """
+        parser = ServerSentEvents()
+        headers = {**self._headers(), "Accept": "text/event-stream", "Cache-Control": "no-store"}
+        try:
+            async with self._client.stream(
+                "GET", "events", headers=headers, timeout=EVENTS_TIMEOUT
+            ) as response:
+                if not response.is_success:
+                    raise error_for_reply(response.status_code, response.headers, await response.aread())
+                content_type = response.headers.get("content-type", "")
+                if not content_type.lower().startswith("text/event-stream"):
+                    body = await response.aread()
+                    if looks_like_html(content_type, body):
+                        raise CaptivePortal(status=response.status_code, detail=f"got {content_type}")
+                    raise _malformed(f"expected an event stream, got {content_type or 'no content type'}")
+                async for line in response.aiter_lines():
+                    event = parser.feed(line)
+                    self.events_retry_ms = parser.retry_ms
+                    if event is not None:
+                        yield event
+        except (httpx.HTTPError, OSError) as error:
+            raise error_for_transport(error) from error
+
+    # -- files -----------------------------------------------------------------------------------------
+
+    async def upload_file(
+        self,
+        data: bytes | Path,
+        name: str,
+        mime: str = "application/octet-stream",
+        *,
+        file_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """Upload bytes (or a file's bytes); returns the File. Checks the server got the same bytes."""
+        content = await asyncio.to_thread(data.read_bytes) if isinstance(data, Path) else data
+        params = {"name": name, **({"id": file_id} if file_id else {})}
+        response = await self._send(
+            "POST",
+            "files",
+            params=params,
+            content=content,
+            headers={"Content-Type": mime},
+            idempotency_key=idempotency_key,
+        )
+        file = _require_dict(self._json(response), "the uploaded file", ("id", "sha256"))
+        if file["sha256"] != hashlib.sha256(content).hexdigest():
+            raise _malformed("the server stored different bytes than were sent")
+        return file
+
+    async def download_file(self, file_id: str, expected_sha256: str | None = None) -> bytes:
+        """The file's bytes, checked against EXPECTED_SHA256 (from its File) or the server's ETag."""
+        response = await self._send("GET", f"files/{quote(file_id, safe='')}", headers={"Accept": "*/*"})
+        content = response.content
+        etag = response.headers.get("etag", "").removeprefix("W/").strip('"')
+        expected = expected_sha256 or etag
+        if not expected:
+            if looks_like_html(response.headers.get("content-type", ""), content):
+                raise CaptivePortal(status=response.status_code, detail="a page instead of the file")
+            raise _malformed("the file came without a checksum")
+        if hashlib.sha256(content).hexdigest() != expected.lower():
+            raise _malformed("the downloaded file is damaged (checksum mismatch)")
+        return content
+
+    # -- online search and browsing ----------------------------------------------------------------------
+
+    async def search(
+        self, q: str, types: Sequence[str] | None = None, limit: int = 20
+    ) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"q": q, "limit": limit}
+        if types:
+            params["types"] = ",".join(types)
+        answer = _require_dict(await self.request("GET", "search", params=params), "the search answer")
+        return _require_list_of_dicts(answer.get("results"), "the search results")
+
+    async def browse_communities(
+        self, q: str | None = None, cursor: str | None = None, limit: int | None = None
+    ) -> CommunityPage:
+        """Public communities the user has not joined, by name, a page at a time."""
+        params = {k: v for k, v in {"q": q, "cursor": cursor, "limit": limit}.items() if v is not None}
+        answer = _require_dict(await self.request("GET", "communities", params=params), "the community page")
+        communities = _require_list_of_dicts(answer.get("communities"), "the communities")
+        next_cursor = answer.get("next_cursor")
+        if next_cursor is not None and not isinstance(next_cursor, str):
+            raise _malformed("the community page's 'next_cursor' is not text")
+        return CommunityPage(communities=communities, next_cursor=next_cursor)
+
+
+__all__ = ["ApiClient", "ApiError", "CommunityPage", "LoginResult", "SyncPage", "normalise_base_url"]

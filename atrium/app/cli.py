@@ -1,0 +1,211 @@
+"""``atrium``: the desktop, and headless commands for scripts, IT and tests (login, logout, sync, status).
+
+Exit codes: 0 done; 1 failed (the message says why); 2 bad usage; 3 not signed
+in (sign in again; unsent work is kept); 4 this device was revoked (local data wiped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from atrium import __version__
+
+from .errors import ApiError, DeviceRevoked, SignInFailed, Unauthorized
+
+EXIT_FAILED, EXIT_USAGE, EXIT_SIGNED_OUT, EXIT_REVOKED = 1, 2, 3, 4
+
+
+def _say(message: str) -> None:
+    print(f"atrium: {message}", file=sys.stderr)
+
+
+async def _login(args: argparse.Namespace) -> int:
+    from .session import Session
+
+    if not args.password_stdin:
+        import getpass
+
+        password = getpass.getpass(f"Password for {args.username}: ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    session = Session.open(args.profile)
+    if session.settings.is_locked("server_url") and args.server and args.server != session.settings.get("server_url"):
+        _say(f"Your organisation set the server to {session.settings.get('server_url')}; it cannot be changed.")
+        return EXIT_FAILED
+    server = args.server or session.settings.get("server_url")
+    if not server:
+        _say("No server: pass --server URL.")
+        return EXIT_USAGE
+    try:
+        account = await session.sign_in(server, args.username, password, args.device_name)
+    except SignInFailed as error:
+        _say(error.message)
+        return EXIT_FAILED
+    except (ApiError, ValueError) as error:
+        _say(str(error))
+        return EXIT_FAILED
+    print(f"Signed in to {account.server} as {account.handle}.")
+    for problem in session.problems:
+        _say(problem)
+    return 0
+
+
+async def _logout(args: argparse.Namespace) -> int:
+    from atrium.cache import open_cache, pending_counts, wipe
+
+    from .api_client import ApiClient
+    from .session import Session
+
+    session = Session.open(args.profile)
+    if session.account is None:
+        print("Not signed in.")
+        return 0
+    if session.profile.cache_db.exists():
+        cache = open_cache(session.profile.cache_db)
+        unsent = pending_counts(cache)
+        cache.close()
+        if (unsent["pending"] or unsent["failed"]) and not args.discard_unsent:
+            _say(f"{unsent['pending'] + unsent['failed']} changes have not reached the server yet. "
+                 "Run 'atrium sync --once' first, or sign out with --discard-unsent to drop them.")
+            return EXIT_FAILED
+    token = session.token()
+    if token:
+        client = ApiClient(session.account.server, token=token)
+        try:
+            await client.logout()
+        except ApiError as error:
+            _say(f"Could not tell the server ({error.message}); signing out here anyway.")
+        finally:
+            await client.aclose()
+    handle = session.account.handle
+    wipe(session.profile.cache_db)
+    session.forget()
+    print(f"Signed out {handle}; the offline copy on this computer was deleted.")
+    return 0
+
+
+async def _sync(args: argparse.Namespace) -> int:
+    from .session import NotSignedIn, Session
+
+    session = Session.open(args.profile)
+    try:
+        engine = await session.start(listen_events=False, run_loop=False)
+    except NotSignedIn as error:
+        _say(str(error))
+        return EXIT_SIGNED_OUT
+    try:
+        touched = await engine.sync_once()
+    except DeviceRevoked:
+        await session.wipe_device()
+        _say("This device was signed out remotely by you or your administrator; its offline copy was deleted.")
+        return EXIT_REVOKED
+    except Unauthorized as error:
+        _say(f"{error.message} Your unsent changes are kept.")
+        return EXIT_SIGNED_OUT
+    except ApiError as error:
+        _say(f"Sync failed: {error}")
+        return EXIT_FAILED
+    finally:
+        await session.close()
+    for problem in session.problems:
+        _say(problem)
+    total = sum(len(ids) for ids in touched.values())
+    status = engine.status
+    print(f"Synced: {total} objects updated; {status.pending} changes waiting, {status.failed} failed.")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from atrium.cache import open_cache, pending_counts, read_sync_state
+
+    from .session import Session
+
+    session = Session.open(args.profile)
+    report: dict[str, Any] = {
+        "server": session.account.server if session.account else None,
+        "user": session.account.handle if session.account else None,
+        "user_id": session.account.user_id if session.account else None,
+        "cursor": None, "last_sync": None, "counts": {}, "outbox": {"pending": 0, "failed": 0},
+        "problems": session.problems,
+    }
+    if session.profile.cache_db.exists():
+        cache = open_cache(session.profile.cache_db)
+        try:
+            state = read_sync_state(cache)
+            report["cursor"], report["last_sync"] = state.cursor, state.last_sync_at
+            report["counts"] = _counts(cache)
+            report["outbox"] = pending_counts(cache)
+        finally:
+            cache.close()
+    if args.json:
+        print(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+    else:
+        who = f"{report['user']} on {report['server']}" if report["user"] else "not signed in"
+        print(f"Atrium {__version__}: {who}")
+        print(f"Last sync: {report['last_sync'] or 'never'}")
+        print("Objects: " + ", ".join(f"{kind} {count}" for kind, count in report["counts"].items()))
+        print(f"Waiting to send: {report['outbox']['pending']}, failed: {report['outbox']['failed']}")
+    return 0
+
+
+def _counts(cache: Any) -> dict[str, int]:
+    from atrium.cache.objects import SPECS
+
+    counts = {}
+    for kind, spec in SPECS.items():
+        counts[kind] = int(cache.conn.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0])
+    return counts
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="atrium", description="Atrium: your company's collaboration desktop.")
+    parser.add_argument("--version", action="version", version=f"atrium {__version__}")
+    parser.add_argument("--profile", metavar="DIR", help="keep cache and settings in DIR (or set ATRIUM_PROFILE)")
+    commands = parser.add_subparsers(dest="command")
+
+    def with_profile(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub.add_argument("--profile", metavar="DIR", default=argparse.SUPPRESS,
+                         help="keep cache and settings in DIR (or set ATRIUM_PROFILE)")
+        return sub
+
+    login = with_profile(commands.add_parser("login", help="sign in to an Atrium server"))
+    login.add_argument("--server", metavar="URL")
+    login.add_argument("--username", required=True)
+    login.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    login.add_argument("--device-name")
+    logout = with_profile(commands.add_parser("logout", help="sign out and delete the offline copy"))
+    logout.add_argument("--discard-unsent", action="store_true", help="sign out even with unsent changes")
+    sync = with_profile(commands.add_parser("sync", help="sync with the server"))
+    sync.add_argument("--once", action="store_true", required=True, help="one full catch-up, then exit")
+    status = with_profile(commands.add_parser("status", help="what this profile holds"))
+    status.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not hasattr(args, "profile"):
+        args.profile = None
+    try:
+        if args.command == "login":
+            return asyncio.run(_login(args))
+        if args.command == "logout":
+            return asyncio.run(_logout(args))
+        if args.command == "sync":
+            return asyncio.run(_sync(args))
+        if args.command == "status":
+            return _status(args)
+    except KeyboardInterrupt:
+        return 130
+    _say("the desktop window is not part of this build yet; use login, sync or status.")
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,347 @@
+"""The background sync engine: push the outbox, pull /sync pages, listen for wake-ups, back off on errors.
+
+One engine per signed-in profile, on one asyncio loop (the Qt loop via qasync in
+the desktop, plain asyncio headless). It syncs on start, on a server-sent
+`changed`, on a timer, when told the network is back, and on demand. Each page
+is applied with its cursor in one cache transaction on the writer thread, while
+the next page is already being fetched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from atrium.cache import (
+    ChangeSet,
+    OutboxEntry,
+    add_wiki_conflict,
+    apply_changes,
+    apply_sync_page,
+    catch_up_search,
+    mark_done,
+    mark_failed,
+    mark_sending,
+    next_due,
+    pending_counts,
+    read_sync_state,
+)
+
+from .api_client import ApiClient, SyncPage
+from .errors import (
+    ApiError,
+    Conflict,
+    DeviceRevoked,
+    MalformedReply,
+    RateLimited,
+    Unauthorized,
+)
+from .merge import merge3
+from .writer import CacheWriter
+
+log = logging.getLogger("atrium.sync")
+
+PAGE_SIZE = 5000
+SEARCH_SLICE_ROWS = 20_000
+PRIVATE_PREFIX = "_"  # outbox body keys starting with this stay on the client (e.g. a wiki edit's base text)
+
+
+class EngineState(enum.Enum):
+    STARTING = "starting"
+    SYNCING = "syncing"
+    ONLINE = "online"
+    OFFLINE = "offline"
+    SIGNED_OUT = "signed_out"
+    REVOKED = "revoked"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class EngineStatus:
+    state: EngineState
+    message: str = ""
+    last_sync_at: str | None = None
+    pending: int = 0
+    failed: int = 0
+    retry_in: float | None = None
+
+
+def backoff_delay(attempt: int, rng: random.Random, *, base: float = 1.0, cap: float = 300.0) -> float:
+    """Exponential backoff with full jitter: never a busy loop, and clients don't retry in step."""
+    ceiling = min(cap, base * (2 ** min(attempt, 16)))
+    return max(base / 2, rng.uniform(0, ceiling))
+
+
+def sendable_body(body: Any) -> Any:
+    if isinstance(body, dict):
+        return {key: value for key, value in body.items() if not key.startswith(PRIVATE_PREFIX)}
+    return body
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        writer: CacheWriter,
+        client: ApiClient,
+        *,
+        window_days: int = 90,
+        sync_interval: float = 300.0,
+        on_changed: Callable[[ChangeSet], None] | None = None,
+        on_status: Callable[[EngineStatus], None] | None = None,
+        on_revoked: Callable[[], Any] | None = None,
+        listen_events: bool = True,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.writer = writer
+        self.client = client
+        self.window_days = window_days
+        self.sync_interval = sync_interval
+        self._on_changed = on_changed
+        self._on_status = on_status
+        self._on_revoked = on_revoked
+        self._listen_events = listen_events
+        self._rng = rng or random.Random()
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._attempt = 0
+        self.status = EngineStatus(EngineState.STARTING)
+        self._sync_lock = asyncio.Lock()
+
+    # -- public ------------------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Sync soon (after a user action, a `changed` event, the network coming back, or a click)."""
+        self._attempt = 0
+        self._wake.set()
+
+    def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self._run(), name="atrium-sync"))
+        if self._listen_events:
+            self._tasks.append(asyncio.create_task(self._listen(), name="atrium-events"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        self._set_status(EngineState.STOPPED)
+
+    async def sync_once(self) -> ChangeSet:
+        """One full catch-up: push everything due, then pull until the server has no more.
+
+        Raises the ApiError that stopped it (the outbox and cache stay consistent)."""
+        async with self._sync_lock:
+            self._set_status(EngineState.SYNCING)
+            touched = ChangeSet()
+            touched.merge(await self._push())
+            touched.merge(await self._pull())
+            while await self.writer.call(catch_up_search, SEARCH_SLICE_ROWS):
+                await asyncio.sleep(0)  # let the GUI breathe between slices
+            state = await self.writer.call(read_sync_state)
+            counts = await self.writer.call(pending_counts)
+            self.status = EngineStatus(EngineState.ONLINE, last_sync_at=state.last_sync_at,
+                                       pending=counts["pending"], failed=counts["failed"])
+            self._emit_status()
+            return touched
+
+    # -- the loop ----------------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        delay: float | None = 0.0
+        while True:
+            if delay is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            else:
+                await self._wake.wait()
+            self._wake.clear()
+            try:
+                await self.sync_once()
+                self._attempt = 0
+                delay = self.sync_interval
+            except DeviceRevoked:
+                await self._revoked()
+                return
+            except Unauthorized as error:
+                self._set_status(EngineState.SIGNED_OUT, error.message)
+                delay = None  # wait until someone signs in again and wakes us
+            except RateLimited as error:
+                delay = error.retry_after or backoff_delay(self._attempt, self._rng)
+                self._attempt += 1
+                self._set_status(EngineState.OFFLINE, error.message, retry_in=delay)
+            except ApiError as error:
+                delay = backoff_delay(self._attempt, self._rng)
+                self._attempt += 1
+                state = EngineState.OFFLINE if error.retryable else EngineState.ONLINE
+                self._set_status(state, error.message, retry_in=delay)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # a bug must not kill syncing for good; say so and retry later
+                log.exception("sync failed unexpectedly")
+                delay = backoff_delay(self._attempt, self._rng, cap=600)
+                self._attempt += 1
+                self._set_status(EngineState.OFFLINE, f"Sync failed: {error}", retry_in=delay)
+
+    async def _listen(self) -> None:
+        attempt = 0
+        while True:
+            try:
+                async for name, _data in self.client.events():
+                    attempt = 0
+                    if name == "changed":
+                        self._wake.set()
+            except (Unauthorized, DeviceRevoked):
+                self._wake.set()  # the sync loop finds out and acts
+                return
+            except asyncio.CancelledError:
+                raise
+            except ApiError:
+                pass
+            except Exception:
+                log.exception("event stream failed unexpectedly")
+            await asyncio.sleep(backoff_delay(attempt, self._rng, cap=60))
+            attempt += 1
+
+    async def _revoked(self) -> None:
+        self._set_status(EngineState.REVOKED, "This device was signed out remotely; its local data was deleted.")
+        if self._on_revoked is not None:
+            result = self._on_revoked()
+            if asyncio.iscoroutine(result):
+                await result
+
+    # -- pull --------------------------------------------------------------------------------------
+
+    async def _pull(self) -> ChangeSet:
+        touched = ChangeSet()
+        state = await self.writer.call(read_sync_state)
+        page: SyncPage = await self.client.sync(state.cursor, PAGE_SIZE, self.window_days)
+        while True:
+            upcoming = (
+                asyncio.create_task(self.client.sync(page.cursor, PAGE_SIZE, self.window_days))
+                if page.has_more else None
+            )
+            try:
+                changes = await self.writer.call(apply_sync_page, page.changes, page.cursor)
+            except Exception:
+                if upcoming is not None:
+                    upcoming.cancel()
+                    with contextlib.suppress(BaseException):
+                        await upcoming
+                raise
+            touched.merge(changes)
+            self._changed(changes)
+            if upcoming is None:
+                return touched
+            page = await upcoming
+
+    # -- push --------------------------------------------------------------------------------------
+
+    async def _push(self) -> ChangeSet:
+        touched = ChangeSet()
+        while True:
+            due = await self.writer.call(next_due, None, 50)
+            if not due:
+                return touched
+            for entry in due:
+                touched.merge(await self._send(entry))
+
+    async def _send(self, entry: OutboxEntry) -> ChangeSet:
+        await self.writer.call(mark_sending, entry.op_id)
+        try:
+            answer = await self.client.request(entry.method, entry.path, json=sendable_body(entry.body),
+                                               idempotency_key=entry.op_id)
+        except Conflict as conflict:
+            if entry.kind == "wiki_revision":
+                return await self._wiki_conflict(entry, conflict)
+            await self.writer.call(mark_failed, entry.op_id, conflict.message, permanent=True)
+            return ChangeSet()
+        except (Unauthorized, DeviceRevoked):
+            await self.writer.call(mark_failed, entry.op_id, "not signed in", retry_at=_now())
+            raise
+        except ApiError as error:
+            if error.retryable or isinstance(error, MalformedReply):
+                retry_at = _now() + timedelta(seconds=backoff_delay(entry.attempts, self._rng))
+                await self.writer.call(mark_failed, entry.op_id, error.message, retry_at=retry_at)
+                raise  # keep the user's order: nothing after this goes out before it
+            await self.writer.call(mark_failed, entry.op_id, error.message, permanent=True)
+            return ChangeSet()
+        await self.writer.call(mark_done, entry.op_id)
+        if isinstance(answer, dict) and entry.object_type and entry.object_id and answer.get("id") == entry.object_id:
+            changes = await self.writer.call(
+                apply_changes, [{"type": entry.object_type, "id": entry.object_id, "op": "upsert", "data": answer}]
+            )
+            self._changed(changes)
+            return changes
+        return ChangeSet()
+
+    async def _wiki_conflict(self, entry: OutboxEntry, conflict: Conflict) -> ChangeSet:
+        """Someone saved the page first: merge three-way and resend, or keep both for the person."""
+        current = conflict.current
+        body = dict(entry.body) if isinstance(entry.body, dict) else {}
+        base_text = str(body.get("_base_body", ""))
+        local_text = str(body.get("body", ""))
+        if not current or "revision_id" not in current:
+            await self.writer.call(mark_failed, entry.op_id, conflict.message, permanent=True)
+            return ChangeSet()
+        merged = merge3(base_text, local_text, str(current.get("body", "")))
+        if merged is not None:
+            body.update(body=merged, base_revision_id=current["revision_id"], _base_body=current.get("body", ""))
+            try:
+                answer = await self.client.request(entry.method, entry.path, json=sendable_body(body),
+                                                   idempotency_key=f"{entry.op_id}-merged-{current['revision_id']}")
+            except Conflict as again:  # yet another edit landed meanwhile: try again on the next round
+                await self.writer.call(mark_failed, entry.op_id, again.message, retry_at=_now())
+                return ChangeSet()
+            await self.writer.call(mark_done, entry.op_id)
+            if isinstance(answer, dict) and entry.object_id:
+                changes = await self.writer.call(
+                    apply_changes, [{"type": "wiki_page", "id": entry.object_id, "op": "upsert", "data": answer}]
+                )
+                self._changed(changes)
+                return changes
+            return ChangeSet()
+        await self.writer.call(
+            add_wiki_conflict,
+            page_id=entry.object_id or str(current.get("id")),
+            base_revision_id=str(body.get("base_revision_id", "")),
+            base_body=base_text,
+            local_body=local_text,
+            remote_body=str(current.get("body", "")),
+            remote_revision_id=str(current["revision_id"]),
+        )
+        await self.writer.call(
+            mark_failed, entry.op_id,
+            "Someone else changed this page at the same lines. Both versions are kept: choose what to keep.",
+            permanent=True,
+        )
+        changes = ChangeSet()
+        changes.add("wiki_page", entry.object_id or "")
+        self._changed(changes)
+        return changes
+
+    # -- reporting ---------------------------------------------------------------------------------
+
+    def _changed(self, changes: ChangeSet) -> None:
+        if changes and self._on_changed is not None:
+            self._on_changed(changes)
+
+    def _set_status(self, state: EngineState, message: str = "", *, retry_in: float | None = None) -> None:
+        self.status = replace(self.status, state=state, message=message, retry_in=retry_in)
+        self._emit_status()
+
+    def _emit_status(self) -> None:
+        if self._on_status is not None:
+            self._on_status(self.status)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
