@@ -16,17 +16,19 @@ import logging
 from dataclasses import dataclass, field
 
 from anyio import to_thread
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .access import sync_scopes
 from .context import ServerState
 from .database import normalise_url
+from .feed import current_seq
 from .schema import change_log, scope_events
 
 log = logging.getLogger("atrium.server.events")
 
 SQLITE_POLL_SECONDS = 0.5
 POSTGRES_SAFETY_POLL_SECONDS = 5.0
+TAIL_BATCH = 20_000  # feed rows read per statement when catching up
 
 
 @dataclass(eq=False)
@@ -76,9 +78,27 @@ class EventHub:
     # -- subscriptions ---------------------------------------------------------
 
     async def subscribe(self, user_id: str) -> Subscriber:
+        """Register a listener for USER_ID. Its scopes come from a sibling connection of the
+        same user when there is one (kept current by ``_dispatch``), else from the database."""
+        group = self._subscribers.get(user_id)
+        if group:
+            subscriber = Subscriber(user_id=user_id, scopes=next(iter(group)).scopes)
+            group.add(subscriber)
+            return subscriber
+        seen = self._last_seq
         scopes = await to_thread.run_sync(self._scopes_of, user_id)
         subscriber = Subscriber(user_id=user_id, scopes=scopes)
         self._subscribers.setdefault(user_id, set()).add(subscriber)
+        if self._last_seq != seen:
+            # A dispatch ran while the scopes were read: it may have handled a scope change of
+            # this user before the subscriber was registered, so read them once more.
+            try:
+                scopes = await to_thread.run_sync(self._scopes_of, user_id)
+            except BaseException:
+                self.unsubscribe(subscriber)  # cancelled (client gone): leave nothing behind
+                raise
+            for sibling in self._subscribers.get(user_id, ()):
+                sibling.scopes = scopes
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
@@ -96,22 +116,40 @@ class EventHub:
 
     def _read_high_water(self) -> int:
         with self._state.engine.connect() as conn:
-            value = conn.execute(select(func.max(change_log.c.seq))).scalar()
-            events = conn.execute(select(func.max(scope_events.c.seq))).scalar()
-        return max(int(value or 0), int(events or 0))
+            return current_seq(conn)
 
-    def _read_tail(self, after: int) -> tuple[list[tuple[int, str | None]], list[tuple[int, str | None]]]:
+    def _read_tail(self, after: int) -> tuple[int, dict[str | None, int], list[str | None]]:
+        """What changed after change number AFTER: (the number read up to, each touched scope
+        with its newest number, the users whose access changed — None for everyone).
+
+        The upper bound is the counter's committed value H: writers commit in change-number
+        order, so every change up to H is visible, and feed rows and scope events are read
+        over the same (AFTER, H] even where each statement sees a newer snapshot (PostgreSQL's
+        READ COMMITTED). The feed rows are walked along the ``seq`` index in batches, so a
+        long tail (a bulk import by another process) costs one pass and is never cut short.
+        """
+        touched: dict[str | None, int] = {}
         with self._state.engine.connect() as conn:
-            changes = conn.execute(
-                select(change_log.c.seq, change_log.c.scope)
-                .where(change_log.c.seq > after)
-                .order_by(change_log.c.seq)
-                .limit(50_000)
-            ).all()
-            gains = conn.execute(
-                select(scope_events.c.seq, scope_events.c.user_id).where(scope_events.c.seq > after)
-            ).all()
-        return [(int(s), scope) for s, scope in changes], [(int(s), user) for s, user in gains]
+            high = current_seq(conn)
+            if high <= after:
+                return after, touched, []
+            position = after
+            while True:
+                rows = conn.execute(
+                    select(change_log.c.seq, change_log.c.scope)
+                    .where(change_log.c.seq > position, change_log.c.seq <= high)
+                    .order_by(change_log.c.seq)
+                    .limit(TAIL_BATCH)
+                ).all()
+                for seq, scope in rows:
+                    touched[scope] = int(seq)
+                if len(rows) < TAIL_BATCH:
+                    break
+                position = int(rows[-1].seq)
+            users = conn.execute(
+                select(scope_events.c.user_id).where(scope_events.c.seq > after, scope_events.c.seq <= high)
+            ).scalars()
+            return high, touched, list(users)
 
     async def _pump(self) -> None:
         poll = POSTGRES_SAFETY_POLL_SECONDS if self._state.is_postgres else SQLITE_POLL_SECONDS
@@ -128,29 +166,29 @@ class EventHub:
                 await asyncio.sleep(1.0)
 
     async def _dispatch(self) -> None:
-        changes, scope_changes = await to_thread.run_sync(self._read_tail, self._last_seq)
-        if not changes and not scope_changes:
+        high, touched, scope_users = await to_thread.run_sync(self._read_tail, self._last_seq)
+        if high <= self._last_seq:
             return
-        top = max([seq for seq, _ in changes] + [seq for seq, _ in scope_changes])
-        self._last_seq = max(self._last_seq, top)
+        self._last_seq = high
         if not self._subscribers:
             return
         # Access changed: recompute those users' scopes, and wake them (their sync sends backfill or drops).
         refresh: set[str] = set()
-        for _seq, user_id in scope_changes:
-            refresh.update(
-                self._subscribers if user_id is None else [user_id] if user_id in self._subscribers else []
-            )
+        for user_id in scope_users:
+            if user_id is None:
+                refresh.update(self._subscribers)
+            elif user_id in self._subscribers:
+                refresh.add(user_id)
         for user_id in refresh:
             scopes = await to_thread.run_sync(self._scopes_of, user_id)
             for subscriber in self._subscribers.get(user_id, ()):
                 subscriber.scopes = scopes
-                self._notify(subscriber, top)
-        touched = {scope for _seq, scope in changes}
+                self._notify(subscriber, high)
+        everyone = None in touched
         for group in list(self._subscribers.values()):
             for subscriber in group:
-                if None in touched or not touched.isdisjoint(subscriber.scopes):
-                    self._notify(subscriber, top)
+                if everyone or not subscriber.scopes.isdisjoint(touched):
+                    self._notify(subscriber, high)
 
     @staticmethod
     def _notify(subscriber: Subscriber, seq: int) -> None:

@@ -10,8 +10,16 @@ from tests.harness import Api
 
 def make_community(api: Api, name: str, visibility: str = "public", kind: str = "interest") -> str:
     cid = uuid7()
-    answer = api.post("/communities", json={"id": cid, "name": name, "kind": kind, "visibility": visibility,
-                                            "description": f"About {name}"})
+    answer = api.post(
+        "/communities",
+        json={
+            "id": cid,
+            "name": name,
+            "kind": kind,
+            "visibility": visibility,
+            "description": f"About {name}",
+        },
+    )
     assert answer.status_code == 201, answer.text
     return cid
 
@@ -36,6 +44,8 @@ def join(api: Api, community_id: str) -> None:
 
 
 def is_problem(answer: Any, status: int) -> bool:
-    return (answer.status_code == status
-            and answer.headers.get("content-type", "").startswith("application/problem+json")
-            and answer.json()["status"] == status)
+    return (
+        answer.status_code == status
+        and answer.headers.get("content-type", "").startswith("application/problem+json")
+        and answer.json()["status"] == status
+    )

@@ -18,20 +18,40 @@ def test_private_content_is_invisible_to_outsiders(make_user: Callable[..., Api]
     join(outsider, public)
     assert owner.put(f"/communities/{private}/members/{member.user_id}").status_code == 200
 
-    upload = owner.post("/files", params={"name": "plan.txt"}, content=f"{SECRET_WORD} plan".encode(),
-                        headers={"content-type": "text/plain"})
+    upload = owner.post(
+        "/files",
+        params={"name": "plan.txt"},
+        content=f"{SECRET_WORD} plan".encode(),
+        headers={"content-type": "text/plain"},
+    )
     assert upload.status_code == 201, upload.text
     file_id = upload.json()["id"]
-    post_id = make_post(owner, private, f"{SECRET_WORD} launch plan for @member and @outsider #falcon",
-                        kind="question", title=f"{SECRET_WORD} question", attachment_ids=[file_id])
+    post_id = make_post(
+        owner,
+        private,
+        f"{SECRET_WORD} launch plan for @member and @outsider #falcon",
+        kind="question",
+        title=f"{SECRET_WORD} question",
+        attachment_ids=[file_id],
+    )
     comment_id = make_comment(member, post_id, f"{SECRET_WORD} reply")
     owner.put(f"/reactions/post/{post_id}")
-    page = owner.post("/wiki/pages", json={"id": uuid7(), "community_id": private, "path": "falcon/plan",
-                                           "title": "Falcon plan", "body": f"{SECRET_WORD} wiki"})
+    page = owner.post(
+        "/wiki/pages",
+        json={
+            "id": uuid7(),
+            "community_id": private,
+            "path": "falcon/plan",
+            "title": "Falcon plan",
+            "body": f"{SECRET_WORD} wiki",
+        },
+    )
     assert page.status_code == 201, page.text
     page_id = page.json()["id"]
-    owner.post(f"/wiki/pages/{page_id}/revisions",
-               json={"id": uuid7(), "base_revision_id": page.json()["revision_id"], "body": f"{SECRET_WORD} v2"})
+    owner.post(
+        f"/wiki/pages/{page_id}/revisions",
+        json={"id": uuid7(), "base_revision_id": page.json()["revision_id"], "body": f"{SECRET_WORD} v2"},
+    )
 
     # The member sees it all (control: the checks below could fail).
     assert member.get(f"/posts/{post_id}").status_code == 200
@@ -46,12 +66,22 @@ def test_private_content_is_invisible_to_outsiders(make_user: Callable[..., Api]
     outsider_sync, _ = outsider.sync_all(window_days=3650)
     assert SECRET_WORD not in str(outsider_sync) and private not in str(outsider_sync)
     never_existed = uuid7()
-    for path in (f"/posts/{post_id}", f"/posts/{post_id}/comments", f"/communities/{private}",
-                 f"/communities/{private}/members", f"/files/{file_id}", f"/wiki/pages/{page_id}",
-                 f"/wiki/pages/{page_id}/revisions"):
+    for path in (
+        f"/posts/{post_id}",
+        f"/posts/{post_id}/comments",
+        f"/communities/{private}",
+        f"/communities/{private}/members",
+        f"/files/{file_id}",
+        f"/wiki/pages/{page_id}",
+        f"/wiki/pages/{page_id}/revisions",
+    ):
         hidden = outsider.get(path)
-        missing = outsider.get(path.replace(private, never_existed).replace(post_id, never_existed)
-                               .replace(file_id, never_existed).replace(page_id, never_existed))
+        missing = outsider.get(
+            path.replace(private, never_existed)
+            .replace(post_id, never_existed)
+            .replace(file_id, never_existed)
+            .replace(page_id, never_existed)
+        )
         assert hidden.status_code == 404, (path, hidden.status_code)
         assert missing.status_code == 404 and hidden.json()["detail"] == missing.json()["detail"]
     assert outsider.get("/posts", params={"community_id": private}).status_code == 404
@@ -66,8 +96,12 @@ def test_private_content_is_invisible_to_outsiders(make_user: Callable[..., Api]
     assert outsider.patch(f"/posts/{post_id}", json={"pinned": True}).status_code == 404
     assert outsider.delete(f"/posts/{post_id}").status_code == 404
     assert outsider.put(f"/follows/community/{private}").status_code == 404
-    assert outsider.post(f"/wiki/pages/{page_id}/revisions",
-                         json={"id": uuid7(), "base_revision_id": uuid7(), "body": "x"}).status_code == 404
+    assert (
+        outsider.post(
+            f"/wiki/pages/{page_id}/revisions", json={"id": uuid7(), "base_revision_id": uuid7(), "body": "x"}
+        ).status_code
+        == 404
+    )
 
     # After the member is removed, the same holds for them from the next sync on.
     _, cursor = member.sync_all()

@@ -23,8 +23,20 @@ def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
 def test_migrate_user_add_and_serve(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'a.db'}"
     assert run("migrate", "--db", url).returncode == 0
-    added = run("user", "add", "--db", url, "Grace", "--password-stdin", "--admin", "--display-name",
-                "Grace Hopper", "--department", "R&D", stdin="s3cret pass\n")
+    added = run(
+        "user",
+        "add",
+        "--db",
+        url,
+        "Grace",
+        "--password-stdin",
+        "--admin",
+        "--display-name",
+        "Grace Hopper",
+        "--department",
+        "R&D",
+        stdin="s3cret pass\n",
+    )
     assert added.returncode == 0, added.stderr
     assert "as an administrator" in added.stdout
     again = run("user", "add", "--db", url, "grace", "--password-stdin", stdin="x\n")

@@ -95,12 +95,23 @@ def test_announcements_only_by_comms_moderators(make_user: Callable[..., Api]) -
     news = make_community(comms, "Announcements", kind="announcements")
     join(employee, news)
     other = make_community(comms, "Cafe", kind="social")
-    assert is_problem(employee.post("/posts", json={"id": uuid7(), "community_id": news, "kind": "announcement",
-                                                    "body": "I announce"}), 403)
-    assert is_problem(comms.post("/posts", json={"id": uuid7(), "community_id": other, "kind": "announcement",
-                                                 "body": "wrong place"}), 403)
+    assert is_problem(
+        employee.post(
+            "/posts", json={"id": uuid7(), "community_id": news, "kind": "announcement", "body": "I announce"}
+        ),
+        403,
+    )
+    assert is_problem(
+        comms.post(
+            "/posts",
+            json={"id": uuid7(), "community_id": other, "kind": "announcement", "body": "wrong place"},
+        ),
+        403,
+    )
     pid = make_post(comms, news, "Q3 results", kind="announcement", title="Q3")
-    assert any(n["kind"] == "announcement" and n["target_id"] == pid for n in employee.get("/notifications").json())
+    assert any(
+        n["kind"] == "announcement" and n["target_id"] == pid for n in employee.get("/notifications").json()
+    )
     # comments are on by default on announcements, and can be turned off per post
     make_comment(employee, pid, "Congrats!")
     pid2 = make_post(comms, news, "No comments here", kind="announcement", comments_enabled=False)
@@ -110,12 +121,14 @@ def test_announcements_only_by_comms_moderators(make_user: Callable[..., Api]) -
 def test_blog_needs_title_and_limits_are_413(make_user: Callable[..., Api]) -> None:
     alice = make_user("alice")
     cid = make_community(alice, "Writers")
-    assert is_problem(alice.post("/posts", json={"id": uuid7(), "community_id": cid, "kind": "blog", "body": "x"}),
-                      422)
+    assert is_problem(
+        alice.post("/posts", json={"id": uuid7(), "community_id": cid, "kind": "blog", "body": "x"}), 422
+    )
     big = alice.post("/posts", json={"id": uuid7(), "community_id": cid, "body": "x" * (64 * 1024 + 1)})
     assert is_problem(big, 413) and big.json()["field"] == "body"
-    long_title = alice.post("/posts", json={"id": uuid7(), "community_id": cid, "kind": "blog", "title": "t" * 301,
-                                            "body": "ok"})
+    long_title = alice.post(
+        "/posts", json={"id": uuid7(), "community_id": cid, "kind": "blog", "title": "t" * 301, "body": "ok"}
+    )
     assert is_problem(long_title, 413)
     pid = make_post(alice, cid, "short")
     comment = alice.post(f"/posts/{pid}/comments", json={"id": uuid7(), "body": "y" * (16 * 1024 + 1)})
@@ -128,7 +141,9 @@ def test_posting_needs_membership_and_private_is_404(make_user: Callable[..., Ap
     owner, stranger = make_user("owner"), make_user("stranger")
     public = make_community(owner, "Photography")
     private = make_community(owner, "Falcon", "private")
-    assert is_problem(stranger.post("/posts", json={"id": uuid7(), "community_id": public, "body": "hi"}), 403)
+    assert is_problem(
+        stranger.post("/posts", json={"id": uuid7(), "community_id": public, "body": "hi"}), 403
+    )
     missing = stranger.post("/posts", json={"id": uuid7(), "community_id": uuid7(), "body": "hi"})
     hidden = stranger.post("/posts", json={"id": uuid7(), "community_id": private, "body": "hi"})
     assert is_problem(missing, 404) and is_problem(hidden, 404)

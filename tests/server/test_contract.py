@@ -12,20 +12,36 @@ from tests.harness import RunningServer
 # (method, path) for every call protocol.md lists, under /api/v1.
 PROTOCOL_CALLS = [
     ("get", "/health"),
-    ("post", "/auth/login"), ("post", "/auth/logout"), ("get", "/me"),
-    ("get", "/devices"), ("delete", "/devices/{device_id}"), ("delete", "/admin/devices/{device_id}"),
-    ("get", "/sync"), ("get", "/events"),
-    ("post", "/communities"), ("get", "/communities"),
+    ("post", "/auth/login"),
+    ("post", "/auth/logout"),
+    ("get", "/me"),
+    ("get", "/devices"),
+    ("delete", "/devices/{device_id}"),
+    ("delete", "/admin/devices/{device_id}"),
+    ("get", "/sync"),
+    ("get", "/events"),
+    ("post", "/communities"),
+    ("get", "/communities"),
     ("put", "/communities/{community_id}/members/{user_id}"),
     ("delete", "/communities/{community_id}/members/{user_id}"),
-    ("post", "/files"), ("get", "/files/{file_id}"),
-    ("post", "/posts"), ("patch", "/posts/{post_id}"), ("delete", "/posts/{post_id}"),
-    ("post", "/posts/{post_id}/comments"), ("post", "/posts/{post_id}/accept"),
-    ("put", "/reactions/{target_type}/{target_id}"), ("delete", "/reactions/{target_type}/{target_id}"),
-    ("put", "/follows/{target_type}/{target_id}"), ("delete", "/follows/{target_type}/{target_id}"),
-    ("post", "/wiki/pages"), ("post", "/wiki/pages/{page_id}/revisions"), ("get", "/wiki/pages/{page_id}/revisions"),
-    ("post", "/notifications/read"), ("get", "/search"),
-    ("post", "/hooks/{token}"), ("get", "/admin/insights"),
+    ("post", "/files"),
+    ("get", "/files/{file_id}"),
+    ("post", "/posts"),
+    ("patch", "/posts/{post_id}"),
+    ("delete", "/posts/{post_id}"),
+    ("post", "/posts/{post_id}/comments"),
+    ("post", "/posts/{post_id}/accept"),
+    ("put", "/reactions/{target_type}/{target_id}"),
+    ("delete", "/reactions/{target_type}/{target_id}"),
+    ("put", "/follows/{target_type}/{target_id}"),
+    ("delete", "/follows/{target_type}/{target_id}"),
+    ("post", "/wiki/pages"),
+    ("post", "/wiki/pages/{page_id}/revisions"),
+    ("get", "/wiki/pages/{page_id}/revisions"),
+    ("post", "/notifications/read"),
+    ("get", "/search"),
+    ("post", "/hooks/{token}"),
+    ("get", "/admin/insights"),
 ]
 
 # Object fields protocol.md says every side can rely on, and the schema that carries each.
@@ -34,8 +50,10 @@ PROTOCOL_OBJECTS = {
     "CommunityOut": "id slug name description kind visibility member_count created_at",
     "MembershipOut": "community_id user_id role joined_at",
     "FollowOut": "user_id target_type target_id",
-    "PostOut": ("id community_id author_id kind title body created_at edited_at pinned comments_enabled "
-                "accepted_comment_id mentions topics attachments like_count comment_count"),
+    "PostOut": (
+        "id community_id author_id kind title body created_at edited_at pinned comments_enabled "
+        "accepted_comment_id mentions topics attachments like_count comment_count"
+    ),
     "FileOut": "id name mime size sha256 created_at",
     "CommentOut": "id post_id author_id parent_id body created_at edited_at like_count",
 }
@@ -57,8 +75,11 @@ def _normalise(path: str) -> str:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_every_protocol_call_is_published(openapi: dict[str, Any]) -> None:
-    published = {(method, _normalise(path.removeprefix("/api/v1")))
-                 for path, item in openapi["paths"].items() for method in item}
+    published = {
+        (method, _normalise(path.removeprefix("/api/v1")))
+        for path, item in openapi["paths"].items()
+        for method in item
+    }
     missing = [f"{m.upper()} {p}" for m, p in PROTOCOL_CALLS if (m, _normalise(p)) not in published]
     assert not missing, f"not in the OpenAPI document: {missing}"
 
@@ -79,5 +100,16 @@ def test_sync_page_shape(openapi: dict[str, Any]) -> None:
     change = openapi["components"]["schemas"]["Change"]
     assert {"type", "id", "op", "data"} <= set(change["properties"])
     kinds = set(change["properties"]["type"]["enum"])
-    assert kinds == {"user", "community", "membership", "follow", "post", "comment", "reaction", "wiki_page",
-                     "app", "notification", "scope"}
+    assert kinds == {
+        "user",
+        "community",
+        "membership",
+        "follow",
+        "post",
+        "comment",
+        "reaction",
+        "wiki_page",
+        "app",
+        "notification",
+        "scope",
+    }

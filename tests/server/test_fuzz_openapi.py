@@ -42,8 +42,13 @@ def test_no_input_makes_a_server_error(fuzz_target: tuple[str, str]) -> None:
         operations += 1
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-                  database=None)
+        @settings(
+            max_examples=15,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+            database=None,
+        )
         def check(case: schemathesis.Case) -> None:
             response = case.call(base_url=root, headers={"Authorization": f"Bearer {token}"})
             content_type = response.headers.get("content-type", "")
@@ -51,8 +56,9 @@ def test_no_input_makes_a_server_error(fuzz_target: tuple[str, str]) -> None:
             if response.status_code >= 500 or (
                 response.status_code >= 400 and not content_type.startswith("application/problem+json")
             ):
-                failures.append(f"{case.method} {case.formatted_path} -> {response.status_code}: "
-                                f"{response.text[:200]}")
+                failures.append(
+                    f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:200]}"
+                )
 
         check()
     assert operations >= 30

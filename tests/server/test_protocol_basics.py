@@ -17,8 +17,9 @@ def test_health_needs_no_auth(server: RunningServer) -> None:
     assert answer.status_code == 200 and answer.json()["status"] == "ok"
 
 
-def test_login_one_message_for_unknown_and_wrong_then_throttle(server: RunningServer,
-                                                               make_user: Callable[..., Api]) -> None:
+def test_login_one_message_for_unknown_and_wrong_then_throttle(
+    server: RunningServer, make_user: Callable[..., Api]
+) -> None:
     make_user("alice")
     anon = Api(server.api)
     unknown = anon.post("/auth/login", json={"username": "nobody", "password": "x"})
@@ -35,7 +36,9 @@ def test_login_one_message_for_unknown_and_wrong_then_throttle(server: RunningSe
 def test_devices_and_remote_revocation_wipe(server: RunningServer, make_user: Callable[..., Api]) -> None:
     laptop = make_user("alice")
     anon = Api(server.api)
-    phone_login = anon.post("/auth/login", json={"username": "alice", "password": PASSWORD, "device_name": "Phone"})
+    phone_login = anon.post(
+        "/auth/login", json={"username": "alice", "password": PASSWORD, "device_name": "Phone"}
+    )
     phone = Api(server.api, phone_login.json()["token"], phone_login.json()["user"])
     devices = laptop.get("/devices").json()
     assert {d["name"] for d in devices} == {"alice's test device", "Phone"}
@@ -72,8 +75,11 @@ def test_idempotency_key_replays_the_first_answer(make_user: Callable[..., Api])
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
     assert again.headers.get("idempotent-replay") == "true"
     # same key on another request is refused, not silently replayed
-    other = alice.post("/communities", json={"id": uuid7(), "name": "X", "kind": "interest",
-                                             "visibility": "public"}, headers={"Idempotency-Key": key})
+    other = alice.post(
+        "/communities",
+        json={"id": uuid7(), "name": "X", "kind": "interest", "visibility": "public"},
+        headers={"Idempotency-Key": key},
+    )
     assert is_problem(other, 422)
     # replay by client-made id without a key: same content is fine, other content conflicts
     assert alice.post("/posts", json=body).status_code == 201
@@ -103,10 +109,13 @@ def test_problem_documents_for_bad_input(server: RunningServer, make_user: Calla
     assert is_problem(missing, 422)
     fields = {error["field"] for error in missing.json()["errors"]}
     assert {"community_id", "body"} <= fields
-    wrong_type = alice.post("/communities", json={"id": uuid7(), "name": "x", "kind": "banana",
-                                                  "visibility": "public"})
+    wrong_type = alice.post(
+        "/communities", json={"id": uuid7(), "name": "x", "kind": "banana", "visibility": "public"}
+    )
     assert is_problem(wrong_type, 422) and wrong_type.json()["errors"][0]["field"] == "kind"
-    huge = alice.post("/posts", content=b"x" * (9 * 1024 * 1024), headers={"content-type": "application/json"})
+    huge = alice.post(
+        "/posts", content=b"x" * (9 * 1024 * 1024), headers={"content-type": "application/json"}
+    )
     assert is_problem(huge, 413)
     assert is_problem(alice.get("/no/such/route"), 404)
     assert is_problem(alice.get(f"/posts/{uuid7()}"), 404)
@@ -117,7 +126,9 @@ def test_community_membership_rules(make_user: Callable[..., Api]) -> None:
     owner, mod, member, stranger = (make_user(n) for n in ("owner", "mod", "member", "stranger"))
     cid = make_community(owner, "Lean Manufacturing", kind="practice")
     secret = make_community(owner, "Falcon", "private")
-    assert owner.put(f"/communities/{cid}/members/{mod.user_id}", json={"role": "moderator"}).status_code == 200
+    assert (
+        owner.put(f"/communities/{cid}/members/{mod.user_id}", json={"role": "moderator"}).status_code == 200
+    )
     assert member.put(f"/communities/{cid}/members/{member.user_id}").status_code == 200
     assert is_problem(member.put(f"/communities/{cid}/members/{stranger.user_id}"), 403)
     assert is_problem(mod.put(f"/communities/{cid}/members/{member.user_id}", json={"role": "owner"}), 403)

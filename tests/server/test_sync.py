@@ -133,8 +133,11 @@ def test_retention_window_skips_old_posts_on_first_sync_but_keeps_announcements(
     old_chat = post(comms, chat, "Old cafe chatter")
     old_news = post(comms, news, "Old announcement", kind="announcement")
     with engine.begin() as conn:  # age both posts to 200 days
-        conn.execute(update(change_log).where(change_log.c.object_id.in_([old_chat, old_news]))
-                     .values(ts="2020-01-01T00:00:00.000Z"))
+        conn.execute(
+            update(change_log)
+            .where(change_log.c.object_id.in_([old_chat, old_news]))
+            .values(ts="2020-01-01T00:00:00.000Z")
+        )
     changes, _ = comms.sync_all(window_days=90)
     assert old_news in ids_of(changes, "post")
     assert old_chat not in ids_of(changes, "post")

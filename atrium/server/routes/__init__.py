@@ -7,8 +7,20 @@ import importlib
 from fastapi import APIRouter
 
 _MODULES = [
-    "system", "auth", "communities", "posts", "social", "sync", "events",
-    "wiki", "files", "apps", "notifications", "search", "hooks", "insights",
+    "system",
+    "auth",
+    "communities",
+    "posts",
+    "social",
+    "sync",
+    "events",
+    "wiki",
+    "files",
+    "apps",
+    "notifications",
+    "search",
+    "hooks",
+    "insights",
 ]
 
 

@@ -298,7 +298,9 @@ def put_member(
 
 def _membership(conn: Connection, community_id: str, user_id: str) -> dict[str, Any]:
     row = conn.execute(
-        select(memberships).where(memberships.c.community_id == community_id, memberships.c.user_id == user_id)
+        select(memberships).where(
+            memberships.c.community_id == community_id, memberships.c.user_id == user_id
+        )
     ).one()
     return membership_dict(row)
 

@@ -23,13 +23,17 @@ HEARTBEAT_SECONDS = 20.0
 )
 async def events(request: Request, caller: Annotated[Caller, Depends(current_caller)]) -> StreamingResponse:
     hub = request.app.state.events
-    subscriber = await hub.subscribe(caller.user_id)
 
     async def stream() -> AsyncIterator[bytes]:
+        # Subscribe inside the generator: its `finally` then always unsubscribes, even when
+        # the client is gone before the first byte (a generator never started runs no `finally`).
+        subscriber = await hub.subscribe(caller.user_id)
         try:
+            # Sent once subscribed: from here on, no change in the caller's scopes goes unannounced.
             yield b": connected\nretry: 3000\n\n"
             while True:
                 with contextlib.suppress(TimeoutError):
+                    # HEARTBEAT_SECONDS is read on every round, so tests can shorten it.
                     await asyncio.wait_for(subscriber.pending.wait(), timeout=HEARTBEAT_SECONDS)
                 if subscriber.pending.is_set():
                     subscriber.pending.clear()

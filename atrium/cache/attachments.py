@@ -1,0 +1,183 @@
+"""Attachment bytes, content-addressed by sha256 under ``<cache dir>/files/<sha[:2]>/<sha>``.
+
+The ``attachments`` table indexes what is stored (size, last use, keep-offline flag); the
+directory has its own size cap, evicting least recently used files that are not kept offline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from .clock import now_iso
+from .db import CacheLike, connection_of, database_file, write_transaction
+from .errors import AttachmentHashMismatchError
+
+DEFAULT_CAP_BYTES = 2 * 1024**3
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_CHUNK = 1024 * 1024
+
+
+def files_dir_for(db_path: Path) -> Path:
+    return db_path.parent / "files"
+
+
+def _files_dir(conn: sqlite3.Connection) -> Path:
+    return files_dir_for(database_file(conn))
+
+
+def _normalise(sha256: str) -> str:
+    sha = sha256.lower()
+    if not _SHA256.match(sha):
+        raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+    return sha
+
+
+def _relative(sha: str) -> str:
+    return f"{sha[:2]}/{sha}"
+
+
+def _write_verified(sha: str, data: bytes | Path, final: Path) -> int:
+    """Write to a temporary file beside ``final``, check the hash, then move it in place."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    handle, temporary = tempfile.mkstemp(dir=final.parent, prefix=".incoming-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            if isinstance(data, bytes | bytearray | memoryview):
+                digest.update(data)
+                out.write(data)
+                size = len(data)
+            else:
+                with open(data, "rb") as source:
+                    while chunk := source.read(_CHUNK):
+                        digest.update(chunk)
+                        out.write(chunk)
+                        size += len(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        actual = digest.hexdigest()
+        if actual != sha:
+            raise AttachmentHashMismatchError(sha, actual)
+        os.replace(temporary, final)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    return size
+
+
+def store_attachment(
+    target: CacheLike, sha256: str, data: bytes | Path, *, cap_bytes: int | None = DEFAULT_CAP_BYTES
+) -> Path:
+    """Store bytes (or a file's content) under their sha256, after checking the hash
+    (AttachmentHashMismatchError otherwise; nothing stored). Then evicts down to ``cap_bytes``
+    (None = no cap), never the file just stored nor files kept offline. Returns its path."""
+    conn = connection_of(target)
+    sha = _normalise(sha256)
+    files = _files_dir(conn)
+    final = files / _relative(sha)
+    size = final.stat().st_size if final.is_file() else _write_verified(sha, data, final)
+    with write_transaction(conn):
+        conn.execute(
+            "INSERT INTO attachments (sha256, path, size, last_used_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (sha256) DO UPDATE SET path = excluded.path, size = excluded.size, "
+            "last_used_at = excluded.last_used_at",
+            (sha, _relative(sha), size, now_iso()),
+        )
+    if cap_bytes is not None:
+        evict_attachments(conn, cap_bytes, protect=sha)
+    return final
+
+
+def attachment_path(target: CacheLike, sha256: str) -> Path | None:
+    """The stored file for ``sha256`` (marking it used), or None if it is not here."""
+    conn = connection_of(target)
+    sha = _normalise(sha256)
+    row = conn.execute("SELECT path FROM attachments WHERE sha256 = ?", (sha,)).fetchone()
+    if row is None or row[0] is None:
+        return None
+    path = _files_dir(conn) / row[0]
+    with write_transaction(conn):
+        if not path.is_file():  # removed behind our back: forget it (keeping a keep-offline wish)
+            conn.execute("DELETE FROM attachments WHERE sha256 = ? AND keep_offline = 0", (sha,))
+            conn.execute("UPDATE attachments SET path = NULL, size = 0 WHERE sha256 = ?", (sha,))
+            return None
+        conn.execute("UPDATE attachments SET last_used_at = ? WHERE sha256 = ?", (now_iso(), sha))
+    return path
+
+
+def set_keep_offline(target: CacheLike, sha256: str, keep: bool) -> None:
+    """Pin (or unpin) a file against eviction; a pinned file not stored yet is listed by
+    ``attachments_to_fetch`` so the sync engine downloads it."""
+    conn = connection_of(target)
+    sha = _normalise(sha256)
+    with write_transaction(conn):
+        conn.execute(
+            "INSERT INTO attachments (sha256, path, size, last_used_at, keep_offline) VALUES (?, NULL, 0, ?, ?) "
+            "ON CONFLICT (sha256) DO UPDATE SET keep_offline = excluded.keep_offline",
+            (sha, now_iso(), int(keep)),
+        )
+        conn.execute("DELETE FROM attachments WHERE sha256 = ? AND path IS NULL AND keep_offline = 0", (sha,))
+
+
+def attachments_to_fetch(target: CacheLike) -> list[str]:
+    """Hashes the user wants offline that are not stored yet."""
+    rows = connection_of(target).execute(
+        "SELECT sha256 FROM attachments WHERE keep_offline = 1 AND path IS NULL ORDER BY sha256"
+    )
+    return [row[0] for row in rows]
+
+
+def attachments_size(target: CacheLike) -> int:
+    """Bytes stored in the attachment directory (as indexed)."""
+    return int(connection_of(target).execute("SELECT ifnull(sum(size), 0) FROM attachments").fetchone()[0])
+
+
+def evict_attachments(target: CacheLike, cap_bytes: int, *, protect: str | None = None) -> list[str]:
+    """Delete least recently used files until the total is at most ``cap_bytes``; files kept
+    offline (and ``protect``) are never evicted. Returns the evicted hashes."""
+    conn = connection_of(target)
+    excess = attachments_size(conn) - cap_bytes
+    if excess <= 0:
+        return []
+    candidates = conn.execute(
+        "SELECT sha256, path, size FROM attachments WHERE keep_offline = 0 AND path IS NOT NULL "
+        "AND sha256 IS NOT ? ORDER BY last_used_at, sha256",
+        (protect,),
+    ).fetchall()
+    files = _files_dir(conn)
+    evicted: list[str] = []
+    for sha, relative, size in candidates:
+        if excess <= 0:
+            break
+        # File first: a crash in between leaves an index row without a file, which heals itself.
+        with contextlib.suppress(FileNotFoundError):
+            (files / relative).unlink()
+        evicted.append(sha)
+        excess -= size
+    with write_transaction(conn):
+        conn.executemany("DELETE FROM attachments WHERE sha256 = ?", [(sha,) for sha in evicted])
+    return evicted
+
+
+def adopt_stored_files(conn: sqlite3.Connection, files: Path) -> int:
+    """Index files already on disk (after a damaged cache was replaced by a fresh one)."""
+    rows = []
+    stamp = now_iso()
+    if files.is_dir():
+        for path in files.glob("??/*"):
+            sha = path.name
+            if path.is_file() and _SHA256.match(sha) and path.parent.name == sha[:2]:
+                rows.append((sha, _relative(sha), path.stat().st_size, stamp))
+    with write_transaction(conn):
+        conn.executemany(
+            "INSERT OR IGNORE INTO attachments (sha256, path, size, last_used_at) VALUES (?, ?, ?, ?)", rows
+        )
+    return len(rows)

@@ -1,0 +1,52 @@
+"""Connection plumbing shared by every module: what counts as "a cache", and write transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Protocol
+
+
+class HasConnection(Protocol):
+    """Anything holding an open cache connection (``Cache`` does)."""
+
+    @property
+    def conn(self) -> sqlite3.Connection: ...
+
+
+CacheLike = HasConnection | sqlite3.Connection
+"""Public functions accept a ``Cache`` or its ``conn`` (e.g. inside a caller's transaction)."""
+
+
+def connection_of(target: CacheLike) -> sqlite3.Connection:
+    return target if isinstance(target, sqlite3.Connection) else target.conn
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One ``BEGIN IMMEDIATE`` … ``COMMIT``; rolled back on any exception.
+
+    Inside a transaction already open on this connection it joins it, so the outer
+    transaction decides (an exception still propagates and rolls the outer one back).
+    """
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def database_file(conn: sqlite3.Connection) -> Path:
+    """The file behind the connection's main database."""
+    for _, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main" and file:
+            return Path(file)
+    raise ValueError("the cache connection has no database file (in-memory databases are not supported)")

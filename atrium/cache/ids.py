@@ -1,0 +1,34 @@
+"""Client-made ids: UUIDv7 for new objects, and the change ids of objects that have no ``id`` field."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+
+def uuid7(at_ms: int | None = None) -> str:
+    """A UUIDv7 string (RFC 9562): 48-bit millisecond time, then randomness, so new ids sort last."""
+    ms = int(time.time() * 1000) if at_ms is None else at_ms
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms & ((1 << 48) - 1)) << 80
+    value |= 0x7 << 76
+    value |= ((rand >> 62) & 0xFFF) << 64
+    value |= 0b10 << 62
+    value |= rand & ((1 << 62) - 1)
+    return str(uuid.UUID(int=value))
+
+
+def membership_id(community_id: str, user_id: str) -> str:
+    """The change id of a membership (ARCHITECTURE.md, protocol extensions)."""
+    return f"{community_id}:{user_id}"
+
+
+def reaction_id(target_type: str, target_id: str, user_id: str, kind: str = "like") -> str:
+    """The change id of a reaction."""
+    return f"{target_type}:{target_id}:{user_id}:{kind}"
+
+
+def follow_id(user_id: str, target_type: str, target_id: str) -> str:
+    """The change id of a follow."""
+    return f"{user_id}:{target_type}:{target_id}"

@@ -1,0 +1,85 @@
+"""Ordered schema migrations on ``PRAGMA user_version``; each step runs in one transaction.
+
+Append new steps to MIGRATIONS (never edit a released one). A file whose version is higher
+than the last step was written by a newer Atrium and is refused with CacheTooNewError.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import schema_v1
+from .errors import CacheTooNewError
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step: brings the file from ``version - 1`` to ``version``."""
+
+    version: int
+    description: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+def run_statements(statements: Sequence[str]) -> Callable[[sqlite3.Connection], None]:
+    """A migration body that executes SQL statements in order."""
+
+    def apply(conn: sqlite3.Connection) -> None:
+        for statement in statements:
+            conn.execute(statement)
+
+    return apply
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial cache format", run_statements(schema_v1.STATEMENTS)),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    return version
+
+
+def check_not_too_new(conn: sqlite3.Connection, path: Path, steps: Sequence[Migration] = MIGRATIONS) -> int:
+    """The file's version; raises CacheTooNewError if a newer Atrium wrote it."""
+    found = schema_version(conn)
+    latest = steps[-1].version if steps else 0
+    if found > latest:
+        raise CacheTooNewError(path, found, latest)
+    return found
+
+
+def migrate(conn: sqlite3.Connection, path: Path, steps: Sequence[Migration] = MIGRATIONS) -> list[int]:
+    """Apply every step above the file's version, each with its version bump in one transaction.
+
+    Returns the versions applied. A step that fails is rolled back whole: the file stays at the
+    last completed version and the error propagates.
+    """
+    expected = 1
+    for step in steps:
+        if step.version != expected:
+            raise ValueError(f"migration versions must be 1, 2, 3, …: found {step.version} at {expected}")
+        expected += 1
+    check_not_too_new(conn, path, steps)
+    applied: list[int] = []
+    for step in steps:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Read inside the write lock: another process may have migrated meanwhile.
+            if schema_version(conn) >= step.version:
+                conn.execute("COMMIT")
+                continue
+            step.apply(conn)
+            conn.execute(f"PRAGMA user_version = {int(step.version)}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        applied.append(step.version)
+    return applied

@@ -1,0 +1,36 @@
+"""The notification list (unread first, then newest) and the unread badge count."""
+
+from __future__ import annotations
+
+from .db import CacheLike, connection_of
+from .models import Notification
+
+
+def notifications(target: CacheLike, *, limit: int = 50, offset: int = 0) -> list[Notification]:
+    rows = connection_of(target).execute(
+        "SELECT n.id, n.kind, n.actor_id, (SELECT display_name FROM users WHERE id = n.actor_id), "
+        "n.target_type, n.target_id, n.community_id, n.created_at, n.read, n.pending "
+        "FROM notifications n ORDER BY n.read, n.created_at DESC, n.id DESC LIMIT ? OFFSET ?",
+        (limit, offset),
+    )
+    return [
+        Notification(
+            note_id,
+            kind,
+            actor_id,
+            actor,
+            target_type,
+            target_id,
+            community_id,
+            at,
+            bool(read),
+            bool(pending),
+        )
+        for note_id, kind, actor_id, actor, target_type, target_id, community_id, at, read, pending in rows
+    ]
+
+
+def unread_count(target: CacheLike) -> int:
+    return int(
+        connection_of(target).execute("SELECT count(*) FROM notifications WHERE read = 0").fetchone()[0]
+    )

@@ -1,0 +1,205 @@
+"""The outbox: user writes waiting for the server, stored with their optimistic rows in one transaction.
+
+Lifecycle: ``enqueue`` (state pending) → ``next_due`` → ``mark_sending`` → ``mark_done`` (entry
+removed; the optimistic row stays ``pending`` until the server's upsert arrives by sync) or
+``mark_failed`` (back to pending with a retry time, or ``failed`` for good until ``retry``).
+Nothing here deletes unsent work except ``discard``, which only the user triggers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from . import purge
+from .apply import apply_changes
+from .changeset import ChangeSet
+from .clock import iso, now_iso
+from .db import CacheLike, connection_of, write_transaction
+from .errors import UnknownOutboxEntryError
+from .objects import SPECS
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    id: int
+    op_id: str  # the Idempotency-Key
+    kind: str  # e.g. "create_post"
+    method: str
+    path: str
+    body: Any  # parsed JSON, or None
+    object_type: str | None
+    object_id: str | None
+    created_at: str
+    attempts: int
+    state: str  # "pending" | "sending" | "failed"
+    last_error: str | None
+    next_attempt_at: str | None
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    entry: OutboxEntry
+    changes: ChangeSet  # the optimistic rows written, for the "cache changed" event
+
+
+_COLUMNS = (
+    "id, op_id, kind, method, path, body, object_type, object_id, created_at, attempts, state, "
+    "last_error, next_attempt_at"
+)
+
+
+def _entry(row: sqlite3.Row | tuple[Any, ...]) -> OutboxEntry:
+    values = list(row)
+    values[5] = orjson.loads(values[5]) if values[5] is not None else None
+    return OutboxEntry(*values)
+
+
+def _when(moment: datetime | str | None) -> str:
+    if moment is None:
+        return now_iso()
+    return moment if isinstance(moment, str) else iso(moment)
+
+
+def enqueue(
+    target: CacheLike,
+    kind: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    *,
+    optimistic_rows: Sequence[dict[str, Any]] = (),
+    op_id: str | None = None,
+) -> Enqueued:
+    """Queue a write and apply its optimistic rows (pending=1), in ONE transaction.
+
+    ``optimistic_rows`` are changes shaped like a sync page's (``{"type": "post", "id": …,
+    "op": "upsert", "data": {…}}``; ``delete`` removes a row, e.g. an unlike). ``op_id`` is the
+    Idempotency-Key (a new UUID by default). Raises MalformedPageError for a malformed row.
+    """
+    conn = connection_of(target)
+    op_id = op_id or str(uuid.uuid4())
+    with write_transaction(conn):
+        changes = apply_changes(conn, list(optimistic_rows), pending=True)
+        row = conn.execute(
+            f"INSERT INTO outbox (op_id, kind, method, path, body, object_type, object_id, created_at) "
+            f"VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+            (
+                op_id,
+                kind,
+                method,
+                path,
+                None if body is None else orjson.dumps(body).decode(),
+                object_type,
+                object_id,
+                now_iso(),
+            ),
+        ).fetchone()
+    return Enqueued(_entry(row), changes)
+
+
+def next_due(target: CacheLike, now: datetime | str | None = None, limit: int = 50) -> list[OutboxEntry]:
+    """Pending entries whose retry time has come, oldest first (the order the user made them)."""
+    rows = connection_of(target).execute(
+        f"SELECT {_COLUMNS} FROM outbox WHERE state = 'pending' "
+        "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?",
+        (_when(now), limit),
+    )
+    return [_entry(row) for row in rows]
+
+
+def entries(target: CacheLike) -> list[OutboxEntry]:
+    """Every queued entry, oldest first (for an "unsent changes" view)."""
+    return [
+        _entry(row) for row in connection_of(target).execute(f"SELECT {_COLUMNS} FROM outbox ORDER BY id")
+    ]
+
+
+def _update(target: CacheLike, op_id: str, sql: str, params: Sequence[Any]) -> None:
+    conn = connection_of(target)
+    with write_transaction(conn):
+        if conn.execute(f"UPDATE outbox SET {sql} WHERE op_id = ?", (*params, op_id)).rowcount == 0:
+            raise UnknownOutboxEntryError(op_id)
+
+
+def mark_sending(target: CacheLike, op_id: str) -> None:
+    """The engine is sending it now (counts an attempt). Left 'sending' by a crash, it is
+    requeued when the cache is next opened; resending is safe thanks to the Idempotency-Key."""
+    _update(target, op_id, "state = 'sending', attempts = attempts + 1", ())
+
+
+def mark_done(target: CacheLike, op_id: str) -> None:
+    """The server accepted it: the entry goes; its rows stay pending until sync brings them."""
+    conn = connection_of(target)
+    with write_transaction(conn):
+        if conn.execute("DELETE FROM outbox WHERE op_id = ?", (op_id,)).rowcount == 0:
+            raise UnknownOutboxEntryError(op_id)
+
+
+def mark_failed(
+    target: CacheLike,
+    op_id: str,
+    error: str,
+    *,
+    retry_at: datetime | str | None = None,
+    permanent: bool = False,
+) -> None:
+    """Sending failed. ``permanent`` (e.g. 403/409/422): state 'failed' until the user retries or
+    discards. Otherwise back to 'pending', due again at ``retry_at`` (None = at once)."""
+    if permanent:
+        _update(target, op_id, "state = 'failed', last_error = ?, next_attempt_at = NULL", (error,))
+    else:
+        when = None if retry_at is None else _when(retry_at)
+        _update(target, op_id, "state = 'pending', last_error = ?, next_attempt_at = ?", (error, when))
+
+
+def retry(target: CacheLike, op_id: str) -> None:
+    """Make an entry (failed or backing off) due now."""
+    _update(target, op_id, "state = 'pending', next_attempt_at = NULL", ())
+
+
+def discard(target: CacheLike, op_id: str) -> ChangeSet:
+    """The user gives up on an entry: remove it and its object's row if that row is still only
+    optimistic (pending) and no other entry needs it."""
+    conn = connection_of(target)
+    changes = ChangeSet()
+    with write_transaction(conn):
+        row = conn.execute("SELECT object_type, object_id FROM outbox WHERE op_id = ?", (op_id,)).fetchone()
+        if row is None:
+            raise UnknownOutboxEntryError(op_id)
+        conn.execute("DELETE FROM outbox WHERE op_id = ?", (op_id,))
+        object_type, object_id = row
+        spec = SPECS.get(object_type or "")
+        if spec is None or object_id is None:
+            return changes
+        others = conn.execute(
+            "SELECT 1 FROM outbox WHERE object_type = ? AND object_id = ?", (object_type, object_id)
+        ).fetchone()
+        still_pending = conn.execute(
+            f"SELECT 1 FROM {spec.table} WHERE id = ? AND pending = 1", (object_id,)
+        ).fetchone()
+        if others is None and still_pending is not None:
+            purge.delete_objects(conn, spec.type, spec.table, [object_id], changes)
+    return changes
+
+
+def pending_counts(target: CacheLike) -> dict[str, int]:
+    """``{"pending": n, "failed": n}``; pending includes entries being sent."""
+    counts = {"pending": 0, "failed": 0}
+    for state, count in connection_of(target).execute("SELECT state, count(*) FROM outbox GROUP BY state"):
+        counts["failed" if state == "failed" else "pending"] += count
+    return counts
+
+
+def requeue_interrupted(conn: sqlite3.Connection) -> int:
+    """Entries a crash left 'sending' become pending again (called when the cache opens)."""
+    with write_transaction(conn):
+        return conn.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'").rowcount

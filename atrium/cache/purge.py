@@ -1,0 +1,89 @@
+"""Deleting objects together with what hangs off them: a post's comments and reactions, a community's content."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from .changeset import ChangeSet
+
+_GIVEN_IDS = "(SELECT value FROM json_each(?))"
+_DOOMED = "(SELECT id FROM temp.doomed_posts)"
+
+
+def _json_ids(ids: Sequence[str]) -> str:
+    return orjson.dumps(list(ids)).decode()
+
+
+def _returning(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[str]:
+    return [row[0] for row in conn.execute(sql + " RETURNING id", params)]
+
+
+def collect_doomed_posts(conn: sqlite3.Connection, select_ids: str, params: Sequence[Any]) -> None:
+    """Fill ``temp.doomed_posts`` with the post ids that ``select_ids`` (a SELECT of one column) yields."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS doomed_posts (id TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute("DELETE FROM temp.doomed_posts")
+    conn.execute(f"INSERT OR IGNORE INTO temp.doomed_posts {select_ids}", params)
+
+
+def delete_doomed_posts(conn: sqlite3.Connection, changes: ChangeSet) -> None:
+    """Delete the posts in ``temp.doomed_posts``, their comments, and reactions on either."""
+    doomed_comments = f"(SELECT id FROM comments WHERE post_id IN {_DOOMED})"
+    changes.add_all(
+        "reaction",
+        _returning(
+            conn, f"DELETE FROM reactions WHERE target_id IN {doomed_comments} AND target_type = 'comment'"
+        ),
+    )
+    changes.add_all("comment", _returning(conn, f"DELETE FROM comments WHERE post_id IN {_DOOMED}"))
+    changes.add_all(
+        "reaction",
+        _returning(conn, f"DELETE FROM reactions WHERE target_id IN {_DOOMED} AND target_type = 'post'"),
+    )
+    # post_tags rows go by ON DELETE CASCADE.
+    changes.add_all("post", _returning(conn, f"DELETE FROM posts WHERE id IN {_DOOMED}"))
+
+
+def delete_objects(
+    conn: sqlite3.Connection, object_type: str, table: str, ids: Sequence[str], changes: ChangeSet
+) -> None:
+    """Sync ``delete`` of ``ids``; posts, comments and communities take their dependants along."""
+    changes.add_all(object_type, ids)
+    if object_type == "post":
+        # By the given ids, not the rows found: comments that arrived before their post go too.
+        collect_doomed_posts(conn, "SELECT value FROM json_each(?)", (_json_ids(ids),))
+        delete_doomed_posts(conn, changes)
+    elif object_type == "comment":
+        changes.add_all(
+            "reaction",
+            _returning(
+                conn,
+                f"DELETE FROM reactions WHERE target_id IN {_GIVEN_IDS} AND target_type = 'comment'",
+                (_json_ids(ids),),
+            ),
+        )
+        conn.execute(f"DELETE FROM comments WHERE id IN {_GIVEN_IDS}", (_json_ids(ids),))
+    elif object_type == "community":
+        for community_id in ids:
+            purge_community(conn, community_id, changes)
+    else:
+        conn.execute(f"DELETE FROM {table} WHERE id IN {_GIVEN_IDS}", (_json_ids(ids),))
+
+
+def purge_community(conn: sqlite3.Connection, community_id: str, changes: ChangeSet) -> None:
+    """Remove a community's content from the cache: posts (with comments and reactions),
+    memberships, wiki pages and the community row. Notifications, follows, apps and wiki
+    conflicts (the user's own text) stay: they are not the community's content.
+    """
+    collect_doomed_posts(conn, "SELECT id FROM posts WHERE community_id = ?", (community_id,))
+    delete_doomed_posts(conn, changes)
+    changes.add_all(
+        "membership", _returning(conn, "DELETE FROM memberships WHERE community_id = ?", (community_id,))
+    )
+    changes.add_all(
+        "wiki_page", _returning(conn, "DELETE FROM wiki_pages WHERE community_id = ?", (community_id,))
+    )
+    changes.add_all("community", _returning(conn, "DELETE FROM communities WHERE id = ?", (community_id,)))

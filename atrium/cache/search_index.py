@@ -1,0 +1,91 @@
+"""Keeping the full-text index in step with its tables: watermark, bulk catch-up and rebuild.
+
+Design: each searchable table has an *external-content* FTS5 table (``<table>_fts``, content
+read back from the table, so bodies are stored once and ``snippet()`` works; a contentless
+table could not produce snippets and would need the old values for deletes anyway). A
+watermark per table (``search_state.indexed_upto``) splits the rows: those with
+``seq <= indexed_upto`` are in the index, kept exact by triggers on insert/update/delete;
+those above are not indexed yet. New rows always get a ``seq`` above the watermark unless the
+trigger indexes them, so a big first sync writes rows only (readable at once) and
+``catch_up`` indexes the tail afterwards in bulk, in rowid order, in bounded slices if wanted.
+Small incremental pages are caught up inside their own transaction (see apply.py).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from .db import CacheLike, connection_of, write_transaction
+
+SEARCHABLE: dict[str, tuple[str, ...]] = {
+    "posts": ("title", "body"),
+    "comments": ("body",),
+    "wiki_pages": ("title", "body"),
+    "users": ("display_name", "handle", "department", "title"),
+}
+
+
+def watermark(conn: sqlite3.Connection, table: str) -> int:
+    row = conn.execute("SELECT indexed_upto FROM search_state WHERE name = ?", (table,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _set_watermark(conn: sqlite3.Connection, table: str, upto: int) -> None:
+    conn.execute("UPDATE search_state SET indexed_upto = ? WHERE name = ?", (upto, table))
+
+
+def search_backlog(target: CacheLike) -> int:
+    """About how many rows are readable but not searchable yet: an upper bound found in O(log n),
+    exactly 0 when the index is complete (show "indexing…" while it is not)."""
+    return estimated_backlog(connection_of(target))
+
+
+def catch_up_search(target: CacheLike, max_rows: int | None = None) -> int:
+    """Index rows above the watermark, oldest first, at most ``max_rows`` per table (None = all).
+
+    One transaction (or the caller's). Returns how many rows were indexed; call again until 0
+    to work through a large backlog in slices that never hold the write lock for long.
+    """
+    conn = connection_of(target)
+    indexed = 0
+    with write_transaction(conn):
+        for table, columns in SEARCHABLE.items():
+            names = ", ".join(columns)
+            start = watermark(conn, table)
+            if max_rows is None:
+                end = conn.execute(f"SELECT max(seq) FROM {table}").fetchone()[0]
+            else:
+                end = conn.execute(
+                    f"SELECT max(seq) FROM (SELECT seq FROM {table} WHERE seq > ? ORDER BY seq LIMIT ?)",
+                    (start, max_rows),
+                ).fetchone()[0]
+            if end is None or end <= start:
+                continue
+            cursor = conn.execute(
+                f"INSERT INTO {table}_fts (rowid, {names}) "
+                f"SELECT seq, {names} FROM {table} WHERE seq > ? AND seq <= ? ORDER BY seq",
+                (start, end),
+            )
+            indexed += cursor.rowcount
+            _set_watermark(conn, table, end)
+    return indexed
+
+
+def reindex_search(target: CacheLike) -> None:
+    """Rebuild every full-text index from its table, in one transaction (repair or bulk build)."""
+    conn = connection_of(target)
+    with write_transaction(conn):
+        for table in SEARCHABLE:
+            conn.execute(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('rebuild')")
+            end = conn.execute(f"SELECT ifnull(max(seq), 0) FROM {table}").fetchone()[0]
+            _set_watermark(conn, table, int(end))
+
+
+def estimated_backlog(conn: sqlite3.Connection) -> int:
+    """An upper bound of the unindexed rows, in O(log n) (exactly 0 when the index is complete)."""
+    total = 0
+    for table in SEARCHABLE:
+        top = conn.execute(f"SELECT max(seq) FROM {table}").fetchone()[0]
+        if top is not None:
+            total += max(0, int(top) - watermark(conn, table))
+    return total

@@ -1,0 +1,220 @@
+"""Opening the cache file: connection settings, migrations, corrupt-file recovery, and wiping it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import quote
+
+from . import attachments, outbox, search_index
+from .db import write_transaction
+from .errors import CacheError
+from .migrations import LATEST_VERSION, MIGRATIONS, Migration, check_not_too_new, migrate, schema_version
+
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+@dataclass
+class Cache:
+    """An open cache. Use it from one thread at a time (the app's single cache writer);
+    readers on other threads open their own ``open_cache(path, read_only=True)``."""
+
+    path: Path
+    conn: sqlite3.Connection
+    recovered_from: Path | None = None
+    """Where a corrupt file was moved (``<name>.corrupt-<time>``) before a fresh cache was made."""
+    read_only: bool = False
+    _closed: bool = field(default=False, repr=False)
+
+    @property
+    def files_dir(self) -> Path:
+        """Where attachment bytes live: ``<cache dir>/files``."""
+        return attachments.files_dir_for(self.path)
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """``with cache.transaction() as conn:`` — one write transaction (joins an open one)."""
+        return write_transaction(self.conn)
+
+    def reindex_search(self) -> None:
+        """Rebuild the whole full-text index from the tables."""
+        search_index.reindex_search(self.conn)
+
+    def catch_up_search(self, max_rows: int | None = None) -> int:
+        """Index rows written since the last catch-up (see search_index.catch_up_search)."""
+        return search_index.catch_up_search(self.conn, max_rows)
+
+    def search_backlog(self) -> int:
+        """About how many rows are not searchable yet (0 = search is complete)."""
+        return search_index.search_backlog(self.conn)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            if not self.read_only:
+                with contextlib.suppress(sqlite3.Error):
+                    self.conn.execute("PRAGMA optimize")
+            self.conn.close()
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class _CorruptFile(Exception):
+    pass
+
+
+def _is_corruption(error: sqlite3.Error) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
+def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+    if read_only:
+        uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA busy_timeout = 5000")
+        if not read_only:
+            if conn.execute("PRAGMA page_count").fetchone()[0] == 0:  # a new file: choose before any table
+                conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            conn.execute("PRAGMA journal_mode = WAL")
+            # Checkpoint every ~32 MB instead of 4 MB: a sync page rewrites the same index pages.
+            conn.execute("PRAGMA wal_autocheckpoint = 8192")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: bulk sync touches several indexes at once
+        conn.execute("PRAGMA temp_store = MEMORY")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _open_checked(
+    path: Path, read_only: bool, verify: bool, steps: tuple[Migration, ...]
+) -> sqlite3.Connection:
+    """Connect, refuse a newer format, and run quick_check; _CorruptFile if the file is damaged."""
+    try:
+        conn = _connect(path, read_only)
+    except sqlite3.DatabaseError as error:
+        if _is_corruption(error):
+            raise _CorruptFile(str(error)) from error
+        raise
+    try:
+        check_not_too_new(conn, path, steps)
+        if verify:
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
+            if problems != ["ok"]:
+                raise _CorruptFile("; ".join(problems[:5]))
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        if _is_corruption(error):
+            raise _CorruptFile(str(error)) from error
+        raise
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _move_aside(path: Path) -> Path:
+    """Move a damaged cache (and its WAL, under a matching name) out of the way; returns the new path."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
+    os.replace(path, target)
+    for suffix in ("-wal", "-journal"):
+        side = Path(f"{path}{suffix}")
+        if side.exists():
+            os.replace(side, Path(f"{target}{suffix}"))  # kept beside the copy, so it still opens
+    with contextlib.suppress(FileNotFoundError):
+        Path(f"{path}-shm").unlink()
+    return target
+
+
+def open_cache(
+    path: str | os.PathLike[str],
+    *,
+    read_only: bool = False,
+    verify: bool = True,
+    migrations: tuple[Migration, ...] = MIGRATIONS,
+) -> Cache:
+    """Open (creating or upgrading) the cache at ``path``.
+
+    - A file written by a newer Atrium raises CacheTooNewError and is left untouched.
+    - A damaged file (not a database, truncated, failing ``PRAGMA quick_check``) is moved to
+      ``<name>.corrupt-<time>`` and a fresh cache is created; ``cache.recovered_from`` says where
+      it went, so the app can tell the user that offline content will be downloaded again.
+    - ``verify=False`` skips quick_check (it reads the whole file: about a second per few hundred MB).
+    - ``read_only=True`` opens a reader for another thread: no migration, no recovery.
+    """
+    path = Path(path)
+    recovered_from: Path | None = None
+    if read_only:
+        if not path.exists():
+            raise CacheError(f"no offline cache at {path}")
+        try:
+            conn = _open_checked(path, True, verify, migrations)
+        except _CorruptFile as error:
+            raise CacheError(f"the offline cache {path} is damaged: {error}") from error
+        if schema_version(conn) != migrations[-1].version:
+            conn.close()
+            raise CacheError(f"the offline cache {path} has not been upgraded yet; open it for writing first")
+        return Cache(path, conn, read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = _open_checked(path, False, verify, migrations)
+    except _CorruptFile:
+        recovered_from = _move_aside(path)
+        conn = _open_checked(path, False, False, migrations)
+    try:
+        migrate(conn, path, migrations)
+        if recovered_from is not None:
+            attachments.adopt_stored_files(conn, attachments.files_dir_for(path))
+        outbox.requeue_interrupted(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return Cache(path, conn, recovered_from=recovered_from)
+
+
+def cache_files(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Every file a cache at ``path`` may own: the database, its side files, moved-aside copies."""
+    path = Path(path)
+    yield path
+    for suffix in _SIDE_FILES:
+        yield Path(f"{path}{suffix}")
+    if path.parent.is_dir():
+        yield from path.parent.glob(f"{path.name}.corrupt-*")
+
+
+def wipe(path: str | os.PathLike[str]) -> None:
+    """Delete the cache at ``path`` for a revoked device: database, WAL, shared memory, moved-aside
+    copies and the attachment directory. Close every Cache on it first."""
+    for file in list(cache_files(path)):
+        with contextlib.suppress(FileNotFoundError):
+            file.unlink()
+    shutil.rmtree(attachments.files_dir_for(Path(path)), ignore_errors=True)
+
+
+__all__ = ["LATEST_VERSION", "Cache", "cache_files", "open_cache", "wipe"]
