@@ -63,8 +63,9 @@ def make_user(server: RunningServer, engine: Engine) -> Iterator[Callable[..., A
     def make(handle: str, *, admin: bool = False, **profile: str) -> Api:
         with engine.connect().execution_options(atrium_write=True) as conn, conn.begin():
             add_user(conn, handle, password=PASSWORD, is_admin=admin, **profile)
-        if server.server.config.app.state.atrium.waker:  # wake SSE listeners of the new user row
-            server.server.config.app.state.atrium.waker.wake()
+        waker = server.app.state.atrium.waker
+        if waker is not None:  # wake SSE listeners: a new user row is news to everyone
+            waker.wake()
         anonymous = Api(server.api)
         answer = anonymous.post("/auth/login", json={"username": handle, "password": PASSWORD,
                                                      "device_name": f"{handle}'s test device"})

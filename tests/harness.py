@@ -5,10 +5,12 @@ Both the tests (through fixtures in conftest.py) and the benchmarks use this.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -36,6 +38,7 @@ class RunningServer:
     database_url: str
     server: uvicorn.Server
     thread: threading.Thread
+    app: Any = None
 
     @property
     def api(self) -> str:
@@ -65,7 +68,7 @@ def start_server(database_url: str, files_dir: Path, *, port: int | None = None)
         time.sleep(0.02)
     else:
         raise RuntimeError("the test server did not start within 20 s")
-    return RunningServer(url=base, database_url=database_url, server=server, thread=thread)
+    return RunningServer(url=base, database_url=database_url, server=server, thread=thread, app=app)
 
 
 def start_server_process(database_url: str, *, workers: int = 1, port: int | None = None,
@@ -73,7 +76,7 @@ def start_server_process(database_url: str, *, workers: int = 1, port: int | Non
     """Start `atrium-server serve` as a separate process; returns it and its base URL."""
     port = port or free_port()
     command = [
-        str(Path(os.sys.executable).with_name("atrium-server")), "serve", "--db", database_url,
+        str(Path(sys.executable).with_name("atrium-server")), "serve", "--db", database_url,
         "--port", str(port), "--workers", str(workers), "--log-level", "warning",
     ]
     process = subprocess.Popen(command, env={**os.environ, **(env or {})})
@@ -143,10 +146,8 @@ class PostgresCluster:
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
     def url(self, name: str = "postgres") -> str:

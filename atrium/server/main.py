@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,6 +28,7 @@ def create_app(database_url: str, *, files_dir: Path | None = None, check_schema
         ensure_current(engine)
     state = ServerState(engine=engine, files_dir=files_dir or default_files_dir(database_url))
     state.files_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_uploads(state.files_dir)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -70,3 +72,13 @@ def app_from_environment() -> FastAPI:
         raise RuntimeError("ATRIUM_DB is not set")
     files = os.environ.get("ATRIUM_FILES_DIR")
     return create_app(url, files_dir=Path(files) if files else None)
+
+
+def _remove_stale_uploads(files_dir: Path) -> None:
+    """Uploads cut short by a crash leave temp files; an hour later they are certainly dead."""
+    for stale in (files_dir / "tmp").glob("upload-*.part"):
+        try:
+            if time.time() - stale.stat().st_mtime > 3600:
+                stale.unlink(missing_ok=True)
+        except OSError:
+            pass

@@ -44,7 +44,14 @@ def mentioned_user_ids(conn: Connection, body: str) -> list[str]:
     return [by_handle[h] for h in handles if h in by_handle]
 
 
+def check_text_chars(value: str, field: str) -> None:
+    """PostgreSQL cannot store NUL in text; refuse it with a 422 instead of failing later."""
+    if "\x00" in value:
+        raise invalid(field, "must not contain NUL characters")
+
+
 def check_body(body: str, limit: int, field: str = "body") -> None:
+    check_text_chars(body, field)
     if len(body.encode("utf-8")) > limit:
         raise too_large(field, limit)
     if not body.strip():
@@ -52,6 +59,8 @@ def check_body(body: str, limit: int, field: str = "body") -> None:
 
 
 def check_title(title: str | None, *, required: bool = False) -> None:
+    if title is not None:
+        check_text_chars(title, "title")
     if title is None or not title.strip():
         if required:
             raise invalid("title", "is required")

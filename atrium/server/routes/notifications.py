@@ -89,14 +89,15 @@ def mark_read(body: ReadBody, request: Request, caller: CallerDep) -> Response:
     people's are ignored) or every one created at or before ``up_to``. Exactly one of the two."""
     if (body.ids is None) == (body.up_to is None):
         raise invalid("ids", "give exactly one of 'ids' or 'up_to'")
+    ids = None if body.ids is None else [item for item in body.ids if "\x00" not in item]  # unknown anyway
     condition = (
-        notifications.c.id.in_(body.ids)
-        if body.ids is not None
+        notifications.c.id.in_(ids)
+        if ids is not None
         else notifications.c.created_at <= _canonical_time("up_to", body.up_to or "")
     )
 
     def work(conn: Connection) -> WriteResult:
-        if body.ids == []:
+        if ids == []:
             return 200, {"updated": 0}
         changed = sorted(
             conn.execute(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -166,6 +167,7 @@ class FeedWriter:
         if unknown:
             raise KeyError(f"{table.name} has no column(s) {unknown}")
         names = ", ".join(columns)
+        as_tuple = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
         if self.is_sqlite:
             statement = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})"
             for start in range(0, len(rows), self.batch_rows):
@@ -177,7 +179,7 @@ class FeedWriter:
         raw = cast("psycopg.Connection[Any]", self.conn.connection.dbapi_connection)
         with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([row[name] for name in columns])
+                copy.write_row(as_tuple(row))
 
     def record_changes(self, changes: list[dict[str, Any]]) -> None:
         """Number CHANGES in order and insert them into ``change_log`` (all new objects)."""

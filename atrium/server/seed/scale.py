@@ -56,7 +56,7 @@ def seed_scale(
     end = anchor_ms - HOUR_MS
     times = sorted(_working_hours(rng.randint(start, end)) for _ in range(count))
     out.write(f"Adding {count:,} posts over the last {SPAN_DAYS} days (--scale)...\n")
-    next_report = 1
+    reported = 0
     written = 0
     with engine.connect().execution_options(atrium_write=True) as conn:
         for offset in range(0, count, POSTS_PER_BATCH):
@@ -75,12 +75,12 @@ def seed_scale(
             summary.add_threads(threads)
             summary.scale_posts += len(threads)
             written += len(threads)
-            while next_report <= 10 and written * 10 >= next_report * count:
-                out.write(
-                    f"  {next_report * 10:3d}%  {written:>9,} posts  {time.monotonic() - started:7.1f} s\n"
-                )
+            percent = written * 100 // count
+            if percent // 10 > reported // 10:
+                reported = percent
+                elapsed = time.monotonic() - started
+                out.write(f"  {percent:3d}%  {written:>9,} posts  {elapsed:7.1f} s\n")
                 out.flush()
-                next_report += 1
 
 
 def _working_hours(moment: int) -> int:

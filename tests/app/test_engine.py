@@ -1,0 +1,300 @@
+"""The sync engine against the real server: the cache mirrors what the user may read, offline work goes out
+exactly once, wiki conflicts merge or are kept, drops purge, revoked devices wipe, bad replies change nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from atrium.app.api_client import ApiClient
+from atrium.app.engine import SyncEngine
+from atrium.app.errors import CaptivePortal, DeviceRevoked, MalformedReply, Offline
+from atrium.app.services import Actions
+from atrium.app.writer import CacheWriter
+from atrium.cache import open_cache, pending_counts, read_sync_state, set_identity, wiki_conflicts
+from atrium.cache.objects import SPECS
+from atrium.server.clock import uuid7
+from tests.app.bulk_feed import add_feed_posts
+from tests.harness import Api, RunningServer, start_server
+from tests.server.helpers import join, make_comment, make_community, make_post
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+class Desktop:
+    """A headless desktop: cache + writer + client + engine + actions, for one signed-in user."""
+
+    def __init__(self, api: Api, folder: Path, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.api = api
+        self.path = folder / f"{api.user['handle']}-cache.db"
+        self.transport = transport
+
+    async def __aenter__(self) -> Desktop:
+        self.writer = CacheWriter(self.path)
+        await self.writer.open()
+        await self.writer.call(set_identity, str(self.api.client.base_url), self.api.user_id)
+        self.client = ApiClient(str(self.api.client.base_url).removesuffix("/api/v1"), token=self.api.token,
+                                transport=self.transport)
+        self.engine = SyncEngine(self.writer, self.client, listen_events=False)
+        self.actions = Actions(self.writer, self.api.user_id, wake=lambda: None)
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.client.aclose()
+        await self.writer.close()
+
+
+def cache_objects(path: Path) -> dict[tuple[str, str], Any]:
+    cache = open_cache(path)
+    try:
+        found = {}
+        for kind, spec in SPECS.items():
+            for (object_id,) in cache.conn.execute(f"SELECT id FROM {spec.table}"):
+                found[(kind, object_id)] = True
+        return found
+    finally:
+        cache.close()
+
+
+def server_objects(api: Api) -> set[tuple[str, str]]:
+    changes, _ = api.sync_all(window_days=36500)
+    alive: dict[tuple[str, str], bool] = {}
+    for change in changes:
+        key = (change["type"], change["id"])
+        alive[key] = change["op"] == "upsert"
+    return {key for key, present in alive.items() if present}
+
+
+def test_first_and_incremental_sync_mirror_what_the_user_may_read(
+    make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    owner, reader = make_user("olga"), make_user("ravi")
+    public = make_community(owner, "Photography")
+    secret = make_community(owner, "Falcon", "private")
+    join(reader, public)
+    post = make_post(owner, public, "Golden hour #photo")
+    make_comment(owner, post, "first")
+    make_post(owner, secret, "not for ravi")
+
+    async def scenario() -> None:
+        async with Desktop(reader, tmp_path) as desktop:
+            await desktop.engine.sync_once()
+            assert set(cache_objects(desktop.path)) == server_objects(reader)
+            # edits, deletes, joins, role changes, leaves: still a mirror after each sync
+            owner.patch(f"/posts/{post}", json={"body": "Blue hour #photo"})
+            owner.put(f"/communities/{secret}/members/{reader.user_id}")
+            owner.put(f"/communities/{public}/members/{reader.user_id}", json={"role": "moderator"})
+            extra = make_post(owner, secret, "welcome ravi")
+            await desktop.engine.sync_once()
+            assert set(cache_objects(desktop.path)) == server_objects(reader)
+            assert ("post", extra) in cache_objects(desktop.path)
+            owner.delete(f"/posts/{post}")
+            owner.delete(f"/communities/{secret}/members/{reader.user_id}")
+            await desktop.engine.sync_once()
+            mirror = set(cache_objects(desktop.path))
+            assert mirror == server_objects(reader)
+            assert ("post", extra) not in mirror and ("post", post) not in mirror
+
+    run(scenario())
+
+
+def test_actions_queue_offline_and_reach_the_server_exactly_once(
+    server: RunningServer, make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    alice = make_user("alice")
+    cid = make_community(alice, "Running Club")
+    target = make_post(alice, cid, "Lunch run?")
+    port = int(server.url.rsplit(":", 1)[1])
+    server.stop()
+
+    async def offline_part() -> None:
+        async with Desktop(alice, tmp_path) as desktop:
+            await desktop.actions.create_post(cid, "Written on a plane #travel")
+            await desktop.actions.comment(target, "Count me in")
+            await desktop.actions.set_like("post", target, True)
+            with pytest.raises(Offline):
+                await desktop.engine.sync_once()
+            counts = await desktop.writer.call(pending_counts)
+            assert counts["pending"] == 3
+
+    run(offline_part())
+    restarted = start_server(server.database_url, tmp_path / "files", port=port)
+    try:
+        async def online_part() -> None:
+            async with Desktop(alice, tmp_path) as desktop:
+                # the retry time from the failed attempt may lie ahead: ask again now
+                await desktop.writer.call(lambda cache: cache.conn.execute(
+                    "UPDATE outbox SET next_attempt_at = NULL"))
+                await desktop.engine.sync_once()
+                assert (await desktop.writer.call(pending_counts)) == {"pending": 0, "failed": 0}
+                await desktop.engine.sync_once()
+
+        run(online_part())
+        posts = alice.get("/posts", params={"community_id": cid}).json()
+        assert sorted(p["body"] for p in posts) == ["Lunch run?", "Written on a plane #travel"]
+        assert len(alice.get(f"/posts/{target}/comments").json()) == 1
+        assert alice.get(f"/posts/{target}").json()["like_count"] == 1
+    finally:
+        restarted.stop()
+
+
+class LoseAnswers(httpx.AsyncBaseTransport):
+    """Passes requests to the real server, then drops the first answer to each write (server committed)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.dropped: set[str] = set()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        key = request.headers.get("idempotency-key")
+        if request.method != "GET" and key and key not in self.dropped:
+            await response.aread()
+            self.dropped.add(key)
+            raise httpx.ReadError("connection reset after the server committed", request=request)
+        return response
+
+
+def test_a_lost_answer_does_not_double_the_write(make_user: Callable[..., Api], tmp_path: Path) -> None:
+    alice = make_user("alice")
+    cid = make_community(alice, "Cafe", kind="social")
+    transport = LoseAnswers()
+
+    async def scenario() -> None:
+        async with Desktop(alice, tmp_path, transport=transport) as desktop:
+            await desktop.actions.create_post(cid, "Only once, please")
+            with pytest.raises(Offline):
+                await desktop.engine.sync_once()
+            await desktop.writer.call(lambda cache: cache.conn.execute("UPDATE outbox SET next_attempt_at = NULL"))
+            await desktop.engine.sync_once()
+
+    run(scenario())
+    assert transport.dropped
+    assert [p["body"] for p in alice.get("/posts", params={"community_id": cid}).json()] == ["Only once, please"]
+
+
+def test_wiki_edits_merge_or_are_kept_as_a_conflict(make_user: Callable[..., Api], tmp_path: Path) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    page = alice.post("/wiki/pages", json={"id": uuid7(), "community_id": None, "path": "it/vpn",
+                                           "title": "VPN", "body": "line one\nline two\nline three\n"}).json()
+
+    async def scenario() -> None:
+        async with Desktop(alice, tmp_path) as desktop:
+            await desktop.engine.sync_once()
+            await desktop.actions.edit_wiki_page(page["id"], "line one EDITED\nline two\nline three\n")
+            bob_rev = bob.post(f"/wiki/pages/{page['id']}/revisions",
+                               json={"id": uuid7(), "base_revision_id": page["revision_id"],
+                                     "body": "line one\nline two\nline three BOB\n"})
+            assert bob_rev.status_code == 201, bob_rev.text
+            await desktop.engine.sync_once()
+            merged = alice.get(f"/wiki/pages/{page['id']}").json()["body"]
+            assert merged == "line one EDITED\nline two\nline three BOB\n"
+
+            current = alice.get(f"/wiki/pages/{page['id']}").json()
+            await desktop.actions.edit_wiki_page(page["id"], "line one ALICE\nline two\nline three BOB\n")
+            bob.post(f"/wiki/pages/{page['id']}/revisions",
+                     json={"id": uuid7(), "base_revision_id": current["revision_id"],
+                           "body": "line one BOB\nline two\nline three BOB\n"})
+            await desktop.engine.sync_once()
+            conflicts = await desktop.writer.call(wiki_conflicts, page["id"])
+            assert len(conflicts) == 1
+            assert conflicts[0].local_body == "line one ALICE\nline two\nline three BOB\n"
+            assert conflicts[0].remote_body == "line one BOB\nline two\nline three BOB\n"
+            counts = await desktop.writer.call(pending_counts)
+            assert counts["failed"] == 1  # shown to the person, with the reason
+
+    run(scenario())
+
+
+def test_drop_purges_and_revocation_wipes(make_user: Callable[..., Api], tmp_path: Path) -> None:
+    owner, member = make_user("olga"), make_user("ravi")
+    secret = make_community(owner, "Falcon", "private")
+    owner.put(f"/communities/{secret}/members/{member.user_id}")
+    hidden = make_post(owner, secret, "plans")
+
+    async def scenario() -> None:
+        async with Desktop(member, tmp_path) as desktop:
+            await desktop.engine.sync_once()
+            assert ("post", hidden) in cache_objects(desktop.path)
+            owner.delete(f"/communities/{secret}/members/{member.user_id}")
+            await desktop.engine.sync_once()
+            objects = cache_objects(desktop.path)
+            assert ("post", hidden) not in objects and ("community", secret) not in objects
+            device = member.get("/devices").json()[0]["id"]
+            member.delete(f"/devices/{device}")
+            with pytest.raises(DeviceRevoked):
+                await desktop.engine.sync_once()
+
+    run(scenario())
+
+
+def test_malformed_truncated_and_html_replies_change_nothing(
+    make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    alice = make_user("alice")
+    cid = make_community(alice, "Photography")
+    make_post(alice, cid, "hello")
+    bad_bodies = [
+        (b'{"cursor": "x", "has_more": false, "changes": [{"type": "post"', "application/json"),
+        (b'{"cursor": 5, "changes": "nope"}', "application/json"),
+        (b"<html><body>Hotel Wi-Fi: accept the terms</body></html>", "text/html"),
+    ]
+    for body, content_type in bad_bodies:
+        def reply(request: httpx.Request, body: bytes = body, content_type: str = content_type) -> httpx.Response:
+            return httpx.Response(200, content=body, headers={"content-type": content_type})
+
+        async def scenario() -> None:
+            async with Desktop(alice, tmp_path, transport=httpx.MockTransport(reply)) as desktop:
+                with pytest.raises((MalformedReply, CaptivePortal)):
+                    await desktop.engine.sync_once()
+                state = await desktop.writer.call(read_sync_state)
+                assert state.cursor is None
+                assert cache_objects(desktop.path) == {}
+
+        run(scenario())
+
+
+def test_killing_a_large_first_sync_at_random_instants_never_corrupts(
+    make_user: Callable[..., Api], engine: Any, tmp_path: Path, server: RunningServer
+) -> None:
+    if "postgres" in server.database_url:
+        pytest.skip("the kill loop runs once, on SQLite")
+    alice = make_user("alice")
+    cid = make_community(alice, "Big Community")
+    add_feed_posts(engine, cid, alice.user_id, posts=20_000, comments_per_post=2)
+    profile = tmp_path / "profile"
+    keyring_file = tmp_path / "keyring.cfg"
+    env = {**os.environ, "ATRIUM_TEST_KEYRING_FILE": str(keyring_file)}
+    login = subprocess.run([sys.executable, "-m", "atrium.app.cli", "login", "--server", server.url,
+                            "--username", "alice", "--password-stdin", "--profile", str(profile)],
+                           input="correct horse battery staple\n", text=True, capture_output=True, env=env)
+    assert login.returncode == 0, login.stderr
+    import random
+
+    rng = random.Random(7)
+    for _ in range(8):
+        process = subprocess.Popen([sys.executable, "-m", "atrium.app.cli", "sync", "--once", "--profile",
+                                    str(profile)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 2.5))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        cache = open_cache(profile / "cache.db")
+        assert cache.recovered_from is None
+        assert cache.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        cache.close()
+    final = subprocess.run([sys.executable, "-m", "atrium.app.cli", "sync", "--once", "--profile", str(profile)],
+                           env=env, capture_output=True, text=True)
+    assert final.returncode == 0, final.stderr
+    assert set(cache_objects(profile / "cache.db")) == server_objects(alice)

@@ -1,0 +1,1 @@
+"""Tests of the desktop's local cache (atrium.cache): no server needed."""

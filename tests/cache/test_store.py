@@ -1,0 +1,189 @@
+"""Opening the cache: settings, migrations, refusing newer files, recovering from damaged ones, wiping."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from atrium.cache import (
+    LATEST_VERSION,
+    Cache,
+    CacheError,
+    CacheTooNewError,
+    apply_sync_page,
+    attachment_path,
+    open_cache,
+    read_sync_state,
+    store_attachment,
+    wipe,
+)
+from atrium.cache.migrations import MIGRATIONS, Migration, migrate, run_statements
+
+from . import factory as f
+
+
+def test_a_new_cache_uses_wal_foreign_keys_and_the_latest_format(cache_path: Path) -> None:
+    with open_cache(cache_path) as cache:
+        conn = cache.conn
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # incremental: eviction gives space back
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+        assert cache.recovered_from is None
+
+
+def test_content_round_trips_through_a_real_file(cache_path: Path) -> None:
+    alice = f.user("alice")
+    with open_cache(cache_path) as cache:
+        apply_sync_page(cache, [f.upsert("user", alice)], "cursor-1")
+    with open_cache(cache_path) as cache:
+        assert read_sync_state(cache).cursor == "cursor-1"
+        assert cache.conn.execute("SELECT display_name FROM users WHERE id = ?", (alice["id"],)).fetchone() == (
+            "Alice",
+        )
+
+
+def test_migrations_apply_in_order_once_each(cache_path: Path) -> None:
+    with open_cache(cache_path):
+        pass
+    extra = Migration(
+        LATEST_VERSION + 1, "test: a new table", run_statements(["CREATE TABLE drafts (id TEXT PRIMARY KEY)"])
+    )
+    steps = (*MIGRATIONS, extra)
+    with open_cache(cache_path, migrations=steps) as cache:
+        assert cache.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION + 1
+        assert migrate(cache.conn, cache_path, steps) == []  # nothing left to do
+        cache.conn.execute("INSERT INTO drafts VALUES ('x')")
+
+
+def test_a_failing_migration_leaves_the_file_at_the_last_good_version(cache_path: Path) -> None:
+    with open_cache(cache_path):
+        pass
+    broken = Migration(
+        LATEST_VERSION + 1,
+        "test: fails halfway",
+        run_statements(["CREATE TABLE half_done (id TEXT)", "THIS IS NOT SQL"]),
+    )
+    with pytest.raises(sqlite3.OperationalError):
+        open_cache(cache_path, migrations=(*MIGRATIONS, broken))
+    with open_cache(cache_path) as cache:
+        assert cache.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+        assert cache.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'half_done'").fetchone() is None
+
+
+def test_migration_versions_must_be_consecutive(cache_path: Path) -> None:
+    gap = Migration(LATEST_VERSION + 2, "test: skips one", run_statements([]))
+    with pytest.raises(ValueError, match="migration versions"):
+        open_cache(cache_path, migrations=(*MIGRATIONS, gap))
+
+
+def test_a_file_from_a_newer_atrium_is_refused_and_left_alone(cache_path: Path) -> None:
+    with open_cache(cache_path) as cache:
+        cache.conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 5}")
+    before = cache_path.read_bytes()
+    with pytest.raises(CacheTooNewError) as raised:
+        open_cache(cache_path)
+    assert "newer version of Atrium" in str(raised.value)
+    assert raised.value.found == LATEST_VERSION + 5
+    assert cache_path.read_bytes() == before
+    assert not list(cache_path.parent.glob("*.corrupt-*"))
+
+
+def _assert_fresh_and_usable(cache: Cache, damaged: Path) -> None:
+    assert cache.recovered_from == damaged
+    assert damaged.exists()
+    assert cache.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    assert read_sync_state(cache).cursor is None
+    apply_sync_page(cache, [f.upsert("user", f.user("bob"))], "c1")
+    assert read_sync_state(cache).cursor == "c1"
+
+
+def test_a_file_that_is_not_a_database_is_moved_aside(cache_path: Path) -> None:
+    cache_path.parent.mkdir(parents=True)
+    garbage = b"this is not SQLite, just garbage bytes \x00\xff" * 200
+    cache_path.write_bytes(garbage)
+    with open_cache(cache_path) as cache:
+        assert cache.recovered_from is not None
+        assert cache.recovered_from.name.startswith("cache.db.corrupt-")
+        assert cache.recovered_from.read_bytes() == garbage
+        _assert_fresh_and_usable(cache, cache.recovered_from)
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.1])
+def test_a_truncated_database_is_moved_aside(cache_path: Path, keep: float) -> None:
+    with open_cache(cache_path) as cache:
+        people = [f.upsert("user", f.user(f"user{n}", title="x" * 500)) for n in range(2000)]
+        apply_sync_page(cache, people, "c1")
+        cache.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = cache_path.stat().st_size
+    with open(cache_path, "r+b") as handle:
+        handle.truncate(int(size * keep))
+    with open_cache(cache_path) as cache:
+        assert cache.recovered_from is not None
+        _assert_fresh_and_usable(cache, cache.recovered_from)
+
+
+def test_damaged_pages_fail_quick_check_and_are_moved_aside(cache_path: Path) -> None:
+    with open_cache(cache_path) as cache:
+        apply_sync_page(cache, [f.upsert("user", f.user(f"user{n}")) for n in range(500)], "c1")
+        cache.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = cache.conn.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(cache_path.read_bytes())
+    for page in range(3, len(data) // page_size, 2):  # scribble over every other page, header intact
+        start = page * page_size
+        data[start : start + 64] = b"\xa5" * 64
+    cache_path.write_bytes(bytes(data))
+    with open_cache(cache_path) as cache:
+        assert cache.recovered_from is not None
+        _assert_fresh_and_usable(cache, cache.recovered_from)
+
+
+def test_recovery_keeps_stored_attachments_usable(cache_path: Path) -> None:
+    data = b"quarterly report"
+    import hashlib
+
+    sha = hashlib.sha256(data).hexdigest()
+    with open_cache(cache_path) as cache:
+        store_attachment(cache, sha, data)
+    cache_path.write_bytes(b"garbage" * 1000)
+    with open_cache(cache_path) as cache:
+        assert cache.recovered_from is not None
+        stored = attachment_path(cache, sha)
+        assert stored is not None and stored.read_bytes() == data
+
+
+def test_a_reader_opens_read_only(cache_path: Path) -> None:
+    with open_cache(cache_path) as writer:
+        apply_sync_page(writer, [f.upsert("user", f.user("carol"))], "c1")
+        with open_cache(cache_path, read_only=True) as reader:
+            assert reader.conn.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+            with pytest.raises(sqlite3.OperationalError):
+                reader.conn.execute("DELETE FROM users")
+
+
+def test_a_reader_does_not_create_or_repair(tmp_path: Path) -> None:
+    with pytest.raises(CacheError):
+        open_cache(tmp_path / "missing.db", read_only=True)
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(b"garbage" * 1000)
+    with pytest.raises(CacheError, match="damaged"):
+        open_cache(damaged, read_only=True)
+    assert damaged.read_bytes() == b"garbage" * 1000
+
+
+def test_wipe_removes_the_database_its_side_files_copies_and_attachments(cache_path: Path) -> None:
+    cache_path.parent.mkdir(parents=True)
+    cache_path.write_bytes(b"garbage" * 100)
+    cache = open_cache(cache_path)  # leaves a moved-aside copy
+    import hashlib
+
+    store_attachment(cache, hashlib.sha256(b"x").hexdigest(), b"x")
+    apply_sync_page(cache, [f.upsert("user", f.user("dave"))], "c1")
+    cache.close()
+    unrelated = cache_path.parent / "settings.ini"
+    unrelated.write_text("keep me")
+    wipe(cache_path)
+    assert sorted(p.name for p in cache_path.parent.iterdir()) == ["settings.ini"]
