@@ -3,6 +3,7 @@ who is calling, read transactions, and write transactions with idempotency and w
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -154,7 +155,8 @@ def run_write(request: Request, caller: Caller | None, work: Callable[[Connectio
     if key is not None and (not key.strip() or len(key) > 200):
         raise Problem(422, "Invalid input", "Idempotency-Key must be 1 to 200 characters.", kind="invalid")
     user_id = caller.user_id if caller else ""
-    method, path = request.method, request.url.path
+    # Only a digest of the path is kept: some paths carry secrets (webhook tokens).
+    method, path = request.method, hashlib.sha256(request.url.path.encode()).hexdigest()
     for _attempt in range(2):
         try:
             with state.engine.connect().execution_options(atrium_write=True) as conn:

@@ -125,6 +125,18 @@ def test_add_app_refuses_bad_input(make_user: Callable[..., Api]) -> None:
         admin.post("/admin/apps", content=b"{nope", headers={"content-type": "application/json"}).status_code
         == 400
     )
+    for fields in (
+        {"name": "X", "url": "/x/", "icon_url": "javascript:alert(1)"},
+        {"name": "X", "url": "/x/", "allowed_origins": ["https://x.example.com/path"]},
+        {"name": "X", "url": "/x/", "allowed_origins": ["*"]},
+        {"name": "nul\x00", "url": "/x/"},
+        {"name": "X", "url": "/x/", "community_slug": "a\x00b"},
+        {"name": "   ", "url": "/x/"},
+    ):
+        refused = admin.post("/admin/apps", json=fields)
+        assert refused.status_code == 422, (fields, refused.text)
+    assert admin.get("/apps/%00").status_code == 404
+    assert admin.delete("/admin/apps/%00").status_code == 404
     assert admin.get("/apps").json() == []
 
 
@@ -150,7 +162,7 @@ def test_hook_posts_an_app_event_members_sync(
         token,
         json={
             "title": "Report approved",
-            "body": "**Q3** travel report approved for @mia. #Expenses #q3-close",
+            "body": "**Q3** travel report approved for @mia, cc @otto. #Expenses #q3-close",
         },
     )
     assert answer.status_code == 201, answer.text
@@ -160,9 +172,11 @@ def test_hook_posts_an_app_event_members_sync(
     assert post["app_id"] == app["id"]
     assert post["community_id"] == community["id"]
     assert post["title"] == "Report approved"
-    assert post["body"] == "**Q3** travel report approved for @mia. #Expenses #q3-close"  # Markdown as-is
+    assert (
+        post["body"] == "**Q3** travel report approved for @mia, cc @otto. #Expenses #q3-close"
+    )  # Markdown as-is
     assert post["topics"] == ["expenses", "q3-close"]
-    assert post["mentions"] == [member.user_id]
+    assert post["mentions"] == [member.user_id, outsider.user_id]
 
     changes, _ = member.sync_all()
     synced = [c for c in changes if c["type"] == "post" and c["id"] == post["id"]]
@@ -171,7 +185,11 @@ def test_hook_posts_an_app_event_members_sync(
     assert any(
         n["kind"] == "mention" and n["target_id"] == post["id"] and n["actor_id"] is None for n in mentioned
     )
-    assert all(c["id"] != post["id"] for c in outsider.sync_all()[0])
+    outsider_changes, _ = outsider.sync_all()
+    assert all(c["id"] != post["id"] for c in outsider_changes)
+    assert not [
+        c for c in outsider_changes if c["type"] == "notification"
+    ]  # a private community stays hidden
     assert outsider.get(f"/posts/{post['id']}").status_code == 404
 
     with engine.connect() as conn:
@@ -225,6 +243,9 @@ def test_hook_refusals(server: RunningServer, engine: Engine, make_user: Callabl
     assert malformed.headers["content-type"].startswith("application/problem+json")
     assert _hook(server, token, json={"title": "no body"}).status_code == 422
     assert _hook(server, token, json={"body": "   "}).status_code == 422
+    assert _hook(server, token, json={"body": "nul\x00byte"}).status_code == 422
+    assert _hook(server, token, json={"title": "nul\x00", "body": "hi"}).status_code == 422
+    assert _hook(server, "%00", json={"body": "hi"}).status_code == 404
     assert _hook(server, token, json=["body"]).status_code == 422
 
     with engine.connect() as conn:

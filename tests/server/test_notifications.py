@@ -105,7 +105,8 @@ def test_mark_read_by_ids_only_own(
     _changes, cursor = phone.sync_all()
 
     answer = ann.post(
-        "/notifications/read", json={"ids": [mine[0], mine[2], already, theirs, str(uuid.uuid4()), "junk"]}
+        "/notifications/read",
+        json={"ids": [mine[0], mine[2], already, theirs, str(uuid.uuid4()), "junk", "nul\x00"]},
     )
     assert answer.status_code == 200, answer.text
     assert answer.json() == {"updated": 2}

@@ -8,6 +8,7 @@ stored (see routes/hooks.py).
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -25,6 +26,7 @@ from ..text_extract import check_text_chars
 
 router = APIRouter(tags=["apps"])
 CallerDep = Annotated[Caller, Depends(current_caller)]
+ORIGIN_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
 
 class AppOut(BaseModel):
@@ -99,23 +101,27 @@ def add_catalog_app(body: AppCreate, request: Request, caller: CallerDep) -> Res
     url = body.url.strip()
     if not url.startswith(("http://", "https://", "/")):
         raise invalid("url", "must start with http://, https:// or / (served by this server)")
+    icon_url = (body.icon_url or "").strip() or None
+    if icon_url is not None and not icon_url.startswith(("http://", "https://", "/")):
+        raise invalid("icon_url", "must start with http://, https:// or / (served by this server)")
+    for origin in body.allowed_origins:
+        if not ORIGIN_PATTERN.match(origin):
+            raise invalid("allowed_origins", f"'{origin}' is not an origin like https://host[:port]")
 
     def work(conn: Connection) -> WriteResult:
-        if (
-            body.community_slug is not None
-            and conn.execute(
+        if body.community_slug is not None:
+            slug_owner = conn.execute(
                 select(communities.c.id).where(communities.c.slug == body.community_slug)
             ).first()
-            is None
-        ):
-            raise invalid("community_slug", f"no community with the slug '{body.community_slug}'")
+            if slug_owner is None:
+                raise invalid("community_slug", f"no community with the slug '{body.community_slug}'")
         try:
             app_id, token = add_app(
                 conn,
                 name,
                 url,
                 description=body.description,
-                icon_url=body.icon_url or None,
+                icon_url=icon_url,
                 allowed_origins=body.allowed_origins,
                 position=body.position,
                 community_slug=body.community_slug,

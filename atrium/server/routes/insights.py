@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
@@ -79,7 +79,9 @@ class CommunityInsightsOut(BaseModel):
 
 
 class InsightsOut(BaseModel):
-    scope: str = Field(description="'company' for administrators, 'owned' for community owners")
+    scope: Literal["company", "owned"] = Field(
+        description="'company' for administrators, 'owned' for community owners"
+    )
     weeks: list[WeekOut]
     communities: list[CommunityInsightsOut]
 

@@ -66,9 +66,9 @@ def list_notifications(
 ) -> Response:
     """The caller's notifications: unread first, then newest first (ties broken by id).
 
-    ``before`` keeps only notifications created strictly before that time; to page
-    through the history, pass the oldest ``created_at`` of a page with ``unread=true``
-    (or rely on /sync, which carries every notification).
+    ``before`` keeps only notifications created strictly before that time. To page
+    through unread ones, repeat with ``unread=true&before=<oldest created_at so far>``;
+    the whole history (read state included) reaches every device through /sync.
     """
     query = select(notifications).where(notifications.c.user_id == caller.user_id)
     if unread:
