@@ -115,7 +115,7 @@ async def _sync(args: argparse.Namespace) -> int:
         await session.close()
     for problem in session.problems:
         _say(problem)
-    total = sum(len(ids) for ids in touched.values())
+    total = sum(touched.values())
     status = engine.status
     print(f"Synced: {total} objects updated; {status.pending} changes waiting, {status.failed} failed.")
     return 0
@@ -167,6 +167,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="atrium", description="Atrium: your company's collaboration desktop.")
     parser.add_argument("--version", action="version", version=f"atrium {__version__}")
     parser.add_argument("--profile", metavar="DIR", help="keep cache and settings in DIR (or set ATRIUM_PROFILE)")
+    desktop = parser.add_argument_group("desktop (when no command is given)")
+    desktop.add_argument(
+        "--demo",
+        action="store_true",
+        help="start a local demo server with demo content and open the desktop signed in",
+    )
+    desktop.add_argument(
+        "--demo-server",
+        metavar="URL",
+        help="open the desktop signed in as the demo user on URL (password: $ATRIUM_DEMO_PASSWORD)",
+    )
+    desktop.add_argument(
+        "--self-test",
+        action="store_true",
+        help="start against a temporary demo server, visit every pane, report, exit 0 if all pass",
+    )
+    desktop.add_argument(
+        "--screenshot-dir", metavar="DIR", help="with --self-test: save one PNG per pane in DIR"
+    )
     commands = parser.add_subparsers(dest="command")
 
     def with_profile(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -201,10 +220,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_sync(args))
         if args.command == "status":
             return _status(args)
+        from atrium.ui.main import run_desktop  # Qt is loaded only for the desktop
+
+        return run_desktop(args)
     except KeyboardInterrupt:
         return 130
-    _say("the desktop window is not part of this build yet; use login, sync or status.")
-    return EXIT_USAGE
 
 
 if __name__ == "__main__":

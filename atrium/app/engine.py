@@ -14,6 +14,7 @@ import contextlib
 import enum
 import logging
 import random
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -135,15 +136,17 @@ class SyncEngine:
         self._tasks.clear()
         self._set_status(EngineState.STOPPED)
 
-    async def sync_once(self) -> ChangeSet:
+    async def sync_once(self) -> Counter[str]:
         """One full catch-up: push everything due, then pull until the server has no more.
 
+        Returns how many objects of each kind changed (ids go out page by page through
+        ``on_changed``; keeping them all would cost memory on a big first sync).
         Raises the ApiError that stopped it (the outbox and cache stay consistent)."""
         async with self._sync_lock:
             self._set_status(EngineState.SYNCING)
-            touched = ChangeSet()
-            touched.merge(await self._push())
-            touched.merge(await self._pull())
+            touched: Counter[str] = Counter()
+            await self._push(touched)
+            await self._pull(touched)
             while await self.writer.call(catch_up_search, SEARCH_SLICE_ROWS):
                 await asyncio.sleep(0)  # let the GUI breathe between slices
             state = await self.writer.call(read_sync_state)
@@ -220,8 +223,7 @@ class SyncEngine:
 
     # -- pull --------------------------------------------------------------------------------------
 
-    async def _pull(self) -> ChangeSet:
-        touched = ChangeSet()
+    async def _pull(self, touched: Counter[str]) -> None:
         state = await self.writer.call(read_sync_state)
         page: SyncPage = await self.client.sync(state.cursor, PAGE_SIZE, self.window_days)
         while True:
@@ -237,22 +239,23 @@ class SyncEngine:
                     with contextlib.suppress(BaseException):
                         await upcoming
                 raise
-            touched.merge(changes)
+            touched.update({kind: len(ids) for kind, ids in changes.items()})
             self._changed(changes)
+            del changes
             if upcoming is None:
-                return touched
+                return
             page = await upcoming
 
     # -- push --------------------------------------------------------------------------------------
 
-    async def _push(self) -> ChangeSet:
-        touched = ChangeSet()
+    async def _push(self, touched: Counter[str]) -> None:
         while True:
             due = await self.writer.call(next_due, None, 50)
             if not due:
-                return touched
+                return
             for entry in due:
-                touched.merge(await self._send(entry))
+                changes = await self._send(entry)
+                touched.update({kind: len(ids) for kind, ids in changes.items()})
 
     async def _send(self, entry: OutboxEntry) -> ChangeSet:
         await self.writer.call(mark_sending, entry.op_id)
