@@ -6,10 +6,12 @@ in one transaction and returns a ``ChangeSet`` ({protocol type: ids touched}) �
 changed" event panes use to refresh only what is theirs.
 
 Opening — ``store.py``
-    open_cache(path, *, read_only=False, verify=True) -> Cache
+    open_cache(path, *, read_only=False, verify=None) -> Cache
         WAL, synchronous=NORMAL, foreign keys; migrations on PRAGMA user_version (migrations.py).
-        Newer file → CacheTooNewError. Damaged file → moved to ``<name>.corrupt-<time>``, fresh cache,
-        ``cache.recovered_from`` set (tell the user). ``read_only`` = a reader for another thread.
+        Newer file → CacheTooNewError. Damaged file (not SQLite, truncated, failing quick_check) →
+        moved to ``<name>.corrupt-<time>``, fresh cache, ``cache.recovered_from`` set (tell the
+        user). quick_check reads the whole file, so by default it runs only after an unclean
+        shutdown or weekly (``verify=True``: always). ``read_only`` = a reader for another thread.
     Cache: .path .conn .recovered_from .files_dir .transaction() .close()
            .catch_up_search(max_rows=None) -> int   .reindex_search()   .search_backlog() -> int
     wipe(path)   — revoked device: db, -wal, -shm, moved-aside copies and attachment files.
@@ -49,9 +51,9 @@ Reading — ``feed.py``, ``threads.py``, ``wiki.py``, ``people.py``, ``notificat
     notifications(target, *, limit=50, offset=0) -> list[Notification]   (unread first, newest)
     unread_count(target) -> int
     person(target, user_id) / search_people(target, prefix) / community(target, id) / my_communities(target)
-    search(target, text, *, kinds=None, limit=20) -> list[SearchHit]
-        bm25 over a bounded candidate set, solved questions first, snippets marked with
-        HIGHLIGHT_START / HIGHLIGHT_END.
+    search(target, text, *, kinds=None, limit=20, prefix_last=False) -> list[SearchHit]
+        Solved questions first, then bm25; a very common query ranks only its newest matches
+        (search.py says how). Snippets mark terms with HIGHLIGHT_START / HIGHLIGHT_END.
     "me" is the user stored by set_identity (every reader also takes ``me=`` explicitly).
 
 Keeping — ``retention.py``, ``attachments.py``
@@ -60,6 +62,16 @@ Keeping — ``retention.py``, ``attachments.py``
     store_attachment(target, sha256, bytes_or_path, *, cap_bytes=...) -> Path   (hash verified)
     attachment_path(target, sha256) -> Path | None   set_keep_offline(target, sha256, keep)
     attachments_to_fetch(target) -> list[str]   evict_attachments(target, cap_bytes) -> list[str]
+
+For the sync engine
+    - Parse a page with orjson and hand ``changes`` over as they are; validation is here.
+    - After a round ends (``has_more`` false) call ``catch_up_search(max_rows=20_000)`` until it
+      returns 0 (bounded write locks); search shows "indexing…" while ``search_backlog()`` > 0.
+    - A server upsert replaces an optimistic row even while its outbox entry is unsent (the
+      entry still holds the user's edit and wins when it reaches the server).
+    - A ``scope`` drop purges the community's rows, optimistic ones included; their outbox
+      entries stay and fail visibly (403/404), so no unsent text is lost.
+    - Run ``enforce_retention`` after syncs or daily; close every Cache before ``wipe``.
 """
 
 from __future__ import annotations

@@ -31,23 +31,23 @@ _UPSERT, _DELETE, _DROP = "upsert", "delete", "drop"
 
 
 @dataclass
-class _Run:
-    """Consecutive changes with the same type and op."""
+class Run:
+    """Changes of one type and op, written with one statement (see the module docstring)."""
 
     spec: ObjectSpec | None  # None for a scope drop
     op: str
     ids: list[str] = field(default_factory=list)
     rows: list[tuple[Any, ...]] = field(default_factory=list)
-    tags: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # posts only, last wins
+    tags: dict[str, list[tuple[str, str, str, str, int]]] = field(default_factory=dict)  # posts: last wins
 
 
-def plan_changes(changes: Sequence[Any]) -> list[_Run]:
+def plan_changes(changes: Sequence[Any]) -> list[Run]:
     """Validate every change and group them into runs; raises MalformedPageError, writes nothing."""
     if not isinstance(changes, list | tuple):
         raise MalformedPageError(-1, "changes must be a list")
-    runs: list[_Run] = []
-    upserts: dict[str, _Run] = {}  # the current stretch of upserts: one run per type
-    last_delete: _Run | None = None
+    runs: list[Run] = []
+    upserts: dict[str, Run] = {}  # the current stretch of upserts: one run per type
+    last_delete: Run | None = None
     for index, change in enumerate(changes):
         if type(change) is not dict:
             raise MalformedPageError(index, "a change must be an object")
@@ -61,7 +61,7 @@ def plan_changes(changes: Sequence[Any]) -> list[_Run]:
         if kind == "scope":
             if op != _DROP:
                 raise MalformedPageError(index, f"scope op must be 'drop', not {op!r}")
-            runs.append(_Run(None, _DROP, [object_id]))
+            runs.append(Run(None, _DROP, [object_id]))
             upserts, last_delete = {}, None
             continue
         spec = SPECS.get(kind)
@@ -77,7 +77,7 @@ def plan_changes(changes: Sequence[Any]) -> list[_Run]:
                 raise MalformedPageError(index, str(error)) from None
             run = upserts.get(kind)
             if run is None:
-                run = upserts[kind] = _Run(spec, _UPSERT)
+                run = upserts[kind] = Run(spec, _UPSERT)
                 runs.append(run)
             run.ids.append(object_id)
             run.rows.append(row)
@@ -86,7 +86,7 @@ def plan_changes(changes: Sequence[Any]) -> list[_Run]:
             last_delete = None
         elif op == _DELETE:
             if last_delete is None or last_delete.spec is not spec:
-                last_delete = _Run(spec, _DELETE)
+                last_delete = Run(spec, _DELETE)
                 runs.append(last_delete)
             last_delete.ids.append(object_id)
             upserts = {}
@@ -95,7 +95,7 @@ def plan_changes(changes: Sequence[Any]) -> list[_Run]:
     return runs
 
 
-def _write_runs(conn: sqlite3.Connection, runs: list[_Run], pending: bool, changes: ChangeSet) -> None:
+def _write_runs(conn: sqlite3.Connection, runs: list[Run], pending: bool, changes: ChangeSet) -> None:
     for run in runs:
         spec = run.spec
         if spec is None:
@@ -114,7 +114,7 @@ def _write_runs(conn: sqlite3.Connection, runs: list[_Run], pending: bool, chang
                     (orjson.dumps(list(run.tags)).decode(),),
                 )
                 conn.executemany(
-                    "INSERT INTO post_tags (post_id, tag, created_at) VALUES (?, ?, ?)",
+                    "INSERT INTO post_tags (post_id, tag, created_at, kind, pinned) VALUES (?, ?, ?, ?, ?)",
                     [tag for tags in run.tags.values() for tag in tags],
                 )
         else:

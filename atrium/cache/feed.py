@@ -1,13 +1,17 @@
 """Post lists for the panes: the personal feed, a community's feed, questions, a person's posts.
 
-Every list is newest first with keyset pagination: pass the last item's ``position`` (or the
-page's ``next_before``) as ``before``. The first page of a feed starts with its pinned posts.
+Every list is newest first with keyset pagination: pass the page's ``next_before`` (the last
+post's ``position``) as ``before``. The first page of a feed starts with its pinned posts.
 """
 
 from __future__ import annotations
 
+import heapq
 import sqlite3
+from dataclasses import dataclass
 from typing import Any, Literal
+
+import orjson
 
 from .db import CacheLike, connection_of
 from .models import POST_SELECT, FeedPage, Post, post_from_row
@@ -25,40 +29,108 @@ _KIND_OF_FILTER: dict[str, str | None] = {
 }
 _NEWEST = "\U0010ffff"  # sorts after every time string: "before the end of time"
 _MAX_PINNED = 20
-
-# Sources of the personal feed, each a boolean over posts ``p``.
-_JOINED = "p.community_id IN (SELECT community_id FROM memberships WHERE user_id = :me)"
-_FOLLOWED_COMMUNITY = (
-    "p.community_id IN (SELECT target_id FROM follows WHERE user_id = :me AND target_type = 'community')"
-)
-_FOLLOWED_PERSON = (
-    "p.author_id IN (SELECT target_id FROM follows WHERE user_id = :me AND target_type = 'user')"
-)
-_FOLLOWED_TOPIC_TAGS = (
-    "SELECT 'topic:' || lower(target_id) FROM follows WHERE user_id = :me AND target_type = 'topic'"
-)
-_MENTION_TAG = "SELECT 'mention:' || :me"
 _KEYSET = "(p.created_at, p.id) < (:before_at, :before_id)"
+_KIND = "(:kind IS NULL OR p.kind = :kind)"
+
+# One newest-first index range per source, each bounded by the page size (covering indexes:
+# the pinned/kind filters are read from the index, not the rows).
+_BY_COMMUNITY = (
+    f"SELECT p.created_at, p.id FROM posts p WHERE p.community_id = :key AND p.pinned = 0 AND {_KIND} "
+    f"AND {_KEYSET} ORDER BY p.created_at DESC, p.id DESC LIMIT :n"
+)
+_BY_AUTHOR = (
+    f"SELECT p.created_at, p.id FROM posts p WHERE p.author_id = :key AND p.pinned = 0 AND {_KIND} "
+    f"AND {_KEYSET} ORDER BY p.created_at DESC, p.id DESC LIMIT :n"
+)
+_BY_TAG = (
+    "SELECT t.created_at, t.post_id FROM post_tags t WHERE t.tag = :key AND t.pinned = 0 "
+    "AND (:kind IS NULL OR t.kind = :kind) AND (t.created_at, t.post_id) < (:before_at, :before_id) "
+    "ORDER BY t.created_at DESC, t.post_id DESC LIMIT :n"
+)
+_ANNOUNCEMENTS = (
+    "SELECT p.created_at, p.id FROM posts p WHERE p.kind = 'announcement' AND p.pinned = 0 "
+    f"AND {_KEYSET} ORDER BY p.created_at DESC, p.id DESC LIMIT :n"
+)
 
 
-def _params(
-    conn: sqlite3.Connection, me: str | None, before: tuple[str, str] | None, limit: int
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Sources:
+    """Where the personal feed's posts come from, for one user and filter."""
+
+    communities: list[str]
+    authors: list[str]
+    tags: list[str]
+    announcements: bool
+
+
+def _me(conn: sqlite3.Connection, me: str | None) -> str:
+    return me or current_user_id(conn) or ""
+
+
+def _params(me: str, before: tuple[str, str] | None, limit: int, **more: Any) -> dict[str, Any]:
     at, object_id = before if before is not None else (_NEWEST, "")
-    return {"me": me or current_user_id(conn) or "", "before_at": at, "before_id": object_id, "n": limit}
+    return {"me": me, "before_at": at, "before_id": object_id, "n": limit, **more}
 
 
-def _kind_clause(kind: str | None) -> str:
-    return "" if kind is None else f" AND p.kind = '{kind}'"
+def _column(conn: sqlite3.Connection, sql: str, *params: Any) -> list[str]:
+    return [row[0] for row in conn.execute(sql, params)]
 
 
-def _page(conn: sqlite3.Connection, pinned: list[Post], rows: list[Post], limit: int) -> FeedPage:
+def _sources(conn: sqlite3.Connection, me: str, filter: str) -> _Sources:
+    followed = "SELECT target_id FROM follows WHERE user_id = ? AND target_type = ?"
+    if filter == "announcements":
+        return _Sources([], [], [], True)
+    communities = _column(conn, followed, me, "community")
+    topics = [f"topic:{topic.lstrip('#').lower()}" for topic in _column(conn, followed, me, "topic")]
+    authors = _column(conn, followed, me, "user")
+    if filter == "following":
+        return _Sources(communities, authors, topics, False)
+    joined = _column(conn, "SELECT community_id FROM memberships WHERE user_id = ?", me)
+    return _Sources(sorted({*joined, *communities}), authors, [*topics, f"mention:{me}"], True)
+
+
+def _fetch_posts(conn: sqlite3.Connection, ids: list[str], me: str) -> list[Post]:
+    """The posts with these ids, newest first."""
+    rows = conn.execute(
+        f"SELECT {POST_SELECT} FROM posts p WHERE p.id IN (SELECT value FROM json_each(:ids)) "
+        "ORDER BY p.created_at DESC, p.id DESC",
+        {"ids": orjson.dumps(ids).decode(), "me": me},
+    )
+    return [post_from_row(row) for row in rows]
+
+
+def _select_posts(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[Post]:
+    return [post_from_row(row) for row in conn.execute(sql, params)]
+
+
+def _page(pinned: list[Post], rows: list[Post], limit: int) -> FeedPage:
     next_before = rows[-1].position if len(rows) == limit else None
     return FeedPage(pinned + rows, next_before)
 
 
-def _fetch(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[Post]:
-    return [post_from_row(row) for row in conn.execute(sql, params)]
+def _pinned_from_sources(
+    conn: sqlite3.Connection, sources: _Sources, kind: str | None, me: str
+) -> list[Post]:
+    """Pinned posts of the sources (few: read through the partial index of pinned posts)."""
+    clauses = [
+        "p.community_id IN (SELECT value FROM json_each(:communities))",
+        "p.author_id IN (SELECT value FROM json_each(:authors))",
+        "EXISTS (SELECT 1 FROM post_tags t WHERE t.post_id = p.id AND t.tag IN (SELECT value FROM json_each(:tags)))",
+    ]
+    if sources.announcements:
+        clauses.append("p.kind = 'announcement'")
+    return _select_posts(
+        conn,
+        f"SELECT {POST_SELECT} FROM posts p WHERE p.pinned = 1 AND ({' OR '.join(clauses)}) AND {_KIND} "
+        f"ORDER BY p.created_at DESC, p.id DESC LIMIT {_MAX_PINNED}",
+        {
+            "communities": orjson.dumps(sources.communities).decode(),
+            "authors": orjson.dumps(sources.authors).decode(),
+            "tags": orjson.dumps(sources.tags).decode(),
+            "kind": kind,
+            "me": me,
+        },
+    )
 
 
 def personal_feed(
@@ -70,58 +142,33 @@ def personal_feed(
     me: str | None = None,
 ) -> FeedPage:
     """Posts in joined communities, by followed people, with followed topics, announcements and
-    posts mentioning me (``following``: followed people, topics and communities only).
+    posts mentioning me; ``following``: followed people, topics and communities only.
 
-    Each source is read through its own index, newest first and bounded by ``limit``; the union
-    of those small sets is then ordered, so a page costs the same on a cache of any size.
+    Each source (a community, a person, a topic…) is read through its own index, newest first
+    and at most ``limit`` posts; the page is the newest ``limit`` of their union. So a page costs
+    the same on a cache of any size, whether a source is busy or nearly silent.
     """
     if filter not in _KIND_OF_FILTER:
         raise ValueError(f"unknown feed filter {filter!r}")
     conn = connection_of(target)
-    params = _params(conn, me, before, limit)
+    me = _me(conn, me)
     kind = _KIND_OF_FILTER[filter]
-    kinds = _kind_clause(kind)
-    following = filter == "following"
-    tags = _FOLLOWED_TOPIC_TAGS if following else f"{_FOLLOWED_TOPIC_TAGS} UNION ALL {_MENTION_TAG}"
-    if filter == "announcements":
-        by_place = "p.kind = 'announcement'"
-    elif following:
-        by_place = _FOLLOWED_COMMUNITY
-    else:
-        by_place = f"({_JOINED} OR {_FOLLOWED_COMMUNITY} OR p.kind = 'announcement')"
-    branches = [
-        f"SELECT p.id, p.created_at FROM posts p WHERE {by_place} AND p.pinned = 0 AND {_KEYSET}{kinds} "
-        "ORDER BY p.created_at DESC, p.id DESC LIMIT :n"
-    ]
-    if filter != "announcements":
-        branches.append(
-            f"SELECT p.id, p.created_at FROM posts p WHERE {_FOLLOWED_PERSON} AND p.pinned = 0 AND {_KEYSET}{kinds} "
-            "ORDER BY p.created_at DESC, p.id DESC LIMIT :n"
-        )
-        branches.append(
-            f"SELECT t.post_id, t.created_at FROM post_tags t JOIN posts p ON p.id = t.post_id "
-            f"WHERE t.tag IN ({tags}) AND (t.created_at, t.post_id) < (:before_at, :before_id) "
-            f"AND p.pinned = 0{kinds} ORDER BY t.created_at DESC, t.post_id DESC LIMIT :n"
-        )
-    candidates = " UNION ".join(f"SELECT * FROM ({branch})" for branch in branches)
-    rows = _fetch(
-        conn,
-        f"WITH candidates (id) AS (SELECT id FROM ({candidates})) "
-        f"SELECT {POST_SELECT} FROM candidates JOIN posts p ON p.id = candidates.id "
-        "ORDER BY p.created_at DESC, p.id DESC LIMIT :n",
-        params,
-    )
-    pinned: list[Post] = []
-    if before is None:
-        tagged = f"EXISTS (SELECT 1 FROM post_tags t WHERE t.post_id = p.id AND t.tag IN ({tags}))"
-        sources = by_place if filter == "announcements" else f"({by_place} OR {_FOLLOWED_PERSON} OR {tagged})"
-        pinned = _fetch(
-            conn,
-            f"SELECT {POST_SELECT} FROM posts p WHERE p.pinned = 1 AND {sources}{kinds} "
-            f"ORDER BY p.created_at DESC, p.id DESC LIMIT {_MAX_PINNED}",
-            params,
-        )
-    return _page(conn, pinned, rows, limit)
+    sources = _sources(conn, me, filter)
+    params = _params(me, before, limit, kind=kind)
+    candidates: set[tuple[str, str]] = set()
+    for sql, keys in (
+        (_BY_COMMUNITY, sources.communities),
+        (_BY_AUTHOR, sources.authors),
+        (_BY_TAG, sources.tags),
+    ):
+        for key in keys:
+            candidates.update(conn.execute(sql, {**params, "key": key}))
+    if sources.announcements and kind in (None, "announcement"):
+        candidates.update(conn.execute(_ANNOUNCEMENTS, params))
+    newest = heapq.nlargest(limit, candidates)
+    rows = _fetch_posts(conn, [post_id for _, post_id in newest], me)
+    pinned = _pinned_from_sources(conn, sources, kind, me) if before is None else []
+    return _page(pinned, rows, limit)
 
 
 def community_feed(
@@ -135,23 +182,22 @@ def community_feed(
 ) -> FeedPage:
     """A community's posts (optionally of one ``kind``), pinned first on the first page."""
     conn = connection_of(target)
-    params = {**_params(conn, me, before, limit), "community": community_id, "kind": kind}
-    kinds = "" if kind is None else " AND p.kind = :kind"
-    rows = _fetch(
+    params = _params(_me(conn, me), before, limit, key=community_id, kind=kind)
+    rows = _select_posts(
         conn,
-        f"SELECT {POST_SELECT} FROM posts p WHERE p.community_id = :community AND p.pinned = 0 "
-        f"AND {_KEYSET}{kinds} ORDER BY p.created_at DESC, p.id DESC LIMIT :n",
+        f"SELECT {POST_SELECT} FROM posts p WHERE p.community_id = :key AND p.pinned = 0 AND {_KIND} "
+        f"AND {_KEYSET} ORDER BY p.created_at DESC, p.id DESC LIMIT :n",
         params,
     )
     pinned: list[Post] = []
     if before is None:
-        pinned = _fetch(
+        pinned = _select_posts(
             conn,
-            f"SELECT {POST_SELECT} FROM posts p WHERE p.community_id = :community AND p.pinned = 1{kinds} "
+            f"SELECT {POST_SELECT} FROM posts p WHERE p.community_id = :key AND p.pinned = 1 AND {_KIND} "
             f"ORDER BY p.created_at DESC, p.id DESC LIMIT {_MAX_PINNED}",
             params,
         )
-    return _page(conn, pinned, rows, limit)
+    return _page(pinned, rows, limit)
 
 
 def questions(
@@ -167,21 +213,21 @@ def questions(
     if state not in ("open", "solved", "all"):
         raise ValueError(f"unknown question state {state!r}")
     conn = connection_of(target)
-    params = {**_params(conn, me, before, limit), "community": community_id}
-    clauses = ["p.kind = 'question'", _KEYSET]
+    params = _params(_me(conn, me), before, limit, community=community_id)
+    clauses = ["p.kind = 'question'", _KEYSET]  # the literal kind selects the partial index
     if state == "open":
         clauses.append("p.accepted_comment_id IS NULL")
     elif state == "solved":
         clauses.append("p.accepted_comment_id IS NOT NULL")
     if community_id is not None:
         clauses.append("p.community_id = :community")
-    rows = _fetch(
+    rows = _select_posts(
         conn,
         f"SELECT {POST_SELECT} FROM posts p WHERE {' AND '.join(clauses)} "
         "ORDER BY p.created_at DESC, p.id DESC LIMIT :n",
         params,
     )
-    return _page(conn, [], rows, limit)
+    return _page([], rows, limit)
 
 
 def person_posts(
@@ -194,11 +240,11 @@ def person_posts(
 ) -> FeedPage:
     """A person's recent posts (those the cache holds), newest first."""
     conn = connection_of(target)
-    params = {**_params(conn, me, before, limit), "author": user_id}
-    rows = _fetch(
+    params = _params(_me(conn, me), before, limit, author=user_id)
+    rows = _select_posts(
         conn,
         f"SELECT {POST_SELECT} FROM posts p WHERE p.author_id = :author AND {_KEYSET} "
         "ORDER BY p.created_at DESC, p.id DESC LIMIT :n",
         params,
     )
-    return _page(conn, [], rows, limit)
+    return _page([], rows, limit)

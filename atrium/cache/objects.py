@@ -252,9 +252,9 @@ SPECS: dict[str, ObjectSpec] = {
 }
 
 
-def post_tags(post_id: str, data: dict[str, Any]) -> list[tuple[str, str, str]]:
+def post_tags(post_id: str, data: dict[str, Any]) -> list[tuple[str, str, str, str, int]]:
     """``post_tags`` rows for a post: ``topic:<name>`` and ``mention:<user_id>`` (feed lookups)."""
-    created_at = data["created_at"]
+    created_at, kind, pinned = data["created_at"], data["kind"], int(data.get("pinned") is True)
     tags = {f"topic:{topic.lower()}" for topic in data.get("topics") or () if type(topic) is str}
     tags.update(f"mention:{user}" for user in data.get("mentions") or () if type(user) is str)
-    return [(post_id, tag, created_at) for tag in tags]
+    return [(post_id, tag, created_at, kind, pinned) for tag in tags]

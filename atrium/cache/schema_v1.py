@@ -87,25 +87,26 @@ TABLES = (
         body_evicted INTEGER NOT NULL DEFAULT 0
     )
     """,
-    "CREATE INDEX posts_by_time ON posts (created_at, id)",
-    "CREATE INDEX posts_by_community ON posts (community_id, created_at, id)",
-    "CREATE INDEX posts_by_author ON posts (author_id, created_at, id)",
-    # Partial indexes: only the posts of that kind pay for them.
+    # pinned and kind ride along so the feed's filters are read from the index, not the rows.
+    "CREATE INDEX posts_by_community ON posts (community_id, created_at, id, pinned, kind)",
+    "CREATE INDEX posts_by_author ON posts (author_id, created_at, id, pinned, kind)",
+    # Partial indexes: only the posts of that kind (or pinned) pay for them.
     "CREATE INDEX posts_questions ON posts (created_at, id) WHERE kind = 'question'",
-    "CREATE INDEX posts_announcements ON posts (created_at, id) WHERE kind = 'announcement'",
-    "CREATE INDEX posts_blogs ON posts (created_at, id) WHERE kind = 'blog'",
+    "CREATE INDEX posts_announcements ON posts (created_at, id, pinned) WHERE kind = 'announcement'",
     "CREATE INDEX posts_pinned ON posts (created_at, id) WHERE pinned = 1",
-    "CREATE INDEX posts_pending ON posts (id) WHERE pending = 1",
-    # Topics and mentions of each post, so "posts with a followed topic / mentioning me" is an index range.
+    # Topics and mentions of each post, so "posts with a followed topic / mentioning me" is an index
+    # range. kind and pinned are copied in (rewritten with the post) so the feed filters on the index.
     """
     CREATE TABLE post_tags (
         post_id TEXT NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
         tag TEXT NOT NULL,
         created_at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        pinned INTEGER NOT NULL,
         PRIMARY KEY (post_id, tag)
     ) WITHOUT ROWID
     """,
-    "CREATE INDEX post_tags_by_tag ON post_tags (tag, created_at, post_id)",
+    "CREATE INDEX post_tags_by_tag ON post_tags (tag, created_at, post_id, pinned, kind)",
     """
     CREATE TABLE comments (
         seq INTEGER PRIMARY KEY,

@@ -33,7 +33,7 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _pick_port(preferred: int) -> int:
+def pick_port(preferred: int) -> int:
     if _port_free(preferred):
         return preferred
     with socket.socket() as sock:
@@ -42,10 +42,14 @@ def _pick_port(preferred: int) -> int:
 
 
 def _server_command() -> list[str]:
+    """How to run `atrium-server`: this Python with -m, or (in a frozen bundle) the bundled executable."""
+    if getattr(sys, "frozen", False):
+        bundled = Path(sys.executable).with_name("atrium-server" + (".exe" if os.name == "nt" else ""))
+        return [str(bundled)]
     return [sys.executable, "-m", "atrium.server.cli"]
 
 
-def prepare_database(folder: Path) -> str:
+def prepare_database(folder: Path, *, quiet: bool = False) -> str:
     """Create and seed the demo database the first time; later runs reuse it."""
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / "atrium.db"
@@ -54,18 +58,28 @@ def prepare_database(folder: Path) -> str:
     if not marker.exists():
         for stale in folder.glob("atrium.db*"):
             stale.unlink()
-        print("Preparing the demo company (first run only)...", flush=True)
-        subprocess.run([*_server_command(), "migrate", "--db", url], check=True)
-        subprocess.run([*_server_command(), "seed", "--db", url, "--demo", "--seed", "1"], check=True)
+        output = subprocess.DEVNULL if quiet else None
+        if not quiet:
+            print("Preparing the demo company (first run only)...", flush=True)
+        subprocess.run([*_server_command(), "migrate", "--db", url], check=True, stdout=output)
+        # the seed's attachment files go where `serve --files-dir` will look for them
+        files_env = {**os.environ, "ATRIUM_FILES_DIR": str(folder / "files")}
+        subprocess.run(
+            [*_server_command(), "seed", "--db", url, "--demo", "--seed", "1"],
+            check=True,
+            stdout=output,
+            env=files_env,
+        )
         marker.write_text("seeded\n")
     return url
 
 
-def start_server(url: str, port: int, files_dir: Path) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, files_dir: Path, *, quiet: bool = False) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [*_server_command(), "serve", "--db", url, "--port", str(port), "--files-dir", str(files_dir),
-         "--log-level", "warning"]
-    )
+         "--log-level", "warning"],
+        stdout=subprocess.DEVNULL if quiet else None,
+    )  # fmt: skip
     base = f"http://127.0.0.1:{port}/api/v1/health"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -88,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
     folder = Path(args.dir).resolve()
     url = prepare_database(folder)
-    port = _pick_port(args.port)
+    port = pick_port(args.port)
     server = start_server(url, port, folder / "files")
     address = f"http://127.0.0.1:{port}"
     print(f"\nAtrium demo server: {address}  (API {address}/api/v1)")
@@ -105,17 +119,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        stop_server(server)
     return 0
 
 
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Ask the server to stop (as Ctrl+C would), and kill it if it does not within 10 s."""
+    if server.poll() is None:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
 def _desktop_command(address: str, profile: Path) -> list[str] | None:
-    """The desktop launch command, or None while the desktop is not built yet."""
+    """The desktop launch command (it signs in as the demo user), or None when the desktop is not built."""
     try:
         import atrium.ui.main  # noqa: F401
     except ImportError:

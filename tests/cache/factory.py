@@ -98,10 +98,18 @@ def comment(post_id: str, author_id: str, body: str = "a comment", **fields: Any
 
 
 def reaction(target_type: str, target_id: str, user_id: str) -> dict[str, Any]:
-    return {"target_type": target_type, "target_id": target_id, "user_id": user_id, "kind": "like", "created_at": moment()}
+    return {
+        "target_type": target_type,
+        "target_id": target_id,
+        "user_id": user_id,
+        "kind": "like",
+        "created_at": moment(),
+    }
 
 
-def wiki_page(community_id: str | None, path: str, title: str, body: str = "page text", **fields: Any) -> dict[str, Any]:
+def wiki_page(
+    community_id: str | None, path: str, title: str, body: str = "page text", **fields: Any
+) -> dict[str, Any]:
     return {
         "id": fields.pop("id", new_id()),
         "community_id": community_id,
@@ -116,7 +124,9 @@ def wiki_page(community_id: str | None, path: str, title: str, body: str = "page
     }
 
 
-def notification(kind: str, actor_id: str | None, target_id: str, read: bool = False, **fields: Any) -> dict[str, Any]:
+def notification(
+    kind: str, actor_id: str | None, target_id: str, read: bool = False, **fields: Any
+) -> dict[str, Any]:
     return {
         "id": fields.pop("id", new_id()),
         "kind": kind,

@@ -41,7 +41,16 @@ def test_every_protocol_type_is_stored_with_its_fields(cache: Cache) -> None:
         f.upsert("notification", f.notification("mention", alice["id"], post["id"])),
     ]
     apply_sync_page(cache, changes, "c1")
-    for table in ("users", "communities", "memberships", "follows", "comments", "reactions", "wiki_pages", "apps"):
+    for table in (
+        "users",
+        "communities",
+        "memberships",
+        "follows",
+        "comments",
+        "reactions",
+        "wiki_pages",
+        "apps",
+    ):
         assert count(cache, table) == 1, table
     assert count(cache, "posts") == 2
     assert count(cache, "notifications") == 1
@@ -180,7 +189,11 @@ def test_a_public_community_card_resent_after_its_drop_stays(cache: Cache) -> No
     post = f.post(public["id"], ME)
     apply_sync_page(
         cache,
-        [f.upsert("community", public), f.upsert("membership", f.membership(public["id"], ME)), f.upsert("post", post)],
+        [
+            f.upsert("community", public),
+            f.upsert("membership", f.membership(public["id"], ME)),
+            f.upsert("post", post),
+        ],
         "c1",
     )
     apply_sync_page(cache, [f.drop(public["id"]), f.upsert("community", public)], "c2")
@@ -229,7 +242,12 @@ def _malformed_pages() -> list[tuple[str, Any]]:
 def test_a_malformed_third_change_writes_nothing_of_the_page(cache: Cache, reason: str, bad: Any) -> None:
     apply_sync_page(cache, [f.upsert("user", f.user("zed"))], "before")
     group = f.community("G2")
-    page = [f.upsert("community", group), f.upsert("post", f.post(group["id"], ME)), bad, f.upsert("user", f.user("x"))]
+    page = [
+        f.upsert("community", group),
+        f.upsert("post", f.post(group["id"], ME)),
+        bad,
+        f.upsert("user", f.user("x")),
+    ]
     with pytest.raises(MalformedPageError) as raised:
         apply_sync_page(cache, page, "after")
     assert raised.value.index == 2
@@ -239,11 +257,15 @@ def test_a_malformed_third_change_writes_nothing_of_the_page(cache: Cache, reaso
 
 def test_a_failure_while_writing_rolls_the_whole_page_back(cache: Cache) -> None:
     apply_sync_page(cache, [], "before")
-    cache.conn.execute("CREATE TRIGGER explode BEFORE INSERT ON comments BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
+    cache.conn.execute(
+        "CREATE TRIGGER explode BEFORE INSERT ON comments BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+    )
     group = f.community("G")
     post = f.post(group["id"], ME)
     with pytest.raises(sqlite3.IntegrityError, match="disk on fire"):
-        apply_sync_page(cache, [f.upsert("post", post), f.upsert("comment", f.comment(post["id"], ME))], "after")
+        apply_sync_page(
+            cache, [f.upsert("post", post), f.upsert("comment", f.comment(post["id"], ME))], "after"
+        )
     assert read_sync_state(cache).cursor == "before"
     assert count(cache, "posts") == 0
     assert not cache.conn.in_transaction
@@ -261,13 +283,17 @@ def test_reapplying_a_page_is_idempotent(cache: Cache) -> None:
     apply_sync_page(cache, page, "c1")
     snapshot = {t: count(cache, t) for t in ("communities", "posts", "comments", "reactions", "post_tags")}
     apply_sync_page(cache, page, "c1")
-    assert {t: count(cache, t) for t in snapshot} == snapshot == {
-        "communities": 1,
-        "posts": 1,
-        "comments": 1,
-        "reactions": 1,
-        "post_tags": 2,
-    }
+    assert (
+        {t: count(cache, t) for t in snapshot}
+        == snapshot
+        == {
+            "communities": 1,
+            "posts": 1,
+            "comments": 1,
+            "reactions": 1,
+            "post_tags": 2,
+        }
+    )
 
 
 def test_the_changeset_names_every_touched_id(cache: Cache) -> None:
@@ -283,5 +309,7 @@ def test_the_changeset_names_every_touched_id(cache: Cache) -> None:
 
 def test_a_post_without_author_from_an_app_is_accepted(cache: Cache) -> None:
     group = f.community("G")
-    apply_sync_page(cache, [f.upsert("post", f.post(group["id"], None, kind="app_event", app_id="app-1"))], "c1")
+    apply_sync_page(
+        cache, [f.upsert("post", f.post(group["id"], None, kind="app_event", app_id="app-1"))], "c1"
+    )
     assert one(cache, "SELECT app_id FROM posts") == "app-1"

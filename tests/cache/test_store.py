@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from atrium.cache import (
     CacheTooNewError,
     apply_sync_page,
     attachment_path,
+    integrity,
     open_cache,
     read_sync_state,
     store_attachment,
@@ -41,9 +43,9 @@ def test_content_round_trips_through_a_real_file(cache_path: Path) -> None:
         apply_sync_page(cache, [f.upsert("user", alice)], "cursor-1")
     with open_cache(cache_path) as cache:
         assert read_sync_state(cache).cursor == "cursor-1"
-        assert cache.conn.execute("SELECT display_name FROM users WHERE id = ?", (alice["id"],)).fetchone() == (
-            "Alice",
-        )
+        assert cache.conn.execute(
+            "SELECT display_name FROM users WHERE id = ?", (alice["id"],)
+        ).fetchone() == ("Alice",)
 
 
 def test_migrations_apply_in_order_once_each(cache_path: Path) -> None:
@@ -126,25 +128,70 @@ def test_a_truncated_database_is_moved_aside(cache_path: Path, keep: float) -> N
         _assert_fresh_and_usable(cache, cache.recovered_from)
 
 
-def test_damaged_pages_fail_quick_check_and_are_moved_aside(cache_path: Path) -> None:
+def _fill(cache_path: Path) -> None:
     with open_cache(cache_path) as cache:
         apply_sync_page(cache, [f.upsert("user", f.user(f"user{n}")) for n in range(500)], "c1")
-        cache.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        page_size = cache.conn.execute("PRAGMA page_size").fetchone()[0]
+
+
+def _scribble_over_pages(cache_path: Path, page_size: int = 4096) -> None:
+    """Damage every other page after the first few, leaving the header intact."""
     data = bytearray(cache_path.read_bytes())
-    for page in range(3, len(data) // page_size, 2):  # scribble over every other page, header intact
+    for page in range(3, len(data) // page_size, 2):
         start = page * page_size
         data[start : start + 64] = b"\xa5" * 64
     cache_path.write_bytes(bytes(data))
-    with open_cache(cache_path) as cache:
+
+
+def test_damaged_pages_fail_quick_check_and_are_moved_aside(cache_path: Path) -> None:
+    _fill(cache_path)
+    _scribble_over_pages(cache_path)
+    with open_cache(cache_path, verify=True) as cache:
         assert cache.recovered_from is not None
         _assert_fresh_and_usable(cache, cache.recovered_from)
 
 
+def _set_state(cache_path: Path, key: str, value: str) -> None:
+    conn = sqlite3.connect(cache_path)
+    with conn:
+        conn.execute("UPDATE sync_state SET value = ? WHERE key = ?", (value, key))
+    conn.close()
+
+
+def test_after_an_unclean_shutdown_the_full_check_runs_by_itself(cache_path: Path) -> None:
+    _fill(cache_path)
+    _set_state(cache_path, "session_open", "1")  # as a crash leaves it
+    _scribble_over_pages(cache_path)
+    with open_cache(cache_path) as cache:
+        assert cache.recovered_from is not None
+
+
+def test_a_clean_recent_file_opens_without_reading_it_all(
+    cache_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with open_cache(cache_path):
+        pass
+    checks: list[str] = []
+    real = integrity.full_check_problems
+
+    def counting(conn: sqlite3.Connection) -> list[str]:
+        checks.append("run")
+        return real(conn)
+
+    monkeypatch.setattr(integrity, "full_check_problems", counting)
+    with open_cache(cache_path):
+        pass
+    assert checks == []
+    _set_state(cache_path, "verified_at", "2000-01-01T00:00:00.000Z")  # a week and more ago
+    with open_cache(cache_path):
+        pass
+    assert checks == ["run"]
+    with open_cache(cache_path, verify=True):
+        pass
+    assert checks == ["run", "run"]
+
+
 def test_recovery_keeps_stored_attachments_usable(cache_path: Path) -> None:
     data = b"quarterly report"
-    import hashlib
-
     sha = hashlib.sha256(data).hexdigest()
     with open_cache(cache_path) as cache:
         store_attachment(cache, sha, data)
@@ -178,8 +225,6 @@ def test_wipe_removes_the_database_its_side_files_copies_and_attachments(cache_p
     cache_path.parent.mkdir(parents=True)
     cache_path.write_bytes(b"garbage" * 100)
     cache = open_cache(cache_path)  # leaves a moved-aside copy
-    import hashlib
-
     store_attachment(cache, hashlib.sha256(b"x").hexdigest(), b"x")
     apply_sync_page(cache, [f.upsert("user", f.user("dave"))], "c1")
     cache.close()

@@ -40,13 +40,17 @@ class UserPlan:
 
 @dataclass
 class CommunityPlan:
-    spec: CommunitySpec
+    spec: CommunitySpec  # as in the catalog: spec.slug is the catalog's key
     id: str
     created_ms: int
     created_by: str
     roles: dict[str, str] = field(default_factory=dict)  # user id -> owner | moderator | member
     joined_ms: dict[str, int] = field(default_factory=dict)
     added_by: dict[str, str] = field(default_factory=dict)  # user id -> who added them (private ones)
+    slug: str = ""  # the slug written to the database (the catalog's, unless that one was taken)
+
+    def __post_init__(self) -> None:
+        self.slug = self.slug or self.spec.slug
 
     @property
     def member_ids(self) -> list[str]:
@@ -113,16 +117,14 @@ def plan_company(
     everyone = [demo, *users]
     plans: list[CommunityPlan] = []
     for spec in catalog.ALL:
-        slug = spec.slug
-        while slug in taken_slugs:
-            slug = f"{slug}-demo"
-        if slug != spec.slug:
-            spec = CommunitySpec(**{**spec.__dict__, "slug": slug})
         if spec.slug in (catalog.IT_SUPPORT, catalog.ANNOUNCEMENTS, catalog.CAFE):
             created = launch_ms - 60 * DAY_MS  # created for the pilot
         else:
             created = launch_ms + rng.randint(-60, 40) * DAY_MS
-        plans.append(_plan_members(rng, ids, spec, everyone, demo, created, anchor_ms))
+        plan = _plan_members(rng, ids, spec, everyone, demo, created, anchor_ms)
+        while plan.slug in taken_slugs:
+            plan.slug = f"{plan.slug}-demo"  # seeding beside existing communities keeps theirs
+        plans.append(plan)
     return Company(
         users=[demo, admin, *users],
         communities=plans,
@@ -180,7 +182,7 @@ def _plan_members(
         plan.roles[user.id] = "owner" if index < owner_count else "moderator"
     for user in chosen:
         plan.roles.setdefault(user.id, "member")
-    demo_role = catalog.DEMO_ROLES.get(spec.slug.removesuffix("-demo"))
+    demo_role = catalog.DEMO_ROLES.get(spec.slug)
     if demo_role is not None:
         if demo_role == "owner":
             plan.created_by = demo.id
@@ -192,7 +194,7 @@ def _plan_members(
         else:
             # most people join early, a tail keeps arriving
             plan.joined_ms[user_id] = created_ms + int(span * rng.random() ** 2.5) + rng.randint(1, 3_600_000)
-    if spec.slug.removesuffix("-demo") in catalog.DEMO_ADDED_TO:
+    if spec.slug in catalog.DEMO_ADDED_TO:
         plan.joined_ms[demo.id] = anchor_ms - 3 * DAY_MS + 9 * HOUR_MS
     if spec.visibility == "private":
         owners = [uid for uid, role in plan.roles.items() if role == "owner"]
@@ -225,7 +227,7 @@ def _plan_follows(
         return anchor_ms - rng.randint(1, 170) * DAY_MS - rng.randint(0, 23) * HOUR_MS
 
     # the demo user: colleagues from IT and elsewhere, some communities without joining, a few topics
-    picked = rng.sample(it_people, min(7, len(it_people))) + rng.sample(colleagues, 6)
+    picked = rng.sample(it_people, min(7, len(it_people))) + rng.sample(colleagues, min(6, len(colleagues)))
     for user in dict.fromkeys(picked):
         follows.append(FollowPlan(demo.id, "user", user.id, when()))
     for slug in ("kubernetes", "ux-design", "ev-charging", "cycling", "hiking"):

@@ -28,6 +28,8 @@ MONTHS = (
     "December",
 )
 REGION_NAMES = ("Asia", "Europe", "North America", "Latin America", "the Middle East", "Africa", "Australia")
+# what a post is about, reused by the comments on it; the commenter's own site, numbers etc. are not
+SHARED_WITH_COMMENTS = ("tool", "tool2", "task", "thing", "event", "item", "place", "hthing", "dish")
 FALLBACK_TOPICS = ("lessonslearned", "tips", "bestpractice", "question", "howto")
 NUMBER_RANGES = {
     "n": (3, 12),
@@ -76,6 +78,7 @@ class Context:
     vocabulary: Vocabulary
     overrides: dict[str, str] = field(default_factory=dict)
     mentions: list[str] = field(default_factory=list)
+    shared: dict[str, str] = field(default_factory=dict)  # set by fill_pair for the comments
 
 
 class _Values(dict[str, str]):
@@ -98,9 +101,15 @@ class Composer:
         self.demo_mention_rate = demo_mention_rate
         self._snippets: dict[tuple[str, ...], tuple[Snippet, ...]] = {}
 
-    def context(self, plan: CommunityPlan, author: UserPlan | None, members: list[str]) -> Context:
+    def context(
+        self,
+        plan: CommunityPlan,
+        author: UserPlan | None,
+        members: list[str],
+        shared: dict[str, str] | None = None,
+    ) -> Context:
         vocabulary = vocabulary_for(plan.spec.domain)
-        overrides = {}
+        overrides = dict(shared or {})
         if plan.spec.domain == "site":
             overrides["site"] = plan.spec.name.split()[0]
         return Context(plan=plan, author=author, members=members, vocabulary=vocabulary, overrides=overrides)
@@ -110,12 +119,16 @@ class Composer:
         return text[:1].upper() + text[1:]
 
     def fill_pair(self, title: str | None, body: str, context: Context) -> tuple[str | None, str]:
-        """Fill a title and body with the same drawn values (the title's {tool} is the body's)."""
+        """Fill a title and body with the same drawn values (the title's {tool} is the body's).
+
+        The subject of the post (its tool, task, event...) is kept in ``context.shared`` so the
+        comments on it talk about the same thing."""
         values = _Values(self, context)
         filled_title = None if title is None else title.format_map(values)
         filled_body = body.format_map(values)
         if filled_title:
             filled_title = filled_title[:1].upper() + filled_title[1:]
+        context.shared = {key: values[key] for key in SHARED_WITH_COMMENTS if key in values}
         return filled_title, filled_body[:1].upper() + filled_body[1:]
 
     # -- drawing values ------------------------------------------------------------------

@@ -109,56 +109,49 @@ def seed_demo(
         files_dir = default_files_dir(engine.url.render_as_string(hide_password=False))
     summary = DemoSummary()
     ids = IdMaker(random.Random(f"{seed}:ids"))
-    with engine.connect().execution_options(atrium_write=True) as conn:
-        with conn.begin():
-            refuse_if_seeded(conn)
-            taken_handles = set(conn.execute(select(users.c.handle)).scalars())
-            taken_slugs = set(conn.execute(select(communities.c.slug)).scalars())
-            company = plan_company(
-                random.Random(f"{seed}:company"),
-                ids,
-                people=people,
-                anchor_ms=anchor_ms,
-                taken_handles=taken_handles,
-                taken_slugs=taken_slugs,
-            )
-            out.write(
-                f"Seeding the demo company: {len(company.users)} people, "
-                f"{len(company.communities)} communities...\n"
-            )
-            summary.users = write_people(
-                conn,
-                company,
-                demo_password=DEMO_PASSWORD,
-                admin_password=ADMIN_PASSWORD,
-                skip_admin=ADMIN_HANDLE in taken_handles,
-            )
-            summary.communities, summary.memberships = write_communities(conn, company)
-            summary.follows = write_follows(conn, company)
-            summary.feed_changes += (
-                summary.users + summary.communities + summary.memberships + summary.follows
-            )
-            status_app_id = register_apps(conn, company, out, summary)
+    # The demo company is one transaction: a failure leaves no half company behind.
+    with engine.connect().execution_options(atrium_write=True) as conn, conn.begin():
+        refuse_if_seeded(conn)
+        taken_handles = set(conn.execute(select(users.c.handle)).scalars())
+        taken_slugs = set(conn.execute(select(communities.c.slug)).scalars())
+        company = plan_company(
+            random.Random(f"{seed}:company"),
+            ids,
+            people=people,
+            anchor_ms=anchor_ms,
+            taken_handles=taken_handles,
+            taken_slugs=taken_slugs,
+        )
+        out.write(
+            f"Seeding the demo company: {len(company.users)} people, "
+            f"{len(company.communities)} communities...\n"
+        )
+        admin_exists = ADMIN_HANDLE in taken_handles
+        summary.users = write_people(
+            conn, company, demo_password=DEMO_PASSWORD, admin_password=ADMIN_PASSWORD, skip_admin=admin_exists
+        )
+        summary.communities, summary.memberships = write_communities(conn, company)
+        summary.follows = write_follows(conn, company)
+        summary.feed_changes += summary.users + summary.communities + summary.memberships + summary.follows
+        status_app_id = register_apps(conn, company, out, summary)
+
         rng = random.Random(f"{seed}:content")
-        composer = Composer(rng, company)
-        factory = ThreadFactory(rng, ids, company, composer, anchor_ms)
+        factory = ThreadFactory(rng, ids, company, Composer(rng, company), anchor_ms)
         threads = plan_threads(factory, company, ids, anchor_ms, status_app_id)
-        with conn.begin():
-            writer = FeedWriter(conn, files_dir=files_dir)
-            summary.feed_changes += writer.write_threads(threads)
-            summary.add_threads(threads)
-        with conn.begin():
-            write_wiki(conn, company, ids, random.Random(f"{seed}:wiki"), anchor_ms, summary)
-        with conn.begin():
-            deriver = NotificationDeriver(random.Random(f"{seed}:notes"), ids, company, anchor_ms)
-            for thread in threads:
-                deriver.from_thread(thread)
-            deriver.from_additions()
-            deriver.make_recent_unread(company.demo.id, 9)
-            writer = FeedWriter(conn)
-            summary.notifications = writer.write_notifications(deriver.notes)
-            summary.feed_changes += summary.notifications
-            writer.wake_listeners()
+        writer = FeedWriter(conn, files_dir=files_dir)
+        summary.feed_changes += writer.write_threads(threads)
+        summary.add_threads(threads)
+
+        write_wiki(conn, company, ids, random.Random(f"{seed}:wiki"), anchor_ms, summary)
+
+        deriver = NotificationDeriver(random.Random(f"{seed}:notes"), ids, company, anchor_ms)
+        for thread in threads:
+            deriver.from_thread(thread)
+        deriver.from_additions()
+        deriver.make_recent_unread(company.demo.id, 9)
+        summary.notifications = writer.write_notifications(deriver.notes)
+        summary.feed_changes += summary.notifications
+        writer.wake_listeners()
     out.write(
         f"Demo company ready: {summary.posts:,} posts, {summary.comments:,} comments, "
         f"{summary.likes:,} likes.\n"
@@ -169,10 +162,13 @@ def seed_demo(
         seed_scale(engine, company, count=scale, seed=seed, anchor_ms=anchor_ms, out=out, summary=summary)
     summary.seconds = time.monotonic() - started
     out.write("Seeded:\n" + "\n".join(summary.lines()) + "\n")
+    admin = (
+        "the existing administrator is unchanged" if admin_exists else f"{ADMIN_HANDLE} / {ADMIN_PASSWORD}"
+    )
     out.write(
         f"Sign in as {DEMO_HANDLE} / {DEMO_PASSWORD} at {DEFAULT_SERVER} once `atrium-server serve` "
-        f"runs on this database (administrator: {ADMIN_HANDLE} / {ADMIN_PASSWORD}; every other "
-        f"colleague also has the password '{DEMO_PASSWORD}').\n"
+        f"runs on this database (administrator: {admin}; every other colleague's password is "
+        f"'{DEMO_PASSWORD}' too).\n"
     )
     out.flush()
     return summary
@@ -210,7 +206,7 @@ def register_apps(conn: Connection, company: Company, out: TextIO, summary: Demo
     """Add the business apps served at /demo-apps/; returns the id of the one with a webhook."""
     hooked: str | None = None
     for position, (name, url, description, slug) in enumerate(APPS, start=1):
-        community_slug = company.community(slug).spec.slug if slug else None
+        community_slug = company.community(slug).slug if slug else None
         icon = url + "icon.svg"
         app_id, token = add_app(
             conn,
@@ -277,7 +273,9 @@ def plan_threads(
         title, body = factory.composer.fill_pair(demo_post.title, demo_post.body, context)
         created = anchor_ms - int(demo_post.days_ago * DAY_MS) + rng.randint(0, 50) * MINUTE_MS
         created = min(created, factory.latest_ms)
-        thread = Thread(factory.new_post(plan, company.demo, demo_post.kind, title, body, created))
+        thread = Thread(
+            factory.new_post(plan, company.demo, demo_post.kind, title, body, created, context.shared)
+        )
         thread.post.pinned = demo_post.pinned
         thread.post.edited_ms = None
         if demo_post.attach == "adoption":
@@ -387,15 +385,16 @@ def write_wiki(
 def _wiki_editors(
     company: Company, spec: WikiSpec, plan: CommunityPlan | None, rng: random.Random
 ) -> list[UserPlan]:
+    """Who edits a page: a community's moderators and members, or people from the department
+    that owns a company page (anyone, in a company too small to have that department)."""
     if plan is not None:
         pool = [company.user_by_id[uid] for uid in plan.moderator_ids] or [
             company.user_by_id[uid] for uid in plan.member_ids
         ]
         members = [company.user_by_id[uid] for uid in plan.member_ids]
         return pool[:1] + rng.sample(members, min(3, len(members)))
-    pool = [
-        user for user in company.users if user.person.department == spec.editors and user is not company.admin
-    ]
+    colleagues = [user for user in company.users if user is not company.admin and user is not company.demo]
+    pool = [user for user in colleagues if user.person.department == spec.editors] or colleagues
     chosen = rng.sample(pool, min(3, len(pool)))
     if spec.editors == "IT":
         chosen.append(company.demo)

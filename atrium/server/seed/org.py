@@ -75,7 +75,7 @@ def write_communities(conn: Connection, company: Company) -> tuple[int, int]:
         created = iso_ms(plan.created_ms)
         row = {
             "id": plan.id,
-            "slug": spec.slug,
+            "slug": plan.slug,
             "name": spec.name,
             "description": spec.description,
             "kind": spec.kind,

@@ -169,28 +169,54 @@ WORK_ANSWERS: tuple[str, ...] = (
     "Yes, {site} has been running it for {n} months. Biggest lesson: {lesson}.",
     "Ran into this too. The root cause for us was {thing2}, not the tool itself.",
 )
-WORK_REACTIONS: tuple[str, ...] = (
-    "+1, we see the same in {site}. Following this thread.",
-    "Great write-up, thanks for sharing!",
-    "Do you have before/after numbers? Would help me convince my manager.",
-    "Can you share the template? Happy to try it in {site}.",
-    "Interesting. How did you handle {thing}?",
-    "Thanks, exactly what I needed.",
-    "We measured roughly {pct}% improvement after a similar change, consistent with yours.",
-    "Saving this for our next {community} call.",
-    "Adding {mention}, who will want to see this.",
-    "Very useful. Is there a recording for colleagues in {region}?",
-    "Well done team! 👏",
+# Comments on work posts, each with the replies its post's author might give (none: no reply).
+_REACTIONS_AND_REPLIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "+1, we see the same in {site}. Following this thread.",
+        ("Glad it's not just us. Let's compare notes.",),
+    ),
+    ("Great write-up, thanks for sharing!", ("Thanks! Credit goes to the whole team.",)),
+    (
+        "Do you have before/after numbers? Would help me convince my manager.",
+        ("Good question: we measured over {weeks} weeks, about {pct}% on average.",),
+    ),
+    (
+        "Can you share the template? Happy to try it in {site}.",
+        ("Sure, I'll put it on the wiki this week.", "Done, link added to the post."),
+    ),
+    (
+        "Interesting. How did you handle {thing}?",
+        ("Not yet, that's next on our list.", "Honestly: {lesson}."),
+    ),
+    ("Thanks, exactly what I needed.", ()),
+    (
+        "We measured roughly {pct}% improvement after a similar change, consistent with yours.",
+        ("Agreed, that matches our experience.",),
+    ),
+    ("Saving this for our next {community} call.", ("Happy to present it there.",)),
+    ("Adding {mention}, who will want to see this.", ()),
+    (
+        "Very useful. Is there a recording for colleagues in {region}?",
+        ("Yes, the recording is linked on the community wiki.",),
+    ),
+    ("Well done team! 👏", ("Thanks! Credit goes to the whole team.",)),
 )
-REPLIES: tuple[str, ...] = (
-    "Sure, I'll put it on the wiki this week.",
-    "Good question: we measured over {weeks} weeks, about {pct}% on average.",
-    "Yes! Send me a message and let's set up a call.",
-    "Not yet, that's next on our list.",
-    "Agreed, that matches our experience.",
-    "Thanks! Credit goes to the whole team.",
-    "Done, link added to the post.",
+WORK_REACTIONS: tuple[str, ...] = tuple(text for text, _ in _REACTIONS_AND_REPLIES)
+QUESTION_REACTIONS: tuple[str, ...] = (
+    "+1, following. Same problem in {site}.",
+    "Following this thread, very interested in the answers.",
+    "Adding {mention}, who looked at this last year.",
+    "Good question. We never found a clean answer either.",
 )
+_ANSWER_REPLIES = (
+    "Thanks, very helpful!",
+    "Could we do a quick call? I have a few follow-up questions.",
+    "Useful, I'll try that in {site}.",
+)
+FOLLOW_UPS: dict[str, tuple[str, ...]] = {
+    **dict(_REACTIONS_AND_REPLIES),
+    **{answer: _ANSWER_REPLIES for answer in WORK_ANSWERS},
+}
 THANKS_ACCEPTED: tuple[str, ...] = (
     "That was it, thank you! Marking this as the answer.",
     "Worked perfectly, thanks a lot.",

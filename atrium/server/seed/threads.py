@@ -39,6 +39,7 @@ class ThreadFactory:
         self.demo_author_rate = demo_author_rate
         self.like_rate = like_rate
         self._members: dict[str, list[str]] = {}
+        self._subject: tuple[str, dict[str, str]] = ("", {})  # the current post's id and subject
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -79,7 +80,9 @@ class ThreadFactory:
         title: str | None,
         body: str,
         created_ms: int,
+        subject: dict[str, str] | None = None,
     ) -> PostRecord:
+        """A post; SUBJECT (what it is about) is reused when filling the comments on it."""
         post = PostRecord(
             id=self.ids.at(created_ms),
             community_id=plan.id,
@@ -91,6 +94,7 @@ class ThreadFactory:
             mentions=self.company.mentioned_ids(body),
             topics=topics_in(body, title),
         )
+        self._subject = (post.id, subject or {})
         if author is not None and self.rng.random() < 0.05:
             post.edited_ms = self.later(created_ms, 3, 90)
         return post
@@ -106,7 +110,9 @@ class ThreadFactory:
         parent_id: str | None = None,
         fill: bool = True,
     ) -> CommentRecord:
-        context = self.context(plan, author)
+        post_id, subject = self._subject
+        shared = subject if post_id == thread.post.id else None
+        context = self.composer.context(plan, author, self.members(plan), shared)
         body = self.composer.fill(template, context) if fill else template
         created = self.later(after_ms, 2, 60 * 30)
         comment = CommentRecord(
@@ -181,7 +187,7 @@ class ThreadFactory:
         if plan.spec.kind == "interest":
             return self.simple_thread(plan, author, tpl.HOBBY_POSTS, tpl.HOBBY_COMMENTS, created_ms)
         special = {"vendors": tpl.VENDOR_POSTS, "adoption": tpl.CHAMPION_POSTS}.get(domain)
-        special = tpl.PRIVATE_POSTS.get(plan.spec.slug.removesuffix("-demo"), special)
+        special = tpl.PRIVATE_POSTS.get(plan.spec.slug, special)
         if special and self.rng.random() < 0.6:
             template = self.rng.choice(special)
             kind = (
@@ -203,13 +209,13 @@ class ThreadFactory:
         title, body = self.composer.fill_pair(template.title, template.body, context)
         if kind == "blog" and not title:
             kind = "post"
-        post = self.new_post(plan, author, kind, title, body, created_ms)
+        post = self.new_post(plan, author, kind, title, body, created_ms, context.shared)
         thread = Thread(post)
         rng = self.rng
         last = created_ms
         if kind == "question":
             answers: list[CommentRecord] = []
-            for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 3, 4))):
+            for _ in range(rng.choice((0, 1, 1, 2, 2, 2, 3, 4))):
                 answer = self.add_comment(
                     thread,
                     plan,
@@ -219,12 +225,12 @@ class ThreadFactory:
                 )
                 answers.append(answer)
                 last = answer.created_ms
-            for _ in range(rng.choice((0, 0, 1, 1, 2))):
+            for _ in range(rng.choice((0, 0, 0, 1, 1, 2))):
                 last = self.add_comment(
                     thread,
                     plan,
                     self.pick_author(plan, exclude=author.id),
-                    rng.choice(tpl.WORK_REACTIONS),
+                    rng.choice(tpl.QUESTION_REACTIONS),
                     last,
                 ).created_ms
             if answers and rng.random() < 0.65:
@@ -235,16 +241,19 @@ class ThreadFactory:
                 )
                 thread.accepted_ms = thanks.created_ms
         else:
-            count = rng.choice((0, 1, 2, 2, 3, 3, 4, 5)) + (2 if kind == "blog" else 0)
+            count = rng.choice((0, 1, 1, 2, 2, 3, 3, 4)) + (2 if kind == "blog" else 0)
             for _ in range(count):
-                pool = tpl.WORK_ANSWERS if rng.random() < 0.25 else tpl.WORK_REACTIONS
+                # lessons from others' experience fit under a blog; elsewhere people react
+                sharing = kind == "blog" and rng.random() < 0.3
+                text = rng.choice(tpl.WORK_ANSWERS if sharing else tpl.WORK_REACTIONS)
                 comment = self.add_comment(
-                    thread, plan, self.pick_author(plan, exclude=author.id), rng.choice(pool), last
+                    thread, plan, self.pick_author(plan, exclude=author.id), text, last
                 )
                 last = comment.created_ms
-                if rng.random() < 0.3:
+                replies = tpl.FOLLOW_UPS.get(text)
+                if replies and rng.random() < 0.4:
                     last = self.add_comment(
-                        thread, plan, author, rng.choice(tpl.REPLIES), last, parent_id=comment.id
+                        thread, plan, author, rng.choice(replies), last, parent_id=comment.id
                     ).created_ms
         self.like_post_and_comments(thread, plan, boost=2 if kind == "blog" else 0)
         return thread
@@ -261,8 +270,8 @@ class ThreadFactory:
         template = rng.choice(posts)
         context = self.context(plan, author)
         title, body = self.composer.fill_pair(template.title, template.body, context)
-        thread = Thread(self.new_post(plan, author, "post", title, body, created_ms))
-        count = rng.choice((0, 1, 2, 2, 3, 3, 4, 5, 6))
+        thread = Thread(self.new_post(plan, author, "post", title, body, created_ms, context.shared))
+        count = rng.choice((0, 1, 1, 2, 2, 3, 3, 4, 5))
         fitting = list(template.replies)
         rng.shuffle(fitting)
         last = created_ms
@@ -291,7 +300,7 @@ class ThreadFactory:
         asker = asker or self.pick_author(plan)
         context = self.context(plan, asker)
         title, body = self.composer.fill_pair(question.title, question.body, context)
-        thread = Thread(self.new_post(plan, asker, "question", title, body, created_ms))
+        thread = Thread(self.new_post(plan, asker, "question", title, body, created_ms, context.shared))
         it_staff = [uid for uid in plan.moderator_ids if uid != asker.id] or [self.pick_author(plan).id]
         last = created_ms
         for text in question.others:

@@ -1,0 +1,276 @@
+"""The life of the desktop app as one coroutine: sign in, open the window, sync, and shut down in order.
+
+``AppController.run()`` runs on the qasync loop: sign in if needed, open the cache reader, the
+window and the sync engine, wait until the person quits (or the device is revoked: then back
+to sign-in with the cache wiped), and always shut down in order — tasks cancelled, engine
+stopped, HTTP client and cache closed — while the loop still runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from atrium.app.engine import EngineState, EngineStatus
+from atrium.app.services import Actions
+from atrium.cache import Cache, ChangeSet, discard, open_cache, retry
+
+from .app import AutoSignIn, DesktopSession, EngineBridge
+from .context import UiContext
+from .dialogs import run_dialog
+from .main_window import MainWindow
+from .outbox_dialog import OutboxDialog
+from .settings_dialog import SettingsDialog
+from .signin_dialog import SignInDialog
+from .theme import ThemeManager
+from .tray import Tray
+
+log = logging.getLogger("atrium.ui")
+REVOKED_NOTICE = ("This device was signed out remotely by you or your administrator, and its offline copy "
+                  "was deleted. Sign in to continue.")  # fmt: skip
+EXPIRED_NOTICE = "Your sign-in has expired. Sign in again; your unsent changes are kept."
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("AppController", text)
+
+
+class AppController(QObject):
+    def __init__(self, session: DesktopSession, theme: ThemeManager, *, auto_sign_in: AutoSignIn | None = None,
+                 listen_events: bool = True) -> None:  # fmt: skip
+        super().__init__()
+        self.session = session
+        self.theme = theme
+        self.auto_sign_in = auto_sign_in
+        self.listen_events = listen_events
+        self.window: MainWindow | None = None
+        self.context: UiContext | None = None
+        self.reader: Cache | None = None
+        self.tray: Tray | None = None
+        self.status = EngineStatus(EngineState.STARTING)
+        self.states: list[EngineState] = []  # every state seen, in order (tests and self-test read it)
+        self.synced = asyncio.Event()  # set by the first successful sync of the current session
+        self.dialog: QDialog | None = None
+        self._outcome: asyncio.Future[str] | None = None
+        self._quit_code = 0
+        self._reauthenticating = False
+        self._asked_to_sign_in = False
+        self._bridge = EngineBridge(self)
+        self._bridge.changes.connect(self._deliver_changes)
+        self._bridge.status.connect(self._deliver_status)
+        session.before_wipe = self._release_cache
+        session.after_wipe = lambda: self._finish("revoked")
+        session.settings.on_change(self._setting_changed)
+        theme.set_choice(str(session.settings.get("theme")))
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(lambda: self.request_quit(self._quit_code))
+
+    # -- the life of the app -----------------------------------------------------------------------
+
+    async def run(self) -> int:
+        """Sign in, show the window, and run until the person quits; returns the exit code."""
+        notice = ""
+        try:
+            while True:
+                self._outcome = asyncio.get_running_loop().create_future()
+                if not await self._ensure_signed_in(notice):
+                    return self._quit_code
+                try:
+                    await self._open()
+                except Exception as error:  # e.g. an offline copy from a newer Atrium: say so, lose nothing
+                    log.exception("the session could not start")
+                    await self._close()
+                    message = getattr(error, "message", None) or str(error) or type(error).__name__
+                    box = QMessageBox(QMessageBox.Icon.Warning, _tr("Atrium could not start"), message)
+                    box.setAccessibleName(_tr("Atrium could not start"))
+                    await self._run_dialog(box)
+                    return 1
+                outcome = await self._outcome
+                await self._close()
+                if outcome != "revoked":
+                    return self._quit_code
+                notice = _tr(REVOKED_NOTICE)
+        finally:
+            await self._close()
+
+    def request_quit(self, code: int = 0) -> None:
+        self._quit_code = code
+        if self.dialog is not None:
+            self.dialog.reject()
+        self._finish("quit")
+
+    def _finish(self, outcome: str) -> None:
+        if self._outcome is not None and not self._outcome.done():
+            self._outcome.set_result(outcome)
+
+    async def _ensure_signed_in(self, notice: str) -> bool:
+        if self.session.account is not None and self.session.token() is not None:
+            return True
+        auto = self.auto_sign_in
+        if auto is not None and not notice:
+            try:
+                await self.session.sign_in(auto.server, auto.username, auto.password)
+                return True
+            except Exception as error:
+                log.warning("automatic sign-in failed: %s", error)
+                notice = getattr(error, "message", None) or str(error)
+        dialog = SignInDialog(self.session.settings, self.session.sign_in, notice=notice, warning=bool(notice),
+                              server=auto.server if auto else None, username=auto.username if auto else "")  # fmt: skip
+        return await self._run_dialog(dialog) == QDialog.DialogCode.Accepted
+
+    async def _run_dialog(self, dialog: QDialog) -> int:
+        self.dialog = dialog
+        try:
+            return await run_dialog(dialog)
+        finally:
+            self.dialog = None
+            dialog.deleteLater()
+
+    async def _open(self) -> None:
+        """Start the session's engine (not its loop yet), the reader, the window; then start syncing."""
+        session = self.session
+        self.synced.clear()
+        engine = await session.start(on_changed=self._bridge.changes.emit, on_status=self._bridge.status.emit,
+                                     listen_events=self.listen_events, run_loop=False)  # fmt: skip
+        assert session.account is not None and session.writer is not None
+        self.reader = open_cache(session.profile.cache_db, read_only=True, verify=False)
+        actions = Actions(
+            session.writer, session.account.user_id, engine.wake, on_changed=self._bridge.changes.emit
+        )
+        self.context = UiContext(
+            self.reader, actions, session.settings, session.account.user_id, api=session.client
+        )
+        for problem in session.problems:
+            log.warning("%s", problem)
+        account = session.account
+        self.window = MainWindow(self.context, self, account.display_name or account.handle, account.handle)
+        self.tray = Tray(
+            self.reader, session.settings, sync=self.sync_now, quit_app=self.request_quit, parent=self
+        )
+        self.tray.attach_window(self.window)
+        self.tray.notifications_requested.connect(
+            lambda: self.window and self.window.show_pane("notifications")
+        )
+        self.window.unread_changed.connect(self.tray.set_unread)
+        self.context.cache_changed.connect(self.tray.on_cache_changed)
+        self.window.show()
+        if session.problems:
+            self.context.error.emit(session.problems[-1])
+        engine.start()
+
+    def _release_cache(self) -> None:
+        """Before a wipe: drop the window and close the reader (synchronously: the files go next)."""
+        if self.context is not None:
+            for task in list(self.context._tasks):
+                task.cancel()
+        if self.window is not None:
+            self.window.hide()
+            self.window.deleteLater()
+            self.window = None
+        if self.tray is not None:
+            self.tray.hide()
+            self.tray.deleteLater()
+            self.tray = None
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
+
+    async def _close(self) -> None:
+        if self.context is not None:
+            await self.context.cancel_tasks()
+        self._release_cache()
+        await self.session.close()
+        self.context = None
+
+    # -- engine callbacks (delivered on the GUI thread by the bridge) --------------------------------
+
+    def _deliver_changes(self, changes: ChangeSet) -> None:
+        if self.context is not None:
+            self.context.emit_changes(changes)
+
+    def _deliver_status(self, status: EngineStatus) -> None:
+        self.status = status
+        self.states.append(status.state)
+        if status.state == EngineState.ONLINE and status.last_sync_at:
+            self.synced.set()
+            if self.tray is not None:
+                self.tray.arm()
+        if self.context is not None:
+            self.context.emit_status(status)
+        if status.state == EngineState.ONLINE:
+            self._asked_to_sign_in = False
+        elif (
+            status.state == EngineState.SIGNED_OUT and self.context is not None and not self._asked_to_sign_in
+        ):
+            self._asked_to_sign_in = True  # ask once; after a "Cancel" the status area's button asks again
+            self.sign_in_again()
+
+    # -- shell actions (the window calls these) -------------------------------------------------------
+
+    def sync_now(self) -> None:
+        if self.session.engine is not None:
+            self.session.engine.wake()
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.session.settings, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def open_outbox(self) -> None:
+        if self.context is not None:
+            dialog = OutboxDialog(self.context, self, self.window)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
+
+    def sign_in_again(self) -> None:
+        if not self._reauthenticating and self.context is not None:
+            self.context.spawn(self._reauthenticate())
+
+    async def _reauthenticate(self) -> None:
+        """Unauthorized: sign the same person in again; the cache and unsent work stay."""
+        account = self.session.account
+        if account is None:
+            return
+        self._reauthenticating = True
+        try:
+            dialog = SignInDialog(self.session.settings, self.session.sign_in, notice=_tr(EXPIRED_NOTICE),
+                                  server=account.server, username=account.handle, lock_username=True,
+                                  lock_server=True, parent=self.window)  # fmt: skip
+            if (
+                await self._run_dialog(dialog) == QDialog.DialogCode.Accepted
+                and self.session.client is not None
+            ):
+                self.session.client.token = self.session.token()
+                self.sync_now()
+        finally:
+            self._reauthenticating = False
+
+    # -- outbox operations (OutboxOps) -----------------------------------------------------------------
+
+    async def retry(self, op_id: str) -> None:
+        if self.session.writer is not None:
+            await self.session.writer.call(retry, op_id)
+            self._deliver_changes(ChangeSet({"outbox": {op_id}}))
+            self.sync_now()
+
+    async def discard(self, op_id: str) -> None:
+        if self.session.writer is not None:
+            changes = await self.session.writer.call(discard, op_id)
+            changes.add("outbox", op_id)
+            self._deliver_changes(changes)
+
+    # -- settings that apply at once -------------------------------------------------------------------
+
+    def _setting_changed(self, name: str, value: Any) -> None:
+        engine = self.session.engine
+        if name == "theme":
+            self.theme.set_choice(str(value))
+        elif name == "sync_interval_seconds" and engine is not None:
+            engine.sync_interval = float(value)
+        elif name == "retention_days" and engine is not None:
+            engine.window_days = int(value)

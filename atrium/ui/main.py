@@ -1,0 +1,107 @@
+"""``atrium`` with no subcommand: the desktop window; also ``--demo``, ``--demo-server URL`` and ``--self-test``.
+
+``atrium.app.cli`` imports this lazily, so the headless commands never load Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+DEMO_USER = "demo"
+DEMO_PASSWORD_ENV = "ATRIUM_DEMO_PASSWORD"
+Driver = Callable[[Any], Awaitable[int]]  # given the AppController; returns the exit code
+
+
+def run_desktop(args: argparse.Namespace) -> int:
+    """Run the desktop as the command line asks; returns the process exit code."""
+    logging.basicConfig(level=logging.WARNING, format="atrium: %(levelname)s %(name)s: %(message)s")
+    if getattr(args, "self_test", False):
+        from .selftest import run_self_test
+
+        return run_self_test(getattr(args, "screenshot_dir", None))
+    if getattr(args, "demo", False):
+        return run_demo(args.profile)
+    auto = None
+    if getattr(args, "demo_server", None):
+        from .app import AutoSignIn
+
+        auto = AutoSignIn(args.demo_server, DEMO_USER, os.environ.get(DEMO_PASSWORD_ENV, "demo"))
+    return launch(args.profile, auto_sign_in=auto)
+
+
+def launch(profile: str | os.PathLike[str] | None, *, auto_sign_in: Any = None, policy_source: Any = None,
+           driver: Driver | None = None, session: Any = None, listen_events: bool = True) -> int:  # fmt: skip
+    """Create the app, run the controller on a qasync loop until it ends, and return its exit code.
+
+    DRIVER (the self-test) runs beside the controller and decides the exit code.
+    """
+    import qasync
+
+    from .app import DesktopSession, create_application
+    from .controller import AppController
+
+    app, theme = create_application(sys.argv[:1])
+    session = session or DesktopSession.open(profile, policy_source)
+    controller = AppController(session, theme, auto_sign_in=auto_sign_in, listen_events=listen_events)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    _quit_on_interrupt(controller)
+
+    async def main() -> int:
+        running = asyncio.ensure_future(controller.run())
+        if driver is None:
+            return await running
+        try:
+            code = await driver(controller)
+        except Exception:
+            logging.getLogger("atrium.ui").exception("the driver failed")
+            code = 1
+        controller.request_quit(code)
+        await running
+        return code
+
+    with loop:
+        task = loop.create_task(main())
+        try:
+            return int(loop.run_until_complete(task))
+        except RuntimeError:
+            if task.done():
+                raise
+            # Qt quit from outside (e.g. the session ended): finish the shutdown on a running loop.
+            return int(loop.run_until_complete(task))
+
+
+def _quit_on_interrupt(controller: Any) -> None:
+    """Ctrl+C in the terminal quits cleanly; a timer gives Python a chance to see the signal."""
+    from PySide6.QtCore import QTimer
+
+    signal.signal(signal.SIGINT, lambda *_: controller.request_quit(130))
+    ticker = QTimer(controller)
+    ticker.timeout.connect(lambda: None)
+    ticker.start(300)
+
+
+def run_demo(profile: str | None) -> int:
+    """``atrium --demo``: a local demo server with demo content, and the desktop signed in to it."""
+    from atrium.app.profile import Profile
+    from atrium.devtools import demo
+
+    from .app import AutoSignIn
+
+    folder = Path(profile).resolve() if profile else Profile.locate(None).root / "demo"
+    url = demo.prepare_database(folder)
+    port = demo.pick_port(demo.DEFAULT_PORT)
+    server = demo.start_server(url, port, folder / "files")
+    try:
+        address = f"http://127.0.0.1:{port}"
+        return launch(folder / "profile", auto_sign_in=AutoSignIn(address, DEMO_USER, demo.DEMO_PASSWORD))
+    finally:
+        demo.stop_server(server)

@@ -1,0 +1,220 @@
+"""The outbox dialog: the changes that have not reached the server yet, with Retry and Discard.
+
+Reads ``atrium.cache.entries`` through the read-only reader; retry and discard go through the
+cache writer (``OutboxOps``), never from the GUI thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from atrium.cache import OutboxEntry, entries
+
+from .context import UiContext
+from .dialogs import confirm
+from .i18n import QT_TRANSLATE_NOOP
+from .icons import icon
+from .status_area import relative_time
+
+KINDS = {
+    "create_post": QT_TRANSLATE_NOOP("OutboxDialog", "New post"),
+    "edit_post": QT_TRANSLATE_NOOP("OutboxDialog", "Post edit"),
+    "delete_post": QT_TRANSLATE_NOOP("OutboxDialog", "Post deletion"),
+    "create_comment": QT_TRANSLATE_NOOP("OutboxDialog", "Comment"),
+    "accept_answer": QT_TRANSLATE_NOOP("OutboxDialog", "Accepted answer"),
+    "like": QT_TRANSLATE_NOOP("OutboxDialog", "Like"),
+    "unlike": QT_TRANSLATE_NOOP("OutboxDialog", "Unlike"),
+    "follow": QT_TRANSLATE_NOOP("OutboxDialog", "Follow"),
+    "unfollow": QT_TRANSLATE_NOOP("OutboxDialog", "Unfollow"),
+    "join": QT_TRANSLATE_NOOP("OutboxDialog", "Join community"),
+    "leave": QT_TRANSLATE_NOOP("OutboxDialog", "Leave community"),
+    "wiki_create": QT_TRANSLATE_NOOP("OutboxDialog", "New wiki page"),
+    "wiki_revision": QT_TRANSLATE_NOOP("OutboxDialog", "Wiki edit"),
+    "mark_read": QT_TRANSLATE_NOOP("OutboxDialog", "Notifications read"),
+}
+STATES = {
+    "pending": QT_TRANSLATE_NOOP("OutboxDialog", "Waiting"),
+    "sending": QT_TRANSLATE_NOOP("OutboxDialog", "Sending"),
+    "failed": QT_TRANSLATE_NOOP("OutboxDialog", "Failed"),
+}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("OutboxDialog", text)
+
+
+class OutboxOps(Protocol):
+    async def retry(self, op_id: str) -> None: ...
+
+    async def discard(self, op_id: str) -> None: ...
+
+
+def summary_of(entry: OutboxEntry) -> str:
+    body = entry.body if isinstance(entry.body, dict) else {}
+    text = str(body.get("title") or body.get("body") or "").strip().replace("\n", " ")
+    return text[:80] + ("…" if len(text) > 80 else "")
+
+
+class OutboxModel(QAbstractTableModel):
+    HEADERS = (QT_TRANSLATE_NOOP("OutboxDialog", "Change"), QT_TRANSLATE_NOOP("OutboxDialog", "Made"),
+               QT_TRANSLATE_NOOP("OutboxDialog", "State"), QT_TRANSLATE_NOOP("OutboxDialog", "Details"))  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[OutboxEntry] = []
+
+    def set_entries(self, rows: list[OutboxEntry]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _tr(self.HEADERS[section])
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid():
+            return None
+        entry = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return _tr(KINDS.get(entry.kind, entry.kind.replace("_", " ").capitalize()))
+            if column == 1:
+                return relative_time(entry.created_at)
+            if column == 2:
+                return _tr(STATES.get(entry.state, entry.state))
+            return entry.last_error or summary_of(entry)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return entry.last_error or summary_of(entry) or None
+        if role == Qt.ItemDataRole.DecorationRole and column == 2:
+            return icon("warning", "danger") if entry.state == "failed" else icon("outbox", "warning")
+        return None
+
+
+class OutboxDialog(QDialog):
+    def __init__(self, context: UiContext, ops: OutboxOps, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.ops = ops
+        self.setWindowTitle(self.tr("Unsent changes"))
+        self.setAccessibleName(self.tr("Unsent changes"))
+        self.resize(760, 420)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.setSpacing(10)
+        heading = QLabel(self.tr("Unsent changes"), self)
+        heading.setProperty("role", "heading")
+        layout.addWidget(heading)
+        intro = QLabel(self.tr("These changes are saved on this computer and go out, in order, when Atrium "
+                               "reaches the server. Retry one now, or discard what you no longer want."), self)  # fmt: skip
+        intro.setProperty("role", "muted")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.model = OutboxModel()
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(self.tr("Unsent changes list"))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        layout.addWidget(self.table, 1)
+        self.empty_label = QLabel(self.tr("Everything has been sent."), self)
+        self.empty_label.setProperty("role", "muted")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.empty_label)
+        layout.addLayout(self._buttons())
+        context.cache_changed.connect(self.refresh)
+        context.status_changed.connect(self.refresh)
+        self.refresh()
+
+    def _buttons(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.discard_button = QPushButton(icon("discard", "danger"), self.tr("Discard…"), self)
+        self.discard_button.setAccessibleName(self.tr("Discard the selected change"))
+        self.discard_button.clicked.connect(self._discard)
+        row.addWidget(self.discard_button)
+        self.retry_button = QPushButton(icon("retry"), self.tr("Retry now"), self)
+        self.retry_button.setAccessibleName(self.tr("Retry the selected change now"))
+        self.retry_button.clicked.connect(self._retry)
+        row.addWidget(self.retry_button)
+        row.addStretch(1)
+        close = QPushButton(self.tr("Close"), self)
+        close.setAccessibleName(self.tr("Close"))
+        close.setDefault(True)
+        close.clicked.connect(self.accept)
+        row.addWidget(close)
+        return row
+
+    def refresh(self, *_args: object) -> None:
+        selected = self.selected()
+        self.model.set_entries(entries(self.context.reader))
+        for row, entry in enumerate(self.model.rows):
+            if selected is not None and entry.op_id == selected.op_id:
+                self.table.selectRow(row)
+        self.table.setVisible(bool(self.model.rows))
+        self.empty_label.setVisible(not self.model.rows)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self._update_buttons()
+
+    def selected(self) -> OutboxEntry | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return self.model.rows[rows[0].row()] if rows and rows[0].row() < len(self.model.rows) else None
+
+    def _update_buttons(self, *_args: object) -> None:
+        chosen = self.selected()
+        self.retry_button.setEnabled(chosen is not None and chosen.state != "sending")
+        self.discard_button.setEnabled(chosen is not None and chosen.state != "sending")
+
+    def _retry(self) -> None:
+        chosen = self.selected()
+        if chosen is not None:
+            self.context.spawn(self.ops.retry(chosen.op_id))
+
+    def _discard(self) -> None:
+        chosen = self.selected()
+        if chosen is not None:
+            self.context.spawn(self._confirm_discard(chosen))
+
+    async def _confirm_discard(self, chosen: OutboxEntry) -> None:
+        title = _tr(KINDS.get(chosen.kind, chosen.kind))
+        text = self.tr("Discard this change (%1)? It will not be sent, and it cannot be undone.").replace(
+            "%1", title
+        )
+        if await confirm(self, self.tr("Discard change"), text, self.tr("Discard")):
+            await self.ops.discard(chosen.op_id)

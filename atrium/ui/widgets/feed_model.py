@@ -1,0 +1,358 @@
+"""A list model over one of the cache's post queries, a page at a time (keyset paging as you scroll).
+
+Any ``(before, limit) -> FeedPage`` works: the personal feed with a filter, a community's feed,
+questions, a person's posts. On "cache changed" it re-reads only the loaded posts that changed,
+and re-queries the top of the loaded window only when a post may have joined or left it; the
+difference is applied as row inserts/removes, so selection and scroll position survive.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+
+from atrium.app.engine import EngineStatus
+from atrium.cache import FeedPage, Post
+
+from ..context import UiContext
+from .post_format import author_label, failed_ids, kind_label, posts_by_id, relative_time, tr
+
+FeedQuery = Callable[[tuple[str, str] | None, int], FeedPage]
+AnyIndex = QModelIndex | QPersistentModelIndex
+PAGE_SIZE = 30
+REQUERY_MINIMUM = 30
+STRUCTURAL_REQUERY_LIMIT = 300  # a follow/join re-reads at most this much of a long loaded window
+# Kinds whose change can move posts in or out of a feed (joining, following, access lost).
+_STRUCTURAL = ("membership", "follow", "scope")
+
+
+class FeedRole(enum.IntEnum):
+    """Roles beyond Qt's: one per Post field the delegate and the panes use."""
+
+    Post = Qt.ItemDataRole.UserRole + 1
+    Id = enum.auto()
+    Kind = enum.auto()
+    KindLabel = enum.auto()
+    Title = enum.auto()
+    Body = enum.auto()
+    BodyEvicted = enum.auto()
+    AuthorId = enum.auto()
+    Author = enum.auto()
+    CommunityId = enum.auto()
+    Community = enum.auto()
+    CreatedAt = enum.auto()
+    EditedAt = enum.auto()
+    Pinned = enum.auto()
+    CommentsEnabled = enum.auto()
+    Solved = enum.auto()
+    Topics = enum.auto()
+    Mentions = enum.auto()
+    Attachments = enum.auto()
+    LikeCount = enum.auto()
+    Liked = enum.auto()
+    CommentCount = enum.auto()
+    Pending = enum.auto()
+    Failed = enum.auto()
+
+
+_FIELD_OF_ROLE: dict[int, Callable[[Post], Any]] = {
+    FeedRole.Id: lambda p: p.id,
+    FeedRole.Kind: lambda p: p.kind,
+    FeedRole.KindLabel: lambda p: kind_label(p.kind, p.solved),
+    FeedRole.Title: lambda p: p.title,
+    FeedRole.Body: lambda p: p.body,
+    FeedRole.BodyEvicted: lambda p: p.body_evicted,
+    FeedRole.AuthorId: lambda p: p.author_id,
+    FeedRole.Author: author_label,
+    FeedRole.CommunityId: lambda p: p.community_id,
+    FeedRole.Community: lambda p: p.community_name or "",
+    FeedRole.CreatedAt: lambda p: p.created_at,
+    FeedRole.EditedAt: lambda p: p.edited_at,
+    FeedRole.Pinned: lambda p: p.pinned,
+    FeedRole.CommentsEnabled: lambda p: p.comments_enabled,
+    FeedRole.Solved: lambda p: p.solved,
+    FeedRole.Topics: lambda p: list(p.topics),
+    FeedRole.Mentions: lambda p: list(p.mentions),
+    FeedRole.Attachments: lambda p: list(p.attachments),
+    FeedRole.LikeCount: lambda p: p.like_count,
+    FeedRole.Liked: lambda p: p.liked_by_me,
+    FeedRole.CommentCount: lambda p: p.comment_count,
+    FeedRole.Pending: lambda p: p.pending,
+}
+
+
+class FeedModel(QAbstractListModel):
+    """Posts from QUERY, newest first (pinned first where the query puts them there).
+
+    The next page is read ahead of need and announced with ``pageAhead`` so a view can prepare
+    its cards (render Markdown, measure) in idle time: scrolling into it then costs no stall.
+    """
+
+    pageAhead = Signal(list)  # [Post]: the page the next fetchMore will insert
+
+    def __init__(
+        self,
+        context: UiContext,
+        query: FeedQuery,
+        *,
+        page_size: int = PAGE_SIZE,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self._query = query
+        self.page_size = page_size
+        self._posts: list[Post] = []
+        self._rows: dict[str, int] = {}
+        self._next_before: tuple[str, str] | None = None
+        self._exhausted = True
+        self._failed: set[str] = set()
+        self._failed_count = -1
+        self._ahead: FeedPage | None = None
+        context.cache_changed.connect(self.on_cache_changed)
+        context.status_changed.connect(self._on_status)
+        self.reload()
+
+    # -- the query ---------------------------------------------------------------------------------
+
+    def set_query(self, query: FeedQuery) -> None:
+        """Show another query (e.g. a new filter) from its first page."""
+        self._query = query
+        self.reload()
+
+    def reload(self) -> None:
+        page = self._query(None, self.page_size)
+        self._failed = failed_ids(self.context.reader, "post")
+        self.beginResetModel()
+        self._posts = _unique(page.items)
+        self._next_before = page.next_before
+        self._exhausted = page.next_before is None
+        self._ahead = None
+        self._reindex()
+        self.endResetModel()
+        self.read_ahead()
+
+    # -- Qt's model interface ----------------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._posts)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._posts):
+            return None
+        post = self._posts[index.row()]
+        if role == FeedRole.Post:
+            return post
+        getter = _FIELD_OF_ROLE.get(role)
+        if getter is not None:
+            return getter(post)
+        if role == FeedRole.Failed:
+            return post.id in self._failed
+        if role == Qt.ItemDataRole.DisplayRole:
+            return post.title or _first_line(post.body)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return self.describe(post)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return None
+        return None
+
+    def roleNames(self) -> dict[int, bytes]:
+        names = dict(super().roleNames())
+        for role in FeedRole:
+            names[int(role)] = role.name[0].lower().encode() + role.name[1:].encode()
+        return names
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._exhausted or self._next_before is None:
+            return
+        page = self._ahead if self._ahead is not None else self._query(self._next_before, self.page_size)
+        self._ahead = None
+        fresh = [post for post in page.items if post.id not in self._rows]
+        self._next_before = page.next_before
+        self._exhausted = page.next_before is None
+        if fresh:
+            first = len(self._posts)
+            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+            self._posts.extend(fresh)
+            for offset, post in enumerate(fresh):
+                self._rows[post.id] = first + offset
+            self.endInsertRows()
+        self.read_ahead()
+
+    def read_ahead(self) -> None:
+        """Read the next page now (one indexed query) and announce it; fetchMore will use it."""
+        if self._exhausted or self._next_before is None or self._ahead is not None:
+            return
+        self._ahead = self._query(self._next_before, self.page_size)
+        self.pageAhead.emit(list(self._ahead.items))
+
+    # -- helpers for views and panes ---------------------------------------------------------------
+
+    def post_at(self, row: int) -> Post | None:
+        return self._posts[row] if 0 <= row < len(self._posts) else None
+
+    def row_of(self, post_id: str) -> int | None:
+        return self._rows.get(post_id)
+
+    def post_ids(self) -> list[str]:
+        return [post.id for post in self._posts]
+
+    def is_failed(self, post_id: str) -> bool:
+        return post_id in self._failed
+
+    def describe(self, post: Post) -> str:
+        """One sentence for screen readers."""
+        kind = kind_label(post.kind, post.solved) or tr("Post")
+        parts = [
+            tr("{kind} by {author} in {community}, {when}").format(
+                kind=kind,
+                author=author_label(post),
+                community=post.community_name or "",
+                when=relative_time(post.created_at),
+            ),
+            post.title or _first_line(post.body),
+            tr("{likes} likes, {comments} comments").format(likes=post.like_count, comments=post.comment_count),
+        ]
+        if post.pinned:
+            parts.insert(0, tr("Pinned"))
+        if post.pending:
+            parts.append(tr("Sending…"))
+        if post.id in self._failed:
+            parts.append(tr("Failed"))
+        return ". ".join(part for part in parts if part)
+
+    # -- keeping up with the cache -----------------------------------------------------------------
+
+    def on_cache_changed(self, changes: dict[str, list[str]]) -> None:
+        self._ahead = None  # may be stale now; read again on the next fetch
+        post_ids = set(changes.get("post", ()))
+        for reaction in changes.get("reaction", ()):
+            target_type, _, rest = reaction.partition(":")
+            if target_type == "post":
+                post_ids.add(rest.split(":", 1)[0])
+        people = set(changes.get("user", ()))
+        places = set(changes.get("community", ()))
+        if people or places:
+            post_ids.update(p.id for p in self._posts if p.author_id in people or p.community_id in places)
+        if any(kind in changes for kind in _STRUCTURAL):
+            self._requery(min(len(self._posts), STRUCTURAL_REQUERY_LIMIT) + REQUERY_MINIMUM)
+            return
+        if not post_ids:
+            return
+        fresh = posts_by_id(self.context.reader, post_ids, self.context.me)
+        gone: list[int] = []
+        needed: list[Post] = []  # posts whose place in the list must be found by the query
+        for post_id in post_ids:
+            row = self._rows.get(post_id)
+            now = fresh.get(post_id)
+            if row is None:
+                if now is not None:
+                    needed.append(now)
+            elif now is None:
+                gone.append(row)
+            elif now.pinned != self._posts[row].pinned:
+                needed.append(now)
+            elif now != self._posts[row]:
+                self._posts[row] = now
+                self.dataChanged.emit(self.index(row), self.index(row))
+        for row in sorted(gone, reverse=True):
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._posts[row]
+            self.endRemoveRows()
+        if gone:
+            self._reindex()
+        if needed and self._posts and not self._exhausted:
+            oldest_loaded = self._posts[-1].position
+            # older than everything loaded: fetchMore brings it in its turn
+            needed = [post for post in needed if post.position > oldest_loaded or post.pinned or post.id in self._rows]
+        if needed:
+            deepest = min(post.position for post in needed)
+            depth = sum(1 for post in self._posts if post.position >= deepest)
+            self._requery(depth + len(needed) + REQUERY_MINIMUM)
+
+    def refresh_failed(self) -> None:
+        failed = failed_ids(self.context.reader, "post")
+        if failed == self._failed:
+            return
+        touched = failed ^ self._failed
+        self._failed = failed
+        for post_id in touched:
+            row = self._rows.get(post_id)
+            if row is not None:
+                self.dataChanged.emit(self.index(row), self.index(row))
+
+    def _on_status(self, status: EngineStatus) -> None:
+        if status.failed != self._failed_count:
+            self._failed_count = status.failed
+            self.refresh_failed()
+
+    def _requery(self, depth: int) -> None:
+        """Re-read the top DEPTH posts of the query and apply the difference to the loaded rows."""
+        page = self._query(None, max(depth, self.page_size))
+        fresh = _unique(page.items)
+        fresh_ids = {post.id for post in fresh}
+        boundary = page.next_before
+        if boundary is None:
+            covered = len(self._posts)
+        else:
+            inside = [row for row, post in enumerate(self._posts) if post.id in fresh_ids or post.position >= boundary]
+            covered = max(inside) + 1 if inside else 0
+        whole = covered >= len(self._posts)
+        self._apply_prefix(covered, fresh)
+        for row in range(len(self._posts) - 1, len(fresh) - 1, -1):
+            if self._posts[row].id in fresh_ids:  # now inside the re-read top: drop the older copy
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._posts[row]
+                self.endRemoveRows()
+        self._reindex()
+        if whole:
+            self._next_before = page.next_before
+            self._exhausted = page.next_before is None
+
+    def _apply_prefix(self, covered: int, fresh: list[Post]) -> None:
+        old_ids = [post.id for post in self._posts[:covered]]
+        new_ids = [post.id for post in fresh]
+        matcher = difflib.SequenceMatcher(None, old_ids, new_ids, autojunk=False)
+        for tag, i1, i2, j1, j2 in reversed(matcher.get_opcodes()):
+            if tag == "equal":
+                for offset in range(i2 - i1):
+                    if self._posts[i1 + offset] != fresh[j1 + offset]:
+                        self._posts[i1 + offset] = fresh[j1 + offset]
+                        self.dataChanged.emit(self.index(i1 + offset), self.index(i1 + offset))
+                continue
+            if i2 > i1:
+                self.beginRemoveRows(QModelIndex(), i1, i2 - 1)
+                del self._posts[i1:i2]
+                self.endRemoveRows()
+            if j2 > j1:
+                self.beginInsertRows(QModelIndex(), i1, i1 + (j2 - j1) - 1)
+                self._posts[i1:i1] = fresh[j1:j2]
+                self.endInsertRows()
+
+    def _reindex(self) -> None:
+        self._rows = {post.id: row for row, post in enumerate(self._posts)}
+
+
+def _unique(posts: Iterable[Post]) -> list[Post]:
+    seen: set[str] = set()
+    result = []
+    for post in posts:
+        if post.id not in seen:
+            seen.add(post.id)
+            result.append(post)
+    return result
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        stripped = line.strip().lstrip("#>*- ").strip()
+        if stripped:
+            return stripped[:200]
+    return ""

@@ -1,0 +1,203 @@
+"""The feed list: a QListView of post cards with keyboard (J/K, Enter, L) and click handling.
+
+Reusable by any pane: give it a FeedModel; it emits ``openRequested(post_id)`` and
+``commentRequested(post_id)`` and performs likes itself through the context's actions.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QModelIndex, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QMouseEvent, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QStyleOptionViewItem, QWidget
+
+from atrium.app.markdown import remote_image_source
+from atrium.cache import Post
+
+from ..context import UiContext
+from .feed_delegate import FeedDelegate
+from .feed_model import FeedModel, FeedRole
+from .links import open_link
+from .post_actions import build_post_menu, toggle_like
+from .post_format import tr
+
+
+WARM_BUDGET_MS = 6.0
+
+
+class FeedView(QListView):
+    openRequested = Signal(str)  # post id: show its thread
+    commentRequested = Signal(str)  # post id: show its thread, ready to write
+    editRequested = Signal(object)  # Post: the author wants to edit it
+
+    def __init__(self, context: UiContext, model: FeedModel | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setObjectName("feed-view")
+        self.setAccessibleName(tr("Posts"))
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)  # no width flip-flop relayouts
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(50)
+        self.setUniformItemSizes(False)
+        self.setSpacing(0)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setMouseTracking(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.viewport().setBackgroundRole(QPalette.ColorRole.Window)
+        self.viewport().setAutoFillBackground(True)
+        self.verticalScrollBar().setSingleStep(24)
+        self.delegate = FeedDelegate(self)
+        self.setItemDelegate(self.delegate)
+        self.delegate.likeClicked.connect(self._like)
+        self.delegate.commentsClicked.connect(self.commentRequested)
+        self.delegate.linkClicked.connect(self._link)
+        self.clicked.connect(self._clicked)
+        self._warm_queue: list[Post] = []
+        self._warm_timer = QTimer(self)
+        self._warm_timer.setInterval(0)
+        self._warm_timer.timeout.connect(self._warm_one)
+        if model is not None:
+            self.setModel(model)
+
+    def feed_model(self) -> FeedModel | None:
+        model = self.model()
+        return model if isinstance(model, FeedModel) else None
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if model is not None:
+            model.modelReset.connect(self.delegate.clear_caches)
+        if isinstance(model, FeedModel):
+            model.pageAhead.connect(self._prepare)
+
+    def _prepare(self, posts: list[Post]) -> None:
+        """Queue cards of the page read ahead: they are measured one per idle tick."""
+        self._warm_queue.extend(posts)
+        if not self._warm_timer.isActive():
+            self._warm_timer.start()
+
+    def _warm_one(self) -> None:
+        """Prepare queued cards for at most WARM_BUDGET_MS, then let the event loop breathe."""
+        if not self._warm_queue:
+            self._warm_timer.stop()
+            return
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        started = time.perf_counter()
+        while self._warm_queue and (time.perf_counter() - started) * 1000 < WARM_BUDGET_MS:
+            self.delegate.prepare(option, self._warm_queue.pop(0))
+
+    # -- selection and actions on the current post ---------------------------------------------------
+
+    def current_post(self) -> Post | None:
+        index = self.currentIndex()
+        post = index.data(FeedRole.Post) if index.isValid() else None
+        return post if isinstance(post, Post) else None
+
+    def select_row(self, row: int) -> None:
+        model = self.model()
+        if model is None or not 0 <= row < model.rowCount():
+            return
+        index = model.index(row, 0)
+        self.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+
+    def select_post(self, post_id: str) -> bool:
+        model = self.feed_model()
+        row = model.row_of(post_id) if model else None
+        if row is None:
+            return False
+        self.select_row(row)
+        return True
+
+    def select_next(self) -> None:
+        model = self.model()
+        if model is None:
+            return
+        row = self.currentIndex().row() + 1 if self.currentIndex().isValid() else 0
+        if row >= model.rowCount() and model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())
+        self.select_row(min(row, model.rowCount() - 1))
+
+    def select_previous(self) -> None:
+        row = self.currentIndex().row() - 1 if self.currentIndex().isValid() else 0
+        self.select_row(max(row, 0))
+
+    def open_current(self) -> None:
+        post = self.current_post()
+        if post is not None:
+            self.openRequested.emit(post.id)
+
+    def like_current(self) -> None:
+        post = self.current_post()
+        if post is not None:
+            toggle_like(self.context, post)
+
+    # -- events --------------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        plain = not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
+        if plain and key == Qt.Key.Key_J:
+            self.select_next()
+        elif plain and key == Qt.Key.Key_K:
+            self.select_previous()
+        elif plain and key == Qt.Key.Key_L:
+            self.like_current()
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.open_current()
+        else:
+            super().keyPressEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.delegate.consumed_click = False
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        index = self.indexAt(event.position().toPoint())
+        hit = self._hit(index, event.position()) if index.isValid() else None
+        cursor = Qt.CursorShape.PointingHandCursor if hit else Qt.CursorShape.ArrowCursor
+        if self.viewport().cursor().shape() != cursor:
+            self.viewport().setCursor(cursor)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        index = self.indexAt(event.pos())
+        post = index.data(FeedRole.Post) if index.isValid() else None
+        if not isinstance(post, Post):
+            return
+        self.select_row(index.row())
+        menu = build_post_menu(self.context, post, self, open_post=self.openRequested.emit,
+                               edit_post=self.editRequested.emit)  # fmt: skip
+        menu.popup(event.globalPos())
+
+    def _hit(self, index: QModelIndex, position: QPointF) -> str | None:
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        option.rect = self.visualRect(index)
+        return self.delegate.hit_test(option, index, position)
+
+    def _clicked(self, index: QModelIndex) -> None:
+        if self.delegate.consumed_click:
+            self.delegate.consumed_click = False
+            return
+        post_id = index.data(FeedRole.Id)
+        if post_id:
+            self.openRequested.emit(str(post_id))
+
+    def _like(self, post_id: str, liked: bool) -> None:
+        self.context.spawn(self.context.actions.set_like("post", post_id, not liked))
+
+    def _link(self, href: str) -> None:
+        if remote_image_source(href) is not None:
+            index = self.currentIndex()
+            post_id = index.data(FeedRole.Id) if index.isValid() else None
+            if post_id:
+                self.openRequested.emit(str(post_id))  # images load in the thread, on a click there
+            return
+        open_link(self.context, href)

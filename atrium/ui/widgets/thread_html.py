@@ -1,0 +1,181 @@
+"""A thread (post + comments threaded by parent_id) as one HTML document for a QTextBrowser.
+
+Actions are links the view intercepts: ``atrium://action/<verb>/<id>`` (like a comment, reply,
+accept an answer, follow a topic, open an attachment). Avatars are image resources named
+``avatar:<user id>`` that the view adds to the document.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from atrium.app.markdown import render_markdown
+from atrium.cache import Comment, Post, Thread
+
+from .post_format import author_label, full_time, human_size, kind_colour, kind_label, relative_time, tr
+
+ACTION_PREFIX = "atrium://action/"
+MAX_DEPTH = 4
+INDENT = 30
+
+
+@dataclass
+class ThreadState:
+    """What the HTML depends on besides the thread itself."""
+
+    me: str
+    can_accept: bool = False
+    failed_comments: set[str] = field(default_factory=set)
+    failed_post: bool = False
+    followed_topics: set[str] = field(default_factory=set)
+    remote_images: bool = False
+    link_colour: str = "#1f6feb"
+    muted_colour: str = "#777777"
+    accent_colour: str = "#2e9e6b"
+
+
+def action_link(verb: str, target: str) -> str:
+    return f"{ACTION_PREFIX}{verb}/{quote(target, safe='')}"
+
+
+def _render(text: str, state: ThreadState) -> str:
+    return render_markdown(
+        text, allow_remote_images=state.remote_images, remote_image_label=tr("Image from {host} — click to load")
+    )
+
+
+def _badge(text: str, colour: str) -> str:
+    return f'<span style="color:{colour}; font-weight:600;">&nbsp;{html.escape(text)}&nbsp;</span>'
+
+
+def _status(pending: bool, failed: bool) -> str:
+    if failed:
+        return _badge(tr("Failed"), "#c0392b")
+    if pending:
+        return f'<i style="color:#888888;">&nbsp;{html.escape(tr("Sending…"))}</i>'
+    return ""
+
+
+def _link(href: str, text: str, colour: str | None = None) -> str:
+    style = f' style="color:{colour}; text-decoration:none;"' if colour else ' style="text-decoration:none;"'
+    return f'<a href="{html.escape(href)}"{style}>{html.escape(text)}</a>'
+
+
+def post_html(post: Post, state: ThreadState) -> str:
+    muted = state.muted_colour
+    head = [
+        f'<img src="avatar:{html.escape(post.author_id or post.app_id or "")}" width="40" height="40" '
+        'style="vertical-align: middle;">&nbsp;&nbsp;',
+        f"<b>{html.escape(author_label(post))}</b>",
+    ]
+    if post.community_name:
+        place = _link(f"atrium://community/{post.community_id}", post.community_name, muted)
+        head.append(f' <span style="color:{muted};">{html.escape(tr("in"))} </span>{place}')
+    when = f'<span style="color:{muted};" title="{full_time(post.created_at)}"> · {relative_time(post.created_at)}'
+    if post.edited_at:
+        when += " · " + html.escape(tr("edited"))
+    head.append(when + "</span>")
+    label = kind_label(post.kind, post.solved)
+    if label:
+        head.append(" " + _badge(label, kind_colour(post.kind, post.solved).name()))
+    if post.pinned:
+        head.append(" " + _badge(tr("Pinned"), "#d04a3a"))
+    head.append(_status(post.pending, state.failed_post))
+    parts = [f'<p style="margin-bottom:8px;">{"".join(head)}</p>']
+    if post.title:
+        parts.append(f'<h2 style="margin-top:4px; margin-bottom:6px;">{html.escape(post.title)}</h2>')
+    if post.body_evicted:
+        parts.append(f"<p><i>{html.escape(tr('The text of this post is loading…'))}</i></p>")
+    else:
+        parts.append(_render(post.body, state))
+    if post.attachments:
+        files = [
+            _link(action_link("attachment", str(number)), f"{item.get('name', tr('file'))}")
+            + f' <span style="color:{muted};">({human_size(int(item.get("size") or 0))})</span>'
+            for number, item in enumerate(post.attachments)
+        ]
+        parts.append(f"<p>📎 {' · '.join(files)}</p>")
+    if post.topics:
+        topics = []
+        for topic in post.topics:
+            following = topic.lower() in state.followed_topics
+            verb, text = ("unfollow-topic", tr("following")) if following else ("follow-topic", tr("follow"))
+            topics.append(
+                _link(f"atrium://topic/{quote(topic, safe='')}", f"#{topic}")
+                + f' <small>({_link(action_link(verb, topic), text, muted)})</small>'
+            )
+        parts.append(f'<p style="color:{muted};">{html.escape(tr("Topics:"))} {" &nbsp; ".join(topics)}</p>')
+    return "".join(parts)
+
+
+def _comment_html(comment: Comment, depth: int, post: Post, state: ThreadState) -> str:
+    muted = state.muted_colour
+    indent = min(depth, MAX_DEPTH) * INDENT
+    name = html.escape(comment.author_name or tr("Someone"))
+    head = [
+        f'<a name="comment-{html.escape(comment.id)}"></a>'
+        f'<img src="avatar:{html.escape(comment.author_id)}" width="26" height="26" style="vertical-align: middle;">'
+        f"&nbsp;&nbsp;<b>{name}</b>",
+        f'<span style="color:{muted};"> · {relative_time(comment.created_at)}</span>',
+    ]
+    if comment.edited_at:
+        head.append(f'<span style="color:{muted};"> · {html.escape(tr("edited"))}</span>')
+    if comment.is_accepted:
+        head.append(" " + _badge("✓ " + tr("Accepted answer"), state.accent_colour))
+    head.append(_status(comment.pending, comment.id in state.failed_comments))
+    like_text = tr("Unlike") if comment.liked_by_me else tr("Like")
+    if comment.like_count:
+        like_text += f" ({comment.like_count})"
+    actions = [_link(action_link("like-comment", comment.id), like_text)]
+    if post.comments_enabled:
+        actions.append(_link(action_link("reply", comment.id), tr("Reply")))
+    if state.can_accept and post.kind == "question":
+        if comment.is_accepted:
+            actions.append(_link(action_link("unaccept", comment.id), tr("Unaccept")))
+        else:
+            actions.append(_link(action_link("accept", comment.id), "✓ " + tr("Accept answer"), state.accent_colour))
+    background = ' style="background-color:#eaf6ef;"' if comment.is_accepted else ""
+    body = _render(comment.body, state) if not comment.body_evicted else f"<i>{html.escape(tr('Loading…'))}</i>"
+    return (
+        f'<div style="margin-left:{indent}px; margin-top:12px;">'
+        f'<p style="margin-bottom:2px;">{"".join(head)}</p>'
+        f'<div style="margin-left:34px;"{background}>{body}'
+        f'<p style="margin-top:0px;"><small>{" &nbsp;·&nbsp; ".join(actions)}</small></p></div>'
+        "</div>"
+    )
+
+
+def comments_in_order(comments: list[Comment]) -> list[tuple[Comment, int]]:
+    """Comments depth-first by parent (replies under what they answer), each with its depth.
+    Orphans (a parent not cached) are shown at the top level, in time order."""
+    known = {comment.id for comment in comments}
+    children: dict[str | None, list[Comment]] = defaultdict(list)
+    for comment in comments:
+        parent = comment.parent_id if comment.parent_id in known else None
+        children[parent].append(comment)
+    ordered: list[tuple[Comment, int]] = []
+    stack = [(comment, 0) for comment in reversed(children[None])]
+    while stack:
+        comment, depth = stack.pop()
+        ordered.append((comment, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(comment.id, [])))
+    return ordered
+
+
+def thread_html(thread: Thread, state: ThreadState) -> str:
+    post = thread.post
+    parts = [post_html(post, state), "<hr>"]
+    count = len(thread.comments)
+    if post.kind == "question":
+        heading = tr("{0} answers").format(count) if count != 1 else tr("1 answer")
+    else:
+        heading = tr("{0} comments").format(count) if count != 1 else tr("1 comment")
+    parts.append(f"<h3>{html.escape(heading)}</h3>")
+    if not post.comments_enabled:
+        parts.append(f'<p style="color:{state.muted_colour};"><i>{html.escape(tr("Comments are turned off for this post."))}</i></p>')
+    for comment, depth in comments_in_order(thread.comments):
+        parts.append(_comment_html(comment, depth, post, state))
+    return "".join(parts)

@@ -1,0 +1,387 @@
+"""A post with its comments (threaded by parent), and a box to write a comment (Ctrl+Enter sends).
+
+The thread is one QTextBrowser document rebuilt from the cache when its post or comments change;
+actions are links (like, reply, accept) and a small toolbar (like, follow the author, more).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote
+
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QImage, QKeySequence, QPainter, QPalette, QShortcut, QTextDocument
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from atrium.app.markdown import remote_image_source
+from atrium.app.services import COMMENT_BODY_LIMIT, ActionRefused
+from atrium.cache import Post, Thread, attachment_path, person, store_attachment, thread
+
+from ..context import UiContext
+from .card_painting import draw_avatar
+from .feed_delegate import body_css
+from .links import open_link
+from .post_actions import build_post_menu, can_moderate, toggle_like
+from .post_format import failed_ids, followed_topics, tr
+from .remote_images import fetch_images, remote_image_urls
+from .thread_html import ACTION_PREFIX, ThreadState, thread_html
+
+_WATCHED = ("post", "comment", "reaction", "user", "follow", "membership", "community")
+
+
+class ThreadBrowser(QTextBrowser):
+    """A QTextBrowser that only shows images it was given (avatars, consented remote images):
+    it never reads local files or the network on its own."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.images: dict[str, QImage] = {}
+
+    def loadResource(self, kind: int, name: QUrl) -> object:
+        if kind == QTextDocument.ResourceType.ImageResource.value:
+            return self.images.get(name.toString())
+        return None
+
+
+class ThreadView(QWidget):
+    closeRequested = Signal()
+    editRequested = Signal(object)  # Post
+
+    def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setObjectName("thread-view")
+        self.post_id: str | None = None
+        self.thread: Thread | None = None
+        self._state_key: tuple[object, ...] | None = None
+        self._reply_to: str | None = None
+        self._remote_images = False
+        self._avatars: dict[str, QImage] = {}
+        self._build()
+        context.cache_changed.connect(self.on_cache_changed)
+
+    # -- building ------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(8, 6, 8, 0)
+        self.close_button = QToolButton(self)
+        self.close_button.setText(tr("← Back"))
+        self.close_button.setAccessibleName(tr("Close the thread"))
+        self.close_button.clicked.connect(self.closeRequested)
+        self.like_button = QPushButton(self)
+        self.like_button.setCheckable(True)
+        self.like_button.setAccessibleName(tr("Like this post"))
+        self.like_button.clicked.connect(self._like_post)
+        self.follow_button = QPushButton(self)
+        self.follow_button.setCheckable(True)
+        self.follow_button.setAccessibleName(tr("Follow the author"))
+        self.follow_button.clicked.connect(self._follow_author)
+        self.more_button = QToolButton(self)
+        self.more_button.setText(tr("More"))
+        self.more_button.setAccessibleName(tr("More actions on this post"))
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more_button.clicked.connect(self._more)
+        bar.addWidget(self.close_button)
+        bar.addStretch(1)
+        for widget in (self.like_button, self.follow_button, self.more_button):
+            bar.addWidget(widget)
+        layout.addLayout(bar)
+        self.browser = ThreadBrowser(self)
+        self.browser.setObjectName("thread-browser")
+        self.browser.setAccessibleName(tr("Thread"))
+        self.browser.setOpenLinks(False)
+        self.browser.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.browser.anchorClicked.connect(self.activate_link)
+        document = self.browser.document()
+        document.setDocumentMargin(14)
+        document.setIndentWidth(18)
+        document.setDefaultStyleSheet(body_css(self.palette()) + "h2 { font-size: x-large; } h3 { font-size: medium; }")
+        layout.addWidget(self.browser, 1)
+        layout.addWidget(self._build_reply_box())
+        self._update_toolbar()
+
+    def _build_reply_box(self) -> QWidget:
+        box = QWidget(self)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(10, 0, 10, 10)
+        column.setSpacing(4)
+        reply_row = QHBoxLayout()
+        self.reply_label = QLabel(box)
+        self.reply_label.setVisible(False)
+        self.cancel_reply_button = QToolButton(box)
+        self.cancel_reply_button.setText(tr("Cancel reply"))
+        self.cancel_reply_button.setAccessibleName(tr("Cancel the reply"))
+        self.cancel_reply_button.setVisible(False)
+        self.cancel_reply_button.clicked.connect(lambda: self.set_reply_to(None))
+        reply_row.addWidget(self.reply_label, 1)
+        reply_row.addWidget(self.cancel_reply_button)
+        column.addLayout(reply_row)
+        row = QHBoxLayout()
+        self.editor = QPlainTextEdit(box)
+        self.editor.setObjectName("comment-editor")
+        self.editor.setAccessibleName(tr("Write a comment"))
+        self.editor.setTabChangesFocus(True)
+        self.editor.setFixedHeight(self.editor.fontMetrics().lineSpacing() * 4 + 14)
+        self.send_button = QPushButton(tr("Send"), box)
+        self.send_button.setAccessibleName(tr("Send the comment"))
+        self.send_button.setToolTip(tr("Send (Ctrl+Enter)"))
+        self.send_button.clicked.connect(self.send_comment)
+        row.addWidget(self.editor, 1)
+        row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
+        column.addLayout(row)
+        self.comment_message = QLabel(box)
+        self.comment_message.setObjectName("comment-message")
+        self.comment_message.setWordWrap(True)
+        self.comment_message.setVisible(False)
+        column.addWidget(self.comment_message)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(keys), self.editor)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(self.send_comment)
+        return box
+
+    # -- showing a thread ----------------------------------------------------------------------------
+
+    def show_post(self, post_id: str) -> bool:
+        """Show POST_ID's thread from the cache; False if it is not cached."""
+        if post_id != self.post_id:
+            self._remote_images = False
+            self.set_reply_to(None)
+            self.editor.clear()
+            self.comment_message.setVisible(False)
+        self.post_id = post_id
+        self._state_key = None
+        self.refresh(scroll_to_top=True)
+        return self.thread is not None
+
+    def clear(self) -> None:
+        self.post_id = None
+        self.thread = None
+        self.browser.clear()
+        self._update_toolbar()
+
+    def focus_editor(self) -> None:
+        if self.editor.isEnabled():
+            self.editor.setFocus()
+
+    def refresh(self, *, scroll_to_top: bool = False) -> None:
+        if self.post_id is None:
+            return
+        found = thread(self.context.reader, self.post_id, me=self.context.me)
+        self.thread = found
+        if found is None:
+            self.browser.setHtml(f"<p><i>{tr('This post is not in your offline copy (it may have been deleted).')}</i></p>")
+            self._update_toolbar()
+            return
+        state = self._state(found.post)
+        key = (found, tuple(sorted(state.failed_comments)), state.failed_post, tuple(sorted(state.followed_topics)),
+               state.can_accept, state.remote_images)  # fmt: skip
+        if key != self._state_key:
+            self._state_key = key
+            self._render(found, state, scroll_to_top)
+        self._update_toolbar()
+
+    def _state(self, post: Post) -> ThreadState:
+        palette = self.palette()
+        reader = self.context.reader
+        return ThreadState(
+            me=self.context.me,
+            can_accept=post.kind == "question" and (post.author_id == self.context.me or can_moderate(self.context, post)),
+            failed_comments=failed_ids(reader, "comment"),
+            failed_post=post.id in failed_ids(reader, "post"),
+            followed_topics=followed_topics(reader, self.context.me),
+            remote_images=self._remote_images,
+            link_colour=palette.color(QPalette.ColorRole.Link).name(),
+            muted_colour=palette.color(QPalette.ColorRole.PlaceholderText).name(),
+        )
+
+    def _render(self, found: Thread, state: ThreadState, scroll_to_top: bool) -> None:
+        bar = self.browser.verticalScrollBar()
+        position = 0 if scroll_to_top else bar.value()
+        people = {found.post.author_id or found.post.app_id or "": found.post.author_name or "?"}
+        people.update({comment.author_id: comment.author_name or "?" for comment in found.comments})
+        for user_id, name in people.items():
+            self.browser.images[f"avatar:{user_id}"] = self._avatar(user_id, name)
+        self.browser.setHtml(thread_html(found, state))
+        bar.setValue(position)
+
+    def _avatar(self, user_id: str, name: str) -> QImage:
+        image = self._avatars.get(user_id)
+        if image is None:
+            ratio = max(1.0, self.devicePixelRatioF())
+            size = QSize(int(80 * ratio), int(80 * ratio))
+            image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(image)
+            draw_avatar(painter, image.rect().toRectF(), name, user_id, self.font())
+            painter.end()
+            self._avatars[user_id] = image
+        return image
+
+    def _update_toolbar(self) -> None:
+        post = self.thread.post if self.thread else None
+        for widget in (self.like_button, self.follow_button, self.more_button):
+            widget.setEnabled(post is not None)
+        if post is None:
+            self.like_button.setText(tr("Like"))
+            self.follow_button.setVisible(False)
+            self.editor.setEnabled(False)
+            self.send_button.setEnabled(False)
+            return
+        self.like_button.setChecked(post.liked_by_me)
+        self.like_button.setText((tr("♥ Liked") if post.liked_by_me else tr("♡ Like")) + f"  {post.like_count}")
+        author = person(self.context.reader, post.author_id, me=self.context.me) if post.author_id else None
+        show_follow = author is not None and post.author_id != self.context.me
+        self.follow_button.setVisible(show_follow)
+        if author is not None:
+            self.follow_button.setChecked(author.followed_by_me)
+            first = author.display_name.split()[0] if author.display_name else author.handle
+            self.follow_button.setText(tr("Following {0}").format(first) if author.followed_by_me
+                                       else tr("Follow {0}").format(first))  # fmt: skip
+        enabled = post.comments_enabled
+        self.editor.setEnabled(enabled)
+        self.send_button.setEnabled(enabled)
+        if not enabled:
+            self.editor.setPlaceholderText(tr("Comments are turned off for this post."))
+        elif post.kind == "question":
+            self.editor.setPlaceholderText(tr("Write an answer… (Ctrl+Enter sends)"))
+        else:
+            self.editor.setPlaceholderText(tr("Write a comment… (Ctrl+Enter sends)"))
+
+    def on_cache_changed(self, changes: dict[str, list[str]]) -> None:
+        if self.post_id is not None and any(kind in changes for kind in _WATCHED):
+            self.refresh()
+
+    # -- actions -------------------------------------------------------------------------------------
+
+    def set_reply_to(self, comment_id: str | None) -> None:
+        self._reply_to = comment_id
+        name = None
+        if comment_id and self.thread:
+            name = next((c.author_name for c in self.thread.comments if c.id == comment_id), None)
+        self.reply_label.setText(tr("Replying to {0}").format(name or tr("a comment")))
+        self.reply_label.setVisible(comment_id is not None)
+        self.cancel_reply_button.setVisible(comment_id is not None)
+
+    def send_comment(self) -> None:
+        if self.post_id is None or not self.editor.isEnabled():
+            return
+        text = self.editor.toPlainText()
+        if len(text.encode("utf-8")) > COMMENT_BODY_LIMIT:
+            self._message(tr("The comment is too long (the limit is 16 KiB)."), error=True)
+            return
+        if not text.strip():
+            return
+        self.context.spawn(self._send(self.post_id, text, self._reply_to))
+
+    async def _send(self, post_id: str, text: str, parent_id: str | None) -> None:
+        try:
+            await self.context.actions.comment(post_id, text, parent_id=parent_id)
+        except ActionRefused as refused:
+            self._message(str(refused), error=True)
+            return
+        if self.post_id == post_id and self.editor.toPlainText() == text:
+            self.editor.clear()
+            self.set_reply_to(None)
+        self.comment_message.setVisible(False)
+        self.browser.verticalScrollBar().setValue(self.browser.verticalScrollBar().maximum())
+
+    def _message(self, text: str, *, error: bool = False) -> None:
+        self.comment_message.setText(text)
+        self.comment_message.setStyleSheet("color: #c0392b;" if error else "")
+        self.comment_message.setVisible(True)
+
+    def _like_post(self) -> None:
+        if self.thread is not None:
+            toggle_like(self.context, self.thread.post)
+
+    def _follow_author(self) -> None:
+        post = self.thread.post if self.thread else None
+        if post is None or post.author_id is None:
+            return
+        author = person(self.context.reader, post.author_id, me=self.context.me)
+        following = bool(author and author.followed_by_me)
+        self.context.spawn(self.context.actions.set_follow("user", post.author_id, not following))
+
+    def _more(self) -> None:
+        if self.thread is None:
+            return
+        menu = build_post_menu(self.context, self.thread.post, self, edit_post=self.editRequested.emit)
+        menu.popup(self.more_button.mapToGlobal(self.more_button.rect().bottomLeft()))
+
+    def activate_link(self, url: QUrl | str) -> None:
+        """A click on a link in the thread (also callable directly, e.g. by tests)."""
+        href = url.toString() if isinstance(url, QUrl) else url
+        if href.startswith(ACTION_PREFIX):
+            verb, _, target = href[len(ACTION_PREFIX) :].partition("/")
+            self._action(verb, unquote(target))
+        elif remote_image_source(href) is not None:
+            self.load_remote_images()
+        else:
+            open_link(self.context, href)
+
+    def _action(self, verb: str, target: str) -> None:
+        if self.thread is None:
+            return
+        post = self.thread.post
+        actions = self.context.actions
+        if verb == "like-comment":
+            comment = next((c for c in self.thread.comments if c.id == target), None)
+            if comment is not None:
+                self.context.spawn(actions.set_like("comment", comment.id, not comment.liked_by_me))
+        elif verb == "reply":
+            self.set_reply_to(target)
+            self.focus_editor()
+        elif verb == "accept":
+            self.context.spawn(actions.accept_answer(post.id, target))
+        elif verb == "unaccept":
+            self.context.spawn(actions.accept_answer(post.id, None))
+        elif verb in ("follow-topic", "unfollow-topic"):
+            self.context.spawn(actions.set_follow("topic", target.lower(), verb == "follow-topic"))
+        elif verb == "attachment" and target.isdigit() and int(target) < len(post.attachments):
+            self.context.spawn(self._open_attachment(post.attachments[int(target)]))
+
+    async def _open_attachment(self, item: dict[str, object]) -> None:
+        sha = str(item.get("sha256") or "")
+        writer = self.context.actions.writer
+        path: Path | None = await writer.call(attachment_path, sha) if sha else None
+        if path is None:
+            if self.context.api is None:
+                self.context.error.emit(tr("Opening an attachment the first time needs a connection."))
+                return
+            data = await self.context.api.download_file(str(item.get("id")), sha or None)
+            path = await writer.call(store_attachment, sha, data)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def load_remote_images(self) -> None:
+        """The person agreed to load this thread's remote images."""
+        if self.thread is None:
+            return
+        texts = [self.thread.post.body, *(comment.body for comment in self.thread.comments)]
+        urls = remote_image_urls(*texts)
+        self.context.spawn(self._load_images(urls))
+
+    async def _load_images(self, urls: list[str]) -> None:
+        images, problems = await fetch_images(urls, proxy=str(self.context.settings.get("proxy") or ""))
+        for url, image in images.items():
+            if image.width() > 800:
+                image = image.scaledToWidth(800, Qt.TransformationMode.SmoothTransformation)
+            self.browser.images[url] = image
+        self._remote_images = True
+        self._state_key = None
+        self.refresh()
+        if problems:
+            self.context.error.emit(tr("Some images could not be loaded: {0}").format("; ".join(problems[:3])))

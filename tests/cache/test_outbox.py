@@ -1,0 +1,183 @@
+"""The outbox: optimistic row + entry in one transaction, due order, retries, failures, sync replacing rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from atrium.cache import (
+    Cache,
+    MalformedPageError,
+    UnknownOutboxEntryError,
+    apply_sync_page,
+    discard,
+    enqueue,
+    entries,
+    mark_done,
+    mark_failed,
+    mark_sending,
+    next_due,
+    open_cache,
+    pending_counts,
+    reaction_id,
+    retry,
+    thread,
+)
+
+from . import factory as f
+from .conftest import ME
+
+
+def create_post(cache: Cache, body: str = "offline thoughts") -> tuple[str, str]:
+    group = f.community("G")
+    post = f.post(group["id"], ME, body)
+    queued = enqueue(
+        cache,
+        "create_post",
+        "POST",
+        "/posts",
+        {"id": post["id"], "community_id": group["id"], "kind": "post", "body": body},
+        "post",
+        post["id"],
+        optimistic_rows=[f.upsert("post", post)],
+    )
+    assert queued.changes == {"post": {post["id"]}}
+    return queued.entry.op_id, post["id"]
+
+
+def test_enqueue_writes_the_optimistic_row_and_the_entry(cache: Cache) -> None:
+    op_id, post_id = create_post(cache)
+    assert cache.conn.execute("SELECT pending FROM posts WHERE id = ?", (post_id,)).fetchone() == (1,)
+    (entry,) = entries(cache)
+    assert entry.op_id == op_id and entry.state == "pending" and entry.attempts == 0
+    assert entry.body["body"] == "offline thoughts" and entry.object_id == post_id
+    assert pending_counts(cache) == {"pending": 1, "failed": 0}
+
+
+def test_a_bad_optimistic_row_leaves_no_entry(cache: Cache) -> None:
+    with pytest.raises(MalformedPageError):
+        enqueue(
+            cache,
+            "create_post",
+            "POST",
+            "/posts",
+            {},
+            optimistic_rows=[{"type": "post", "id": "x", "op": "upsert"}],
+        )
+    assert entries(cache) == [] and cache.conn.execute("SELECT count(*) FROM posts").fetchone() == (0,)
+
+
+def test_a_failing_entry_insert_rolls_back_the_optimistic_row(cache: Cache) -> None:
+    op_id, _ = create_post(cache)
+    group = f.community("G")
+    post = f.post(group["id"], ME, "second")
+    with pytest.raises(Exception, match="UNIQUE"):
+        enqueue(
+            cache, "create_post", "POST", "/posts", {}, op_id=op_id, optimistic_rows=[f.upsert("post", post)]
+        )
+    assert cache.conn.execute("SELECT count(*) FROM posts WHERE id = ?", (post["id"],)).fetchone() == (0,)
+    assert len(entries(cache)) == 1
+
+
+def test_enqueue_joins_a_callers_transaction(cache: Cache) -> None:
+    with pytest.raises(RuntimeError), cache.transaction() as conn:
+        enqueue(conn, "follow", "PUT", "/follows/topic/x", None, "follow", "x")
+        raise RuntimeError("the service changed its mind")
+    assert entries(cache) == []
+
+
+def test_next_due_is_oldest_first_and_respects_retry_times(cache: Cache) -> None:
+    first, _ = create_post(cache, "one")
+    second, _ = create_post(cache, "two")
+    third, _ = create_post(cache, "three")
+    now = datetime.now(UTC)
+    assert [e.op_id for e in next_due(cache, now)] == [first, second, third]
+    mark_failed(cache, first, "503 Service Unavailable", retry_at=now + timedelta(minutes=5))
+    mark_sending(cache, second)
+    assert [e.op_id for e in next_due(cache, now)] == [third]
+    assert [e.op_id for e in next_due(cache, now + timedelta(minutes=6))] == [first, third]
+    assert next_due(cache, now, limit=0) == []
+
+
+def test_the_lifecycle_of_an_entry(cache: Cache) -> None:
+    op_id, post_id = create_post(cache)
+    mark_sending(cache, op_id)
+    assert entries(cache)[0].state == "sending" and entries(cache)[0].attempts == 1
+    mark_failed(cache, op_id, "422: body too long", permanent=True)
+    (failed,) = entries(cache)
+    assert failed.state == "failed" and failed.last_error == "422: body too long"
+    assert pending_counts(cache) == {"pending": 0, "failed": 1}
+    assert next_due(cache) == []
+    retry(cache, op_id)
+    assert [e.op_id for e in next_due(cache)] == [op_id]
+    mark_sending(cache, op_id)
+    mark_done(cache, op_id)
+    assert entries(cache) == [] and pending_counts(cache) == {"pending": 0, "failed": 0}
+    # the optimistic row waits for the server's version
+    assert cache.conn.execute("SELECT pending FROM posts WHERE id = ?", (post_id,)).fetchone() == (1,)
+
+
+def test_the_servers_upsert_replaces_the_optimistic_row(cache: Cache) -> None:
+    op_id, post_id = create_post(cache, "typed offline")
+    mark_done(cache, op_id)
+    row = cache.conn.execute("SELECT * FROM posts WHERE id = ?", (post_id,)).fetchone()
+    assert row is not None
+    group_id = cache.conn.execute("SELECT community_id FROM posts").fetchone()[0]
+    server_copy = f.post(group_id, ME, "typed offline (rendered)", id=post_id, like_count=2)
+    apply_sync_page(cache, [f.upsert("post", server_copy)], "c1")
+    assert cache.conn.execute("SELECT body, like_count, pending FROM posts").fetchall() == [
+        ("typed offline (rendered)", 2, 0)
+    ]
+
+
+def test_an_optimistic_unlike_removes_the_reaction(cache: Cache) -> None:
+    group = f.community("G")
+    post = f.post(group["id"], "someone")
+    like = f.reaction("post", post["id"], ME)
+    apply_sync_page(cache, [f.upsert("post", post), f.upsert("reaction", like)], "c1")
+    rid = reaction_id("post", post["id"], ME)
+    queued = enqueue(
+        cache,
+        "unlike",
+        "DELETE",
+        f"/reactions/post/{post['id']}",
+        optimistic_rows=[f.delete("reaction", rid)],
+    )
+    assert queued.changes == {"reaction": {rid}}
+    found = thread(cache, post["id"])
+    assert found is not None and not found.post.liked_by_me
+
+
+def test_entries_left_sending_by_a_crash_are_requeued_on_open(cache_path: Path) -> None:
+    with open_cache(cache_path) as cache:
+        op_id, _ = create_post(cache)
+        mark_sending(cache, op_id)
+    with open_cache(cache_path) as cache:
+        (entry,) = next_due(cache)
+        assert entry.op_id == op_id and entry.state == "pending" and entry.attempts == 1
+
+
+def test_discard_removes_the_entry_and_its_unconfirmed_row(cache: Cache) -> None:
+    op_id, post_id = create_post(cache)
+    changes = discard(cache, op_id)
+    assert changes == {"post": {post_id}}
+    assert entries(cache) == [] and cache.conn.execute("SELECT count(*) FROM posts").fetchone() == (0,)
+
+
+def test_discard_keeps_a_row_the_server_already_confirmed(cache: Cache) -> None:
+    group = f.community("G")
+    post = f.post(group["id"], ME, "v1")
+    apply_sync_page(cache, [f.upsert("post", post)], "c1")
+    queued = enqueue(cache, "edit_post", "PATCH", f"/posts/{post['id']}", {"body": "v2"}, "post", post["id"])
+    discard(cache, queued.entry.op_id)
+    assert cache.conn.execute("SELECT body FROM posts").fetchone() == ("v1",)
+
+
+def test_unknown_op_ids_are_reported(cache: Cache) -> None:
+    for operation in (mark_sending, mark_done, retry, discard):
+        with pytest.raises(UnknownOutboxEntryError):
+            operation(cache, "nope")
+    with pytest.raises(UnknownOutboxEntryError):
+        mark_failed(cache, "nope", "x")

@@ -1,0 +1,1 @@
+"""Tests of the desktop shell (pytest-qt, offscreen, against the real server)."""

@@ -1,0 +1,263 @@
+"""The Notifications pane against a real seeded server: sentences, unread first, click marks read and navigates."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import qasync
+from PySide6.QtCore import QPoint, Qt
+
+from atrium.app.services import Actions
+from atrium.cache import Cache, ChangeSet, open_cache, unread_count
+from atrium.server.admin_ops import add_user
+from atrium.server.database import create_db_engine
+from atrium.ui.app import DesktopSession
+from atrium.ui.context import UiContext
+from atrium.ui.panes.notifications import NOTIFICATION_ROLE, NotificationRow, NotificationsPane
+from atrium.ui.probe import missing_texts
+from atrium.ui.widgets.rich_text_delegate import HTML_ROLE
+from tests.harness import Api, RunningServer
+
+T = TypeVar("T")
+pytestmark = [
+    pytest.mark.qt_log_level_fail("WARNING"),
+    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
+]
+PASSWORD = "correct horse battery staple"
+
+
+# --- a signed-in desktop on the demo server (conftest.py: qloop, demo_server, signed_in_session) --------
+
+
+def run_on(loop: qasync.QEventLoop, coroutine: Coroutine[Any, Any, T], timeout: float = 60) -> T:
+    """Run COROUTINE on the Qt loop until it is done. Not ``run_until_complete``: qasync's processes
+    events once more after the loop stopped, so a task could take a step with no running loop."""
+    future = asyncio.ensure_future(asyncio.wait_for(coroutine, timeout), loop=loop)
+    future.add_done_callback(lambda _done: loop.stop())
+    loop.run_forever()
+    return future.result()
+
+
+@dataclass
+class Desk:
+    """What the shell gives a pane (UiContext over a read-only cache), on a started session.
+
+    Wait only through the asyncio loop (``wait_until``, ``pause``): qtbot's waits spin Qt events
+    while asyncio is not running, and a task stepped then finds no running loop.
+    """
+
+    loop: qasync.QEventLoop
+    session: DesktopSession
+    server: RunningServer
+    reader: Cache
+    context: UiContext
+    navigated: list[tuple[str, str]] = field(default_factory=list)
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 60) -> T:
+        return run_on(self.loop, coroutine, timeout)
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
+        async def poll() -> None:
+            while not predicate():
+                await asyncio.sleep(0.02)
+
+        self.run(poll(), timeout)
+
+    def pause(self, seconds: float) -> None:
+        self.run(asyncio.sleep(seconds))
+
+    def sync(self) -> None:
+        assert self.session.engine is not None
+        self.run(self.session.engine.sync_once())
+
+    def colleague(self, handle: str, display_name: str) -> Api:
+        """A new user on the server, signed in through the API."""
+        engine = create_db_engine(self.server.database_url, pool_size=1)
+        try:
+            with engine.connect().execution_options(atrium_write=True) as conn, conn.begin():
+                add_user(conn, handle, password=PASSWORD, display_name=display_name)
+        finally:
+            engine.dispose()
+        anonymous = Api(self.server.api)
+        login = {"username": handle, "password": PASSWORD, "device_name": "test"}
+        answer = anonymous.post("/auth/login", json=login).json()
+        anonymous.close()
+        return Api(self.server.api, answer["token"], answer["user"])
+
+
+@pytest.fixture
+def desk(
+    qloop: qasync.QEventLoop, demo_server: RunningServer, signed_in_session: DesktopSession
+) -> Iterator[Desk]:
+    """Built as AppController._open builds it: engine (loop not started), reader, actions, context."""
+    session = signed_in_session
+    assert session.account is not None
+    contexts: list[UiContext] = []
+
+    def changed(changes: ChangeSet) -> None:
+        for context in contexts:
+            context.emit_changes(changes)
+
+    engine = run_on(qloop, session.start(on_changed=changed, listen_events=False, run_loop=False))
+    assert session.writer is not None
+    reader = open_cache(session.profile.cache_db, read_only=True, verify=False)
+    user_id = session.account.user_id
+    actions = Actions(session.writer, user_id, engine.wake, on_changed=changed)
+    context = UiContext(reader, actions, session.settings, user_id, api=session.client)
+    contexts.append(context)
+    desk = Desk(qloop, session, demo_server, reader, context)
+    context.navigate.connect(lambda kind, object_id: desk.navigated.append((kind, object_id)))
+    desk.sync()
+    yield desk
+    run_on(qloop, context.cancel_tasks())
+    reader.close()
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def make_pane(qtbot: Any, desk: Desk) -> NotificationsPane:
+    pane = NotificationsPane(desk.context)
+    qtbot.addWidget(pane)
+    pane.resize(900, 640)
+    pane.show()
+    desk.wait_until(lambda: pane.isVisible())
+    return pane
+
+
+def rows(pane: NotificationsPane) -> list[NotificationRow]:
+    return [pane.model.row_at(number) for number in range(pane.model.rowCount())]
+
+
+def click_row(qtbot: Any, pane: NotificationsPane, number: int) -> None:
+    index = pane.model.index(number)
+    pane.view.scrollTo(index)
+    qtbot.mouseClick(
+        pane.view.viewport(), Qt.MouseButton.LeftButton, pos=pane.view.visualRect(index).center()
+    )
+
+
+def mention_demo(desk: Desk, title: str) -> str:
+    """A new colleague joins one of demo's public communities and mentions @demo there; the post id."""
+    morgan = desk.colleague(f"morgan{uuid.uuid4().hex[:6]}", "Morgan Mentioner")
+    community_id = desk.reader.conn.execute(
+        "SELECT c.id FROM communities c JOIN memberships m ON m.community_id = c.id AND m.user_id = ? "
+        "WHERE c.visibility = 'public' AND c.kind != 'announcements' ORDER BY c.name LIMIT 1",
+        (desk.context.me,),
+    ).fetchone()[0]
+    joined = morgan.put(f"/communities/{community_id}/members/{morgan.user_id}", json={})
+    assert joined.status_code in (200, 201, 204), joined.text
+    post_id = str(uuid.uuid4())
+    answer = morgan.post(
+        "/posts",
+        json={
+            "id": post_id,
+            "community_id": community_id,
+            "kind": "post",
+            "title": title,
+            "body": "@demo the printer on floor 3 jams again.",
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    morgan.close()
+    return post_id
+
+
+# --- tests ------------------------------------------------------------------------------------------
+
+
+def test_demo_notifications_show_as_sentences_unread_first(qtbot: Any, desk: Desk) -> None:
+    pane = make_pane(qtbot, desk)
+    assert pane.model.rowCount() == 50, "the first page is loaded; more come as the list scrolls"
+    unread = unread_count(desk.reader)
+    assert unread > 0
+    assert pane.unread_label.text() == f"{unread} unread"
+    texts = [pane.model.index(n).data() for n in range(pane.model.rowCount())]
+    assert any(" liked your post " in text for text in texts)
+    assert all(not text.startswith("Someone") for text in texts), "actors come from the cached profiles"
+    first_unread = pane.model.index(0).data(HTML_ROLE)
+    assert "●</span>&nbsp;<b>" in first_unread, "unread: a dot and the whole sentence in bold"
+    assert missing_texts(pane, pane.self_test_texts()) == [], "what atrium --self-test looks for"
+
+    while not any(item.note.read for item in rows(pane)):  # scrolling down fetches the next pages
+        loaded = pane.model.rowCount()
+        pane.view.scrollToBottom()
+        desk.wait_until(lambda loaded=loaded: pane.model.rowCount() > loaded, timeout=2)
+    reads = [item.note.read for item in rows(pane)]
+    assert reads == sorted(reads), "unread notifications come first"
+    assert reads.count(False) == unread
+    read_row = reads.index(True)
+    assert "●" not in pane.model.index(read_row).data(HTML_ROLE)
+
+
+def is_read(desk: Desk, notification_id: str) -> bool:
+    row = desk.reader.conn.execute(
+        "SELECT read FROM notifications WHERE id = ?", (notification_id,)
+    ).fetchone()
+    return bool(row[0])
+
+
+def test_a_mention_arrives_unread_and_a_click_marks_it_read_and_navigates(qtbot: Any, desk: Desk) -> None:
+    pane = make_pane(qtbot, desk)
+    before = unread_count(desk.reader)
+    post_id = mention_demo(desk, "Printer jam on floor 3")
+    desk.sync()
+
+    top = pane.model.row_at(0)
+    assert top.note.kind == "mention" and not top.note.read
+    assert pane.model.index(0).data() == "Morgan Mentioner mentioned you in Printer jam on floor 3"
+    assert unread_count(desk.reader) == before + 1
+    assert pane.unread_label.text() == f"{before + 1} unread"
+
+    desk.navigated.clear()
+    click_row(qtbot, pane, 0)
+    assert desk.navigated == [("post", post_id)]
+    desk.wait_until(lambda: unread_count(desk.reader) == before)
+    desk.wait_until(lambda: pane.unread_label.text() == f"{before} unread")
+    assert is_read(desk, top.note.id)
+    assert pane.model.row_at(0).note.id != top.note.id, "a read notification moves below the unread ones"
+    moved = pane.model.row_of(top.note.id)
+    assert moved == -1 or pane.model.row_at(moved).note.read
+
+    desk.sync()  # the read state goes to the server and stays read
+    assert unread_count(desk.reader) == before
+    assert is_read(desk, top.note.id)
+
+
+def test_enter_opens_a_comment_notification_and_mark_all_as_read(qtbot: Any, desk: Desk) -> None:
+    pane = make_pane(qtbot, desk)
+    number = next(n for n, item in enumerate(rows(pane)) if item.note.target_type == "comment")
+    item = pane.model.index(number).data(NOTIFICATION_ROLE)
+    assert item.target_title, "a comment notification names the post the comment is on"
+    pane.view.setFocus()
+    pane.view.setCurrentIndex(pane.model.index(number))
+    desk.navigated.clear()
+    qtbot.keyClick(pane.view, Qt.Key.Key_Return)
+    assert desk.navigated == [("comment", item.note.target_id)]
+
+    assert pane.mark_all_button.isEnabled()
+    qtbot.mouseClick(pane.mark_all_button, Qt.MouseButton.LeftButton)
+    desk.wait_until(lambda: unread_count(desk.reader) == 0)
+    desk.wait_until(lambda: not pane.mark_all_button.isEnabled())
+    assert pane.unread_label.text() == "All caught up"
+    assert all(item.note.read for item in rows(pane))
+    desk.sync()
+    assert unread_count(desk.reader) == 0
+
+
+def test_screenshot(qtbot: Any, desk: Desk, screenshot_dir: Path) -> None:
+    pane = make_pane(qtbot, desk)
+    pane.view.setCurrentIndex(pane.model.index(2))
+    desk.pause(0.3)  # a list view lays out again 100 ms after a width change
+    image = pane.grab().toImage()
+    path = screenshot_dir / "notifications.png"
+    assert image.save(str(path))
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
+    assert len(colours) > 10, "the pane is not blank"
+    assert pane.view.indexAt(QPoint(20, 10)).isValid(), "rows are painted from the top"

@@ -1,0 +1,327 @@
+"""The Search pane against a real seeded server: cache results at once, online results merged, offline, filters."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import qasync
+from PySide6.QtCore import Qt
+
+from atrium.app.services import Actions
+from atrium.cache import HIGHLIGHT_END, HIGHLIGHT_START, Cache, ChangeSet, open_cache
+from atrium.server.admin_ops import add_user
+from atrium.server.database import create_db_engine
+from atrium.ui.app import DesktopSession
+from atrium.ui.context import UiContext
+from atrium.ui.panes.search import SearchPane
+from atrium.ui.panes.search_results import SearchResult, cache_snippet, online_snippet
+from atrium.ui.probe import missing_texts
+from atrium.ui.widgets.rich_text_delegate import HTML_ROLE
+from tests.harness import Api, RunningServer, start_server
+
+T = TypeVar("T")
+pytestmark = [
+    pytest.mark.qt_log_level_fail("WARNING"),
+    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
+]
+PASSWORD = "correct horse battery staple"
+
+
+# --- a signed-in desktop on the demo server (conftest.py: qloop, demo_server, signed_in_session) --------
+
+
+def run_on(loop: qasync.QEventLoop, coroutine: Coroutine[Any, Any, T], timeout: float = 60) -> T:
+    """Run COROUTINE on the Qt loop until it is done. Not ``run_until_complete``: qasync's processes
+    events once more after the loop stopped, so a task could take a step with no running loop."""
+    future = asyncio.ensure_future(asyncio.wait_for(coroutine, timeout), loop=loop)
+    future.add_done_callback(lambda _done: loop.stop())
+    loop.run_forever()
+    return future.result()
+
+
+@dataclass
+class Desk:
+    """What the shell gives a pane (UiContext over a read-only cache), on a started session.
+
+    Wait only through the asyncio loop (``wait_until``, ``pause``): qtbot's waits spin Qt events
+    while asyncio is not running, and a task stepped then finds no running loop.
+    """
+
+    loop: qasync.QEventLoop
+    session: DesktopSession
+    server: RunningServer
+    reader: Cache
+    context: UiContext
+    navigated: list[tuple[str, str]] = field(default_factory=list)
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 60) -> T:
+        return run_on(self.loop, coroutine, timeout)
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
+        async def poll() -> None:
+            while not predicate():
+                await asyncio.sleep(0.02)
+
+        self.run(poll(), timeout)
+
+    def pause(self, seconds: float) -> None:
+        self.run(asyncio.sleep(seconds))
+
+    def sync(self) -> None:
+        assert self.session.engine is not None
+        self.run(self.session.engine.sync_once())
+
+    def colleague(self, handle: str, display_name: str) -> Api:
+        """A new user on the server, signed in through the API."""
+        engine = create_db_engine(self.server.database_url, pool_size=1)
+        try:
+            with engine.connect().execution_options(atrium_write=True) as conn, conn.begin():
+                add_user(conn, handle, password=PASSWORD, display_name=display_name)
+        finally:
+            engine.dispose()
+        anonymous = Api(self.server.api)
+        login = {"username": handle, "password": PASSWORD, "device_name": "test"}
+        answer = anonymous.post("/auth/login", json=login).json()
+        anonymous.close()
+        return Api(self.server.api, answer["token"], answer["user"])
+
+
+@pytest.fixture
+def desk(
+    qloop: qasync.QEventLoop, demo_server: RunningServer, signed_in_session: DesktopSession
+) -> Iterator[Desk]:
+    """Built as AppController._open builds it: engine (loop not started), reader, actions, context."""
+    session = signed_in_session
+    assert session.account is not None
+    contexts: list[UiContext] = []
+
+    def changed(changes: ChangeSet) -> None:
+        for context in contexts:
+            context.emit_changes(changes)
+
+    engine = run_on(qloop, session.start(on_changed=changed, listen_events=False, run_loop=False))
+    assert session.writer is not None
+    reader = open_cache(session.profile.cache_db, read_only=True, verify=False)
+    user_id = session.account.user_id
+    actions = Actions(session.writer, user_id, engine.wake, on_changed=changed)
+    context = UiContext(reader, actions, session.settings, user_id, api=session.client)
+    contexts.append(context)
+    desk = Desk(qloop, session, demo_server, reader, context)
+    context.navigate.connect(lambda kind, object_id: desk.navigated.append((kind, object_id)))
+    desk.sync()
+    yield desk
+    run_on(qloop, context.cancel_tasks())
+    reader.close()
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def make_pane(qtbot: Any, desk: Desk) -> SearchPane:
+    pane = SearchPane(desk.context)
+    qtbot.addWidget(pane)
+    pane.resize(900, 640)
+    pane.show()
+    desk.wait_until(lambda: pane.isVisible())
+    return pane
+
+
+def results(pane: SearchPane) -> list[SearchResult]:
+    return list(pane.model.results)
+
+
+def online_done(pane: SearchPane) -> bool:
+    return pane._online_state in ("done", "offline")
+
+
+def restart(server: RunningServer) -> RunningServer:
+    """The same server (database, files, port) started again after ``stop``."""
+    port = int(server.url.rsplit(":", 1)[1])
+    return start_server(server.database_url, Path(server.app.state.atrium.files_dir), port=port)
+
+
+def post_where_demo_is_not(desk: Desk, word: str) -> str:
+    """A post in a public community demo has not joined (so not in demo's cache); its id."""
+    author = desk.colleague(f"searcher{uuid.uuid4().hex[:6]}", "Sam Searcher")
+    community_id = desk.reader.conn.execute(
+        "SELECT id FROM communities WHERE visibility = 'public' AND kind != 'announcements' AND id NOT IN "
+        "(SELECT community_id FROM memberships WHERE user_id = ?) ORDER BY name LIMIT 1",
+        (desk.context.me,),
+    ).fetchone()[0]
+    joined = author.put(f"/communities/{community_id}/members/{author.user_id}", json={})
+    assert joined.status_code in (200, 201, 204), joined.text
+    post_id = str(uuid.uuid4())
+    answer = author.post(
+        "/posts",
+        json={
+            "id": post_id,
+            "community_id": community_id,
+            "kind": "question",
+            "title": f"Where is the {word}?",
+            "body": f"Has anyone seen the {word}?",
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    author.close()
+    return post_id
+
+
+# --- tests ------------------------------------------------------------------------------------------
+
+
+def test_snippet_markup() -> None:
+    html, text = cache_snippet(f"All **{HIGHLIGHT_START}printers{HIGHLIGHT_END}** <now> use\n# follow-me")
+    assert html == "All <b>printers</b> &lt;now&gt; use follow-me"
+    assert text == "All printers <now> use follow-me"
+    # the server's ** marks collide with Markdown bold: the words of the query are what is bold
+    html, text = online_snippet(
+        "choose **A Stratasys** **printer** or a <3D> **Printers**-shop", "printer stra"
+    )
+    assert html == "choose A <b>Stratasys</b> <b>printer</b> or a &lt;3D&gt; <b>Printers</b>-shop"
+    assert text == "choose A Stratasys printer or a <3D> Printers-shop"
+    assert online_snippet("plain text", "") == ("plain text", "plain text")
+
+
+def test_cache_results_at_once_highlighted_solved_first_and_online_merged(qtbot: Any, desk: Desk) -> None:
+    pane = make_pane(qtbot, desk)
+    pane.set_query("pri")
+    pane.set_query("print")
+    assert pane.model.rowCount() == 0 and pane._debounce.isActive(), "debounced while the person types"
+    desk.wait_until(lambda: pane.model.rowCount() > 0, timeout=1)
+    desk.wait_until(lambda: online_done(pane))
+
+    pane.set_query("printer", immediate=True)  # what the cache holds shows before any network answer
+    assert pane._online_state == "searching"
+    local = results(pane)
+    assert local and not any(result.online_only for result in local)
+    assert local[0].solved, "solved questions come first"
+    assert [r.solved for r in local] == sorted([r.solved for r in local], reverse=True)
+    snippet_html = pane.model.index(0).data(HTML_ROLE)
+    assert "<b>printer" in snippet_html.lower() and HIGHLIGHT_START not in snippet_html
+    assert "Solved" in pane.model.index(0).data()
+    assert pane.heading.text() == "Results for “printer”"
+    assert "searching online" in pane.status_label.text()
+
+    desk.wait_until(lambda: online_done(pane))
+    assert pane._online_state == "done"
+    merged = results(pane)
+    keys = [result.key for result in merged]
+    assert len(keys) == len(set(keys)), "one row per (type, id)"
+    local_keys = {r.key for r in local}
+    assert [r.key for r in merged if r.key in local_keys] == [r.key for r in local]
+    assert not any(r.online_only for r in merged if r.key in local_keys)
+    assert [r.solved for r in merged] == sorted([r.solved for r in merged], reverse=True)
+    assert pane.status_label.text() == f"{len(merged)} results"
+
+    desk.navigated.clear()
+    qtbot.mouseClick(
+        pane.view.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=pane.view.visualRect(pane.model.index(0)).center(),
+    )
+    assert desk.navigated == [(merged[0].type, merged[0].id)]
+
+
+def test_online_only_results_are_marked_and_a_new_query_cancels_the_old_request(
+    qtbot: Any, desk: Desk
+) -> None:
+    post_id = post_where_demo_is_not(desk, "zanzibarquokka")
+    desk.sync()
+    pane = make_pane(qtbot, desk)
+    pane.set_query("zanzibarquokka", immediate=True)
+    assert pane.model.rowCount() == 0, "not in the offline copy"
+    desk.wait_until(lambda: online_done(pane))
+    found = results(pane)
+    assert [(r.type, r.id) for r in found] == [("post", post_id)]
+    assert found[0].online_only and found[0].post_kind == "question"
+    assert "Online" in pane.model.index(0).data()
+    assert "<b>zanzibarquokka" in pane.model.index(0).data(HTML_ROLE).lower()
+    pane.set_filter("question")
+    desk.wait_until(lambda: online_done(pane))
+    assert [r.id for r in results(pane)] == [post_id]
+    pane.set_filter("wiki_page")
+    desk.wait_until(lambda: online_done(pane))
+    assert results(pane) == []
+
+    pane.set_filter("all")
+    old_request = pane._online_task
+    assert old_request is not None
+    pane.set_query("zanzibarquokk")
+    desk.wait_until(lambda: old_request.done())
+    assert old_request.cancelled(), "the request for the previous query is cancelled"
+    pane.set_query("")
+    assert pane.model.rowCount() == 0 or pane._debounce.isActive()
+    desk.wait_until(lambda: pane.model.rowCount() == 0 and not pane._debounce.isActive(), timeout=1)
+    assert pane.status_label.text() == ""
+
+
+def test_kind_filters(qtbot: Any, desk: Desk) -> None:
+    pane = make_pane(qtbot, desk)
+    pane.set_query("printer", immediate=True)
+    desk.wait_until(lambda: online_done(pane))
+    assert {r.type for r in results(pane)} >= {"post", "wiki_page"}
+
+    qtbot.mouseClick(pane.chip_buttons["question"], Qt.MouseButton.LeftButton)
+    assert pane.chip_buttons["question"].isChecked() and not pane.chip_buttons["all"].isChecked()
+    assert results(pane), "cache results at once"
+    desk.wait_until(lambda: online_done(pane))
+    assert results(pane) and all(r.type == "post" and r.post_kind == "question" for r in results(pane))
+
+    for chip, kind in (("wiki_page", "wiki_page"), ("comment", "comment")):
+        pane.set_filter(chip)
+        desk.wait_until(lambda: online_done(pane))
+        assert results(pane) and all(r.type == kind for r in results(pane))
+    pane.set_filter("post")
+    desk.wait_until(lambda: online_done(pane))
+    assert all(r.type == "post" and r.post_kind != "question" for r in results(pane))
+
+    pane.set_filter("user")
+    pane.set_query("dana", immediate=True)
+    desk.wait_until(lambda: online_done(pane))
+    assert "Dana Demo" in [r.title for r in results(pane)]
+    assert all(r.type == "user" for r in results(pane))
+
+
+def test_offline_search_works_from_the_cache_and_online_results_return_with_the_server(
+    qtbot: Any, desk: Desk
+) -> None:
+    post_id = post_where_demo_is_not(desk, "zanzibarquokka")
+    pane = make_pane(qtbot, desk)
+    desk.server.stop()
+    again: RunningServer | None = None
+    try:
+        pane.set_query("printer")
+        desk.wait_until(lambda: pane.model.rowCount() > 0, timeout=1)
+        desk.wait_until(lambda: online_done(pane))
+        assert pane._online_state == "offline"
+        assert "offline" in pane.status_label.text()
+        assert not any(r.online_only for r in results(pane))
+        assert results(pane)[0].solved
+
+        again = restart(desk.server)
+        pane.set_query("zanzibarquokka")
+        desk.wait_until(lambda: pane._online_state == "done")
+        assert [(r.id, r.online_only) for r in results(pane)] == [(post_id, True)]
+    finally:
+        if again is not None:
+            again.stop()
+
+
+def test_screenshot_and_self_test_texts(qtbot: Any, desk: Desk, screenshot_dir: Path) -> None:
+    pane = make_pane(qtbot, desk)
+    pane.set_query("VPN", immediate=True)  # what atrium --self-test types
+    assert missing_texts(pane, pane.self_test_texts()) == [], "the cache alone shows them"
+    pane.set_query("printer", immediate=True)
+    desk.wait_until(lambda: online_done(pane))
+    desk.pause(0.3)  # a list view lays out again 100 ms after a width change
+    image = pane.grab().toImage()
+    path = screenshot_dir / "search.png"
+    assert image.save(str(path))
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
+    assert len(colours) > 10, "the pane is not blank"

@@ -1,0 +1,572 @@
+"""The desktop shell against the real server: sign-in, panes, shortcuts, status, policy locks, revocation.
+
+Every test drives the real app as one coroutine on the qasync loop (no nested event loops:
+the shell's own rule), so waiting is ``await until(...)``, never qtbot.wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QHeaderView,
+    QLineEdit,
+    QMessageBox,
+    QSpinBox,
+    QWidget,
+)
+
+from atrium.app.engine import EngineState
+from atrium.app.settings import Settings
+from atrium.cache import my_communities, person, uuid7
+from atrium.ui.app import DesktopSession
+from atrium.ui.context import UiContext
+from atrium.ui.controller import AppController
+from atrium.ui.main_window import MainWindow
+from atrium.ui.outbox_dialog import OutboxDialog
+from atrium.ui.pane_registry import BY_KEY, SIDEBAR_KEYS, PaneEntry, build_pane
+from atrium.ui.panes.coming import ComingPane, UnavailablePane
+from atrium.ui.probe import distinct_colours, missing_texts
+from atrium.ui.settings_dialog import SettingsDialog
+from atrium.ui.signin_dialog import SignInDialog
+from atrium.ui.status_area import StatusArea
+from tests.harness import Api, RunningServer
+
+pytestmark = [
+    pytest.mark.qt_log_level_fail("WARNING"),
+    pytest.mark.qt_log_ignore("This plugin does not support"),  # the offscreen platform cannot raise windows
+]
+Runner = Callable[..., Any]
+
+
+async def until(predicate: Callable[[], Any], timeout: float = 30, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what or predicate}")
+        await asyncio.sleep(0.05)
+
+
+class Shell:
+    """``async with Shell(session, theme) as app:`` — the real AppController running, window open."""
+
+    def __init__(self, session: DesktopSession, theme: Any) -> None:
+        self.controller = AppController(session, theme)
+        self.task: asyncio.Future[int] | None = None
+
+    async def __aenter__(self) -> AppController:
+        self.task = asyncio.ensure_future(self.controller.run())
+        task = self.task
+        await until(lambda: self.controller.window is not None or task.done(), what="the window")
+        return self.controller
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self.controller.request_quit(0)
+        assert self.task is not None
+        await asyncio.wait_for(self.task, 30)
+
+
+def window_of(app: AppController) -> MainWindow:
+    assert app.window is not None
+    return app.window
+
+
+def context_of(app: AppController) -> UiContext:
+    assert app.context is not None
+    return app.context
+
+
+def unnamed_controls(root: QWidget) -> list[str]:
+    """Interactive controls under ROOT (visible) without an accessible name; Qt's own sub-widgets excluded."""
+    controls = (QAbstractButton, QLineEdit, QAbstractSpinBox, QComboBox, QAbstractItemView)
+    found = []
+    for widget in root.findChildren(QWidget):
+        parent = widget.parentWidget()
+        if (
+            isinstance(widget, controls)
+            and not isinstance(widget, QHeaderView)
+            and not isinstance(parent, QLineEdit | QAbstractSpinBox | QComboBox)
+            and widget.isVisibleTo(root)
+            and not widget.accessibleName()
+        ):
+            found.append(f"{type(widget).__name__} {widget.objectName()!r}")
+    return found
+
+
+def top_level(kind: type[QWidget]) -> list[Any]:
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+
+
+def save(widget: QWidget, folder: Path, name: str) -> Path:
+    path = folder / f"{name}.png"
+    assert widget.grab().save(str(path)), path
+    return path
+
+
+def pane_exists(module: str) -> bool:
+    return importlib.util.find_spec(f"atrium.ui.panes.{module}") is not None
+
+
+async def activate(window: QWidget) -> None:
+    window.raise_()
+    window.activateWindow()
+    await until(lambda: QApplication.activeWindow() is window, 5, "the window to be active")
+
+
+# --- opening -------------------------------------------------------------------------------------------
+
+
+def test_shell_opens_signed_in_and_shows_home_after_first_sync(
+    signed_in_session: DesktopSession, ui_app: Any, run: Runner, screenshot_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    shown_states: list[str] = []
+    original = StatusArea.set_status
+
+    def recording(self: StatusArea, status: Any) -> None:
+        original(self, status)
+        shown_states.append(self.state_label.text())
+
+    monkeypatch.setattr(StatusArea, "set_status", recording)
+
+    async def scenario() -> None:
+        async with Shell(signed_in_session, ui_app[1]) as app:
+            window = window_of(app)
+            assert window is not None and window.isVisible()
+            await asyncio.wait_for(app.synced.wait(), 60)
+            assert window.current_key == "home"
+            assert window.top_bar.title_label.text() == "Home"
+            assert app.states[0] == EngineState.SYNCING and EngineState.ONLINE in app.states
+            await until(lambda: shown_states[-1:] == ["Online"], what="the status area to say Online")
+            assert "Syncing…" in shown_states
+            assert window.status_area.detail_label.text() == "Synced just now"
+            assert not window.status_area.pending_button.isVisible()
+            badge = window.sidebar.buttons["notifications"]
+            # the demo user has unread notifications
+            await until(lambda: badge.badge > 0, 5, "the unread badge")
+            assert "unread" in window.sidebar.buttons["notifications"].accessibleName()
+            home = window.current_pane()
+            assert home is not None
+            if pane_exists("home"):
+                assert not isinstance(home, UnavailablePane)
+                wanted = home.self_test_texts()
+                await until(lambda: not missing_texts(home, wanted), 15, f"Home to show {wanted}")
+            for part in (window.sidebar, window.top_bar, window.status_area):
+                assert unnamed_controls(part) == [], part.objectName()
+            picture = window.grab().toImage()
+            assert distinct_colours(picture) > 16
+            save(window, screenshot_dir, "shell-home")
+
+    run(scenario(), 120)
+
+
+def test_insights_only_for_admins_and_owners(
+    signed_in_session: DesktopSession, ui_app: Any, run: Runner
+) -> None:
+    async def scenario() -> None:
+        async with Shell(signed_in_session, ui_app[1]) as app:
+            await asyncio.wait_for(app.synced.wait(), 60)
+            window = window_of(app)
+            owner = any(c.my_role == "owner" for c in my_communities(context_of(app).reader))
+            await until(
+                lambda: window.sidebar.is_entry_visible("insights") == owner, 5, "insights visibility"
+            )
+
+    run(scenario(), 90)
+
+
+# --- navigation --------------------------------------------------------------------------------------
+
+
+def test_sidebar_and_keyboard_shortcuts_switch_panes(
+    signed_in_session: DesktopSession, ui_app: Any, run: Runner, screenshot_dir: Path
+) -> None:
+    async def scenario() -> None:
+        async with Shell(signed_in_session, ui_app[1]) as app:
+            await asyncio.wait_for(app.synced.wait(), 60)
+            window = window_of(app)
+            await activate(window)
+            for key in SIDEBAR_KEYS:
+                button = window.sidebar.buttons[key]
+                if not window.sidebar.is_entry_visible(key):
+                    continue
+                QTest.mouseClick(button, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                                 QPoint(20, button.height() // 2))  # fmt: skip
+                assert window.current_key == key, key
+                assert window.stack.currentWidget() is window.panes[key]
+                assert button.isChecked()
+                assert button.accessibleName().startswith(window.top_bar.title_label.text())
+            for key in ("wiki", "apps"):
+                assert isinstance(window.panes[key], ComingPane)
+                save(window.panes[key], screenshot_dir, f"pane-{key}")
+            for number, key in enumerate(SIDEBAR_KEYS, start=1):
+                if window.sidebar.is_entry_visible(key):
+                    QTest.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
+                    assert window.current_key == key, f"Ctrl+{number}"
+            QTest.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+            assert window.current_key == "home"
+            seen = len(app.states)
+            QTest.keyClick(window, Qt.Key.Key_F5)  # sync now
+            await until(lambda: EngineState.SYNCING in app.states[seen:], 10, "F5 to start a sync")
+            await until(lambda: app.states[-1] == EngineState.ONLINE, 30, "the sync to finish")
+
+            moves: list[str] = []
+            home: Any = window.current_pane()
+            home.select_next = lambda: moves.append("next")
+            home.select_previous = lambda: moves.append("previous")
+            home.setFocus()
+            QTest.keyClick(window, Qt.Key.Key_J)
+            QTest.keyClick(window, Qt.Key.Key_K)
+            assert moves == ["next", "previous"]
+
+            QTest.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+            assert window.top_bar.search_field.hasFocus()
+            QTest.keyClicks(window.top_bar.search_field, "vpn")
+            assert window.current_key == "search"
+            assert window.top_bar.title_label.text() == "Search"
+            await asyncio.sleep(0.5)
+            save(window, screenshot_dir, "shell-search")
+            QTest.keyClick(window.top_bar.search_field, Qt.Key.Key_Escape)
+            assert window.current_key == "home" and window.top_bar.search_field.text() == ""
+            window.show_pane("people")
+            QTest.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+            assert window.top_bar.search_field.hasFocus()
+
+            dialogs_before = set(top_level(QDialog))
+            QTest.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+            assert window.current_key == "home"
+            if callable(getattr(window.current_pane(), "new_post", None)):
+                await until(lambda: set(top_level(QDialog)) - dialogs_before, 5, "the new-post composer")
+                for dialog in set(top_level(QDialog)) - dialogs_before:
+                    dialog.reject()
+
+    run(scenario(), 120)
+
+
+def test_a_pane_that_cannot_load_is_replaced_not_fatal(ui_app: Any, screenshot_dir: Path) -> None:
+    class StubContext(QObject):
+        cache_changed = Signal(object)
+
+    context: Any = StubContext()
+    missing = PaneEntry("wiki", "Wiki", "wiki", "atrium.ui.panes.no_such_pane:WikiPane")
+    pane = build_pane(missing, context)
+    assert isinstance(pane, UnavailablePane) and "no_such_pane" in pane.reason
+    broken = PaneEntry("wiki", "Wiki", "wiki", "atrium.ui.panes.coming:NoSuchClass")
+    assert isinstance(build_pane(broken, context), UnavailablePane)
+    coming = build_pane(BY_KEY["apps"], context)
+    assert isinstance(coming, ComingPane) and not isinstance(coming, UnavailablePane)
+    coming.resize(800, 500)
+    coming.show()
+    assert not missing_texts(coming, coming.self_test_texts())
+    assert distinct_colours(coming.grab().toImage()) > 16
+    save(coming, screenshot_dir, "pane-coming")
+    for widget in (pane, coming):
+        widget.deleteLater()
+
+
+# --- status and outbox ----------------------------------------------------------------------------------
+
+
+def test_status_shows_offline_and_waiting_changes_and_outbox_discards(
+    signed_in_session: DesktopSession,
+    demo_server: RunningServer,
+    ui_app: Any,
+    run: Runner,
+    screenshot_dir: Path,
+) -> None:
+    async def scenario() -> None:
+        async with Shell(signed_in_session, ui_app[1]) as app:
+            await asyncio.wait_for(app.synced.wait(), 60)
+            window, context = window_of(app), context_of(app)
+            status = window.status_area
+            demo_server.stop()
+            community = my_communities(context.reader)[0]
+            await context.actions.create_post(community.id, "Written on the train, sent when we land.")
+            await until(lambda: status.pending_button.isVisible(), 10, "the waiting-changes button")
+            assert status.pending_button.text() == "1 change waiting to be sent"
+            await until(lambda: status.state_label.text() == "Offline", 30, "the status area to say Offline")
+            assert "Synced" in status.detail_label.text()
+            save(window, screenshot_dir, "shell-offline-pending")
+
+            QTest.mouseClick(status.pending_button, Qt.MouseButton.LeftButton)
+            await until(lambda: top_level(OutboxDialog), 5, "the outbox dialog")
+            outbox = top_level(OutboxDialog)[0]
+            assert outbox.model.rowCount() == 1
+            assert outbox.model.index(0, 0).data() == "New post"
+            assert "train" in outbox.model.index(0, 3).data() or outbox.model.index(0, 3).data()
+            outbox.table.selectRow(0)
+            assert outbox.retry_button.isEnabled() and outbox.discard_button.isEnabled()
+            assert unnamed_controls(outbox) == []
+            save(outbox, screenshot_dir, "outbox-dialog")
+            QTest.mouseClick(outbox.discard_button, Qt.MouseButton.LeftButton)
+            await until(lambda: top_level(QMessageBox), 5, "the discard confirmation")
+            box = top_level(QMessageBox)[0]
+            discard = next(b for b in box.buttons() if b.text() == "Discard")
+            QTest.mouseClick(discard, Qt.MouseButton.LeftButton)
+            await until(lambda: outbox.model.rowCount() == 0, 10, "the entry to be discarded")
+            await until(lambda: not status.pending_button.isVisible(), 10, "no waiting changes")
+            outbox.accept()
+
+    run(scenario(), 120)
+
+
+# --- sign-in and settings under managed policy -----------------------------------------------------------
+
+
+def write_policy(folder: Path, values: dict[str, Any]) -> Path:
+    path = folder / "policy.json"
+    path.write_text(json.dumps(values), encoding="utf-8")
+    return path
+
+
+def test_policy_locked_server_cannot_be_edited_in_sign_in_dialog(
+    tmp_path: Path, ui_app: Any, run: Runner
+) -> None:
+    policy = write_policy(tmp_path, {"server_url": "https://atrium.example.com"})
+    settings = Settings.load(tmp_path / "settings.json", policy_source=policy)
+    attempts: list[tuple[str, str, str]] = []
+
+    async def sign_in(server: str, username: str, password: str) -> None:
+        attempts.append((server, username, password))
+
+    async def scenario() -> None:
+        dialog = SignInDialog(settings, sign_in)
+        dialog.show()
+        assert dialog.server_edit.text() == "https://atrium.example.com"
+        assert dialog.server_edit.isReadOnly()
+        assert dialog.locked_label.isVisible() and dialog.locked_label.text() == "Set by your organisation"
+        assert "Set by your organisation" in dialog.server_edit.toolTip()
+        assert unnamed_controls(dialog) == []
+        dialog.server_edit.setFocus()
+        QTest.keyClicks(dialog.server_edit, "evil.example.org")
+        assert dialog.server_edit.text() == "https://atrium.example.com"
+        QTest.keyClicks(dialog.username_edit, "demo")
+        QTest.keyClicks(dialog.password_edit, "demo")
+        QTest.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+        await until(lambda: dialog.result() == QDialog.DialogCode.Accepted, 5, "the dialog to accept")
+        assert attempts == [("https://atrium.example.com", "demo", "demo")]
+        dialog.deleteLater()
+
+    run(scenario())
+
+
+def test_sign_in_dialog_shows_api_errors(demo_server: RunningServer, tmp_path: Path, ui_app: Any, run: Runner,
+                                         screenshot_dir: Path) -> None:  # fmt: skip
+    session = DesktopSession.open(tmp_path / "profile")
+
+    async def scenario() -> None:
+        dialog = SignInDialog(session.settings, session.sign_in, server=demo_server.url)
+        dialog.show()
+        QTest.keyClicks(dialog.username_edit, "demo")
+        QTest.keyClicks(dialog.password_edit, "not the password")
+        QTest.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+        await until(lambda: dialog.error_label.isVisible(), 20, "the wrong-password error")
+        assert dialog.error_label.text() == "Wrong user name or password."
+        assert dialog.isVisible() and dialog.sign_in_button.isEnabled()
+        save(dialog, screenshot_dir, "signin-error")
+        dialog.server_edit.setText("http://127.0.0.1:9")  # nothing listens on the discard port
+        dialog.password_edit.setText("demo")
+        QTest.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+        await until(lambda: "offline" in dialog.error_label.text().lower(), 20, "the offline error")
+        dialog.reject()
+        dialog.deleteLater()
+
+    run(scenario())
+    assert session.account is None
+
+
+def test_settings_dialog_greys_out_policy_locked_rows_and_validates(
+    tmp_path: Path, ui_app: Any, screenshot_dir: Path
+) -> None:
+    policy = write_policy(tmp_path, {"sync_interval_seconds": 600, "desktop_notifications": False})
+    settings = Settings.load(tmp_path / "settings.json", policy_source=policy)
+    dialog = SettingsDialog(settings)
+    dialog.show()
+    for name in ("sync_interval_seconds", "desktop_notifications", "allow_server_change"):
+        row = dialog.rows[name]
+        assert not row.editor.isEnabled(), name
+        assert row.note.isVisible() and row.note.text() == "Set by your organisation"
+        assert row.editor.toolTip() == settings.locked_reason(name)
+    interval, proxy, theme = (
+        dialog.rows[name].editor for name in ("sync_interval_seconds", "proxy", "theme")
+    )
+    assert isinstance(interval, QSpinBox) and isinstance(proxy, QLineEdit) and isinstance(theme, QComboBox)
+    assert interval.value() == 600
+    assert theme.isEnabled() and not dialog.rows["theme"].note.isVisible()
+    assert unnamed_controls(dialog) == []
+    save(dialog, screenshot_dir, "settings-dialog")
+
+    proxy.setText("ftp://proxy.example.com")
+    theme.setCurrentIndex(theme.findData("dark"))
+    assert dialog.save() is False
+    assert dialog.rows["proxy"].note.isVisible() and "proxy" in dialog.rows["proxy"].note.text().lower()
+    assert settings.get("theme") == "system" and dialog.isVisible()
+    proxy.setText("direct")
+    assert dialog.save() is True
+    assert settings.get("theme") == "dark" and settings.get("proxy") == "direct"
+    assert json.loads(settings.settings_file.read_text())["theme"] == "dark"
+    dialog.deleteLater()
+
+
+# --- losing the sign-in ---------------------------------------------------------------------------------
+
+
+def test_revoked_device_signs_out_wipes_and_asks_to_sign_in(
+    signed_in_session: DesktopSession,
+    demo_server: RunningServer,
+    ui_app: Any,
+    run: Runner,
+    screenshot_dir: Path,
+) -> None:
+    session = signed_in_session
+    cache_file = session.profile.cache_db
+    assert session.account is not None
+    device_id = session.account.device_id
+
+    async def scenario() -> None:
+        async with Shell(session, ui_app[1]) as app:
+            await asyncio.wait_for(app.synced.wait(), 60)
+            assert cache_file.exists()
+            other = Api(demo_server.api)
+            login = other.post(
+                "/auth/login", json={"username": "demo", "password": "demo", "device_name": "phone"}
+            )
+            other = Api(demo_server.api, login.json()["token"])
+            assert other.delete(f"/devices/{device_id}").status_code == 204
+            other.close()
+            app.sync_now()  # what F5 does; the next sync finds out
+            await until(lambda: isinstance(app.dialog, SignInDialog), 30, "the sign-in dialog")
+            assert app.window is None and app.reader is None
+            assert not cache_file.exists()
+            assert session.account is None and session.token() is None
+            assert EngineState.REVOKED in app.states
+            dialog = app.dialog
+            assert isinstance(dialog, SignInDialog)
+            assert "signed out remotely" in dialog.notice_label.text() and dialog.notice_label.isVisible()
+            save(dialog, screenshot_dir, "signin-after-revoke")
+            dialog.reject()
+
+    run(scenario(), 120)
+
+
+def test_unauthorized_asks_to_sign_in_again_and_keeps_unsent_work(
+    signed_in_session: DesktopSession, demo_server: RunningServer, ui_app: Any, run: Runner
+) -> None:
+    session = signed_in_session
+
+    async def scenario() -> None:
+        async with Shell(session, ui_app[1]) as app:
+            await asyncio.wait_for(app.synced.wait(), 60)
+            window, context = window_of(app), context_of(app)
+            token = session.token()
+            assert Api(demo_server.api, token).post("/auth/logout").status_code in (200, 204)
+            community = my_communities(context.reader)[0]
+            await context.actions.create_post(community.id, "Queued while my sign-in expired.")
+            await until(lambda: isinstance(app.dialog, SignInDialog), 30, "the sign-in-again dialog")
+            dialog = app.dialog
+            assert isinstance(dialog, SignInDialog)
+            assert dialog.username_edit.text() == "demo" and dialog.username_edit.isReadOnly()
+            assert "unsent changes are kept" in dialog.notice_label.text()
+            assert window.status_area.state_label.text() == "Signed out"
+            pending = window.status_area.pending_button
+            await until(lambda: pending.text() == "1 change waiting to be sent", 5, "the waiting change")
+            QTest.keyClicks(dialog.password_edit, "demo")
+            QTest.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+            await until(lambda: app.dialog is None, 20, "the dialog to close")
+            assert session.token() != token
+            await until(lambda: not window.status_area.pending_button.isVisible(), 30, "the post to be sent")
+            assert window.status_area.state_label.text() == "Online"
+
+    run(scenario(), 120)
+
+
+# --- desktop notifications -----------------------------------------------------------------------------
+
+
+def test_a_new_mention_pops_up_a_desktop_notification(
+    signed_in_session: DesktopSession, demo_server: RunningServer, ui_app: Any, run: Runner
+) -> None:
+    async def scenario() -> None:
+        async with Shell(signed_in_session, ui_app[1]) as app:
+            await asyncio.wait_for(app.synced.wait(), 60)
+            context, tray = context_of(app), app.tray  # offscreen: no tray icon, but the same decisions
+            assert tray is not None and tray.armed and tray.shown == []
+            community = my_communities(context.reader)[0]
+            colleague_id = context.reader.conn.execute(
+                "SELECT user_id FROM memberships WHERE community_id = ? AND user_id != ? LIMIT 1",
+                (community.id, context.me),
+            ).fetchone()[0]
+            colleague = person(context.reader, colleague_id)
+            assert colleague is not None
+            anonymous = Api(demo_server.api)
+            login = anonymous.post("/auth/login", json={"username": colleague.handle, "password": "demo",
+                                                        "device_name": "laptop"})  # fmt: skip
+            anonymous.close()
+            assert login.status_code == 200, login.text
+            author = Api(demo_server.api, login.json()["token"])
+            body = {
+                "id": uuid7(),
+                "community_id": community.id,
+                "kind": "post",
+                "body": "@demo can you check this?",
+            }
+            assert author.post("/posts", json=body).status_code in (200, 201)
+            author.close()
+            expected = f"{colleague.display_name} mentioned you in {community.name}"
+            await until(lambda: ("Atrium", expected) in tray.shown, 30, "the mention pop-up")
+            signed_in_session.settings.set("desktop_notifications", False)
+            window = window_of(app)
+            unread, shown = window.unread, len(tray.shown)
+            author = Api(demo_server.api, login.json()["token"])
+            body = {
+                "id": uuid7(),
+                "community_id": community.id,
+                "kind": "post",
+                "body": "@demo one more thing",
+            }
+            assert author.post("/posts", json=body).status_code in (200, 201)
+            author.close()
+            await until(lambda: window.unread > unread, 30, "the second mention to arrive")
+            assert len(tray.shown) == shown  # the setting is off: no pop-up
+
+    run(scenario(), 120)
+
+
+# --- the self-test command -------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_self_test_command_passes_and_writes_a_png_per_pane(tmp_path: Path) -> None:
+    shots = tmp_path / "shots"
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ATRIUM_FAST_PASSWORD_HASHING": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "atrium.app.cli", "--self-test", "--screenshot-dir", str(shots)],
+        capture_output=True, text=True, timeout=400, env=environment, cwd=Path(__file__).parents[2],
+    )  # fmt: skip
+    report = done.stdout + done.stderr
+    assert done.returncode == 0, report
+    lines = [line for line in done.stdout.splitlines() if line.startswith(("OK", "FAIL"))]
+    expected = {"home", "communities", "questions", "wiki", "apps", "notifications", "people", "search"}
+    assert expected <= {line.split()[1] for line in lines if line.startswith("OK")}, report
+    assert not [line for line in lines if line.startswith("FAIL")], report
+    for key in expected:
+        png = shots / f"{key}.png"
+        assert png.exists() and png.stat().st_size > 5_000, png
