@@ -67,7 +67,7 @@ class Profile:
 
     @property
     def attachments_dir(self) -> Path:
-        return self.root / "attachments"
+        return self.root / "files"  # the cache keeps attachment bytes beside its database
 
     @property
     def log_dir(self) -> Path:

@@ -51,7 +51,7 @@ Reading — ``feed.py``, ``threads.py``, ``wiki.py``, ``people.py``, ``notificat
     notifications(target, *, limit=50, offset=0) -> list[Notification]   (unread first, newest)
     unread_count(target) -> int
     person(target, user_id) / search_people(target, prefix) / community(target, id) / my_communities(target)
-    search(target, text, *, kinds=None, limit=20, prefix_last=False) -> list[SearchHit]
+    search(target, text, *, kinds=None, limit=20, prefix_last=True) -> list[SearchHit]
         Solved questions first, then bm25; a very common query ranks only its newest matches
         (search.py says how). Snippets mark terms with HIGHLIGHT_START / HIGHLIGHT_END.
     "me" is the user stored by set_identity (every reader also takes ``me=`` explicitly).

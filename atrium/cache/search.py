@@ -163,6 +163,16 @@ def _snippets(conn: sqlite3.Connection, kind: str, rowids: list[int], query: str
     return {rowid: snippet or "" for rowid, snippet in rows}
 
 
+def _query_for(conn: sqlite3.Connection, kind: str, typed: str, exact: str) -> str:
+    """The typed query, unless its last word as typed already has more than CANDIDATE_LIMIT
+    matches: then it is most likely a whole word, and the exact query finds the same newest
+    matches without merging the doclists of every word the prefix starts (the slow part)."""
+    if typed == exact:
+        return typed
+    last_word = exact.rsplit(" ", 1)[-1]
+    return exact if _nth_newest_match(conn, _KINDS[kind].fts, last_word, CANDIDATE_LIMIT) else typed
+
+
 def search(
     target: CacheLike,
     text: str,
@@ -176,15 +186,17 @@ def search(
     ``kinds``: any of SEARCH_KINDS (default all). ``prefix_last`` (search as you type): the last
     word, if not followed by a space, also matches longer words — slower on a large cache; pass
     False for a submitted query."""
-    query = match_query(text, prefix_last=prefix_last)
-    if query is None:
+    typed = match_query(text, prefix_last=prefix_last)
+    exact = match_query(text, prefix_last=False)
+    if typed is None or exact is None:
         return []
     wanted = list(SEARCH_KINDS if kinds is None else kinds)
     unknown = set(wanted) - set(SEARCH_KINDS)
     if unknown:
         raise ValueError(f"unknown search kinds: {sorted(unknown)}")
     conn = connection_of(target)
-    ranked = [hit for kind in wanted for hit in _ranked(conn, kind, query, limit)]
+    queries = {kind: _query_for(conn, kind, typed, exact) for kind in wanted}
+    ranked = [hit for kind in wanted for hit in _ranked(conn, kind, queries[kind], limit)]
     # Solved first; then bm25-ranked hits (score < 0, lower is better); then those of common
     # queries (score 0.0), each kind's already in its order (the sort is stable).
     ranked.sort(key=lambda hit: (not hit[7], hit[8]))
@@ -192,7 +204,8 @@ def search(
     snippets: dict[tuple[str, int], str] = {}
     for kind in {hit[0] for hit in chosen}:
         rowids = [hit[1] for hit in chosen if hit[0] == kind]
-        snippets.update(((kind, rowid), text) for rowid, text in _snippets(conn, kind, rowids, query).items())
+        found = _snippets(conn, kind, rowids, queries[kind])
+        snippets.update(((kind, rowid), snippet) for rowid, snippet in found.items())
     return [
         SearchHit(
             kind,

@@ -115,7 +115,13 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
     engine = _engine_for(args.db)
     try:
-        seed_demo(engine, scale=args.scale, seed=args.seed, out=sys.stdout)
+        seed_demo(
+            engine,
+            scale=args.scale,
+            seed=args.seed,
+            out=sys.stdout,
+            files_dir=Path(args.files_dir) if args.files_dir else None,
+        )
     finally:
         engine.dispose()
     return 0
@@ -179,6 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--demo", action="store_true", help="the demo company")
     seed.add_argument("--scale", type=int, default=0, metavar="N", help="also add N posts (benchmarks)")
     seed.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (deterministic content)")
+    seed.add_argument(
+        "--files-dir", help="where attachment bytes go (as serve --files-dir; default: beside the database)"
+    )
     seed.set_defaults(func=cmd_seed)
     return parser
 

@@ -259,12 +259,21 @@ def publish_reaction(conn: Connection, target_type: str, target_id: str, user_id
         "kind": kind,
         "created_at": row.created_at,
     }
+    # A like is kept as long as the thread it belongs to (same retention as the post).
+    post_id = target_id
+    if target_type == "comment":
+        post_id = conn.execute(select(comments.c.post_id).where(comments.c.id == target_id)).scalar_one()
+    post = conn.execute(
+        select(posts.c.created_at, posts.c.pinned, posts.c.kind).where(posts.c.id == post_id)
+    ).one()
     feed.record_upsert(
         conn,
         "reaction",
         reaction_key(target_type, target_id, user_id, kind),
         data,
         feed.community_scope(row.community_id),
+        ts=post.created_at,
+        keep=bool(post.pinned) or post.kind == "announcement",
     )
 
 

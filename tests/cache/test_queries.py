@@ -256,7 +256,7 @@ def test_search_puts_solved_questions_first_with_snippets(cache: Cache, world: W
 
 
 def test_search_ranks_by_bm25_within_a_tier(cache: Cache, world: World) -> None:
-    hits = search(cache, "printer", kinds=["post"])
+    hits = search(cache, "printer", kinds=["post"], prefix_last=False)
     assert [world.names([h])[0] for h in hits] == ["p7", "p1"]  # solved first, then the rest by score
     assert hits[0].title == "Reset printer password"
 
@@ -274,10 +274,10 @@ def test_search_kinds_filter_and_people(cache: Cache, world: World) -> None:
 def test_search_input_is_never_fts_syntax(cache: Cache, world: World) -> None:
     search(cache, '"unbalanced AND OR NEAR( * -x ^')  # must not raise
     assert search(cache, "   ") == []
-    assert search(cache, "coff", kinds=["post"]) == []  # words match whole (stemmed) by default
-    typing = search(cache, "coff", kinds=["post"], prefix_last=True)  # search as you type
+    typing = search(cache, "coff", kinds=["post"])  # search as you type: the last word is a prefix
     assert [h.id for h in typing] == [world["p8"]]
-    assert search(cache, "coff ", kinds=["post"], prefix_last=True) == []  # a finished word is whole
+    assert search(cache, "coff ", kinds=["post"]) == []  # a finished word is matched whole (stemmed)
+    assert search(cache, "coff", kinds=["post"], prefix_last=False) == []
 
 
 def test_search_ranks_only_the_newest_candidates_of_a_very_common_term(
@@ -316,7 +316,7 @@ def test_a_common_query_ranks_its_newest_matches_title_first_without_bm25(
     pages = [f.upsert("wiki_page", f.wiki_page(None, f"p{n}", f"Common page {n}")) for n in range(12)]
     apply_sync_page(cache, chatter + people + pages, "c2")
     assert {h.kind for h in search(cache, "common", limit=50)} == {"post", "comment", "user", "wiki_page"}
-    rare = search(cache, "question", kinds=["post"])
+    rare = search(cache, "question", kinds=["post"], prefix_last=False)
     assert [h.id for h in rare] == [solved["id"]] and rare[0].score < 0  # few matches: bm25
 
 
@@ -327,7 +327,23 @@ def test_a_specific_query_with_a_very_common_word_skips_bm25(
     posts = [f.post(group["id"], None, f"the text {n}") for n in range(10)]
     special = f.post(group["id"], None, "the zx81 manual")
     apply_sync_page(cache, [f.upsert("post", p) for p in [*posts, special]], "c1")
-    assert search(cache, "the zx81", kinds=["post"])[0].score < 0  # every word is rare enough: bm25
+    assert search(cache, "the zx81 ")[0].score < 0  # every word is rare enough: bm25
+    assert search(cache, "the zx81")[0].score == 0.0  # a prefix (as you type) is never scored
     monkeypatch.setattr(search_module, "IDF_LIMIT", 5)  # now "the" is too common to score
-    hits = search(cache, "the zx81", kinds=["post"])
+    hits = search(cache, "the zx81 ", kinds=["post"])
     assert [(h.id, h.score) for h in hits] == [(special["id"], 0.0)]
+
+
+def test_typing_a_common_whole_word_does_not_expand_it(cache: Cache, monkeypatch: pytest.MonkeyPatch) -> None:
+    group = f.community("Busy")
+    posts = [f.post(group["id"], None, f"printer jam {n}") for n in range(10)]
+    printers = f.post(group["id"], None, "two printers")
+    apply_sync_page(cache, [f.upsert("post", p) for p in [printers, *posts]], "c1")
+    monkeypatch.setattr(search_module, "CANDIDATE_LIMIT", 5)
+    exact_word = search(cache, "printer jam", kinds=["post"], limit=20)  # "jam" has > 5 matches: taken whole
+    assert {h.id for h in exact_word} == {p["id"] for p in posts[-5:]}
+    assert search(cache, "printers tw", kinds=["post"]) == []  # "tw" is too short to be a prefix
+    assert [h.id for h in search(cache, "two printe", kinds=["post"])] == [printers["id"]]  # rare: expanded
+    assert (
+        f"{HIGHLIGHT_START}printers{HIGHLIGHT_END}" in search(cache, "two printe", kinds=["post"])[0].snippet
+    )

@@ -340,7 +340,7 @@ class FeedWriter:
                 )
                 key = reaction_key(reaction.target_type, reaction.target_id, reaction.user_id, "like")
                 reaction_changes.append(
-                    change_row("reaction", key, scope, reaction_data(reaction), None, False)
+                    change_row("reaction", key, scope, reaction_data(reaction), created, keep)
                 )
         # Ids are time-ordered: inserting in id order appends to every B-tree.
         comment_rows.sort(key=lambda row: row["id"])
