@@ -27,6 +27,7 @@ from atrium.cache import (
     apply_changes,
     apply_sync_page,
     catch_up_search,
+    enforce_retention,
     mark_done,
     mark_failed,
     mark_sending,
@@ -51,6 +52,7 @@ log = logging.getLogger("atrium.sync")
 
 PAGE_SIZE = 5000
 SEARCH_SLICE_ROWS = 20_000
+RETENTION_INTERVAL_SECONDS = 3600.0
 PRIVATE_PREFIX = "_"  # outbox body keys starting with this stay on the client (e.g. a wiki edit's base text)
 
 
@@ -98,6 +100,7 @@ class SyncEngine:
         on_status: Callable[[EngineStatus], None] | None = None,
         on_revoked: Callable[[], Any] | None = None,
         listen_events: bool = True,
+        size_cap_bytes: int | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.writer = writer
@@ -114,6 +117,8 @@ class SyncEngine:
         self._attempt = 0
         self.status = EngineStatus(EngineState.STARTING)
         self._sync_lock = asyncio.Lock()
+        self.size_cap_bytes = size_cap_bytes
+        self._retention_due = 0.0  # loop time when retention next runs (after a sync)
 
     # -- public ------------------------------------------------------------------------------------
 
@@ -149,12 +154,21 @@ class SyncEngine:
             await self._pull(touched)
             while await self.writer.call(catch_up_search, SEARCH_SLICE_ROWS):
                 await asyncio.sleep(0)  # let the GUI breathe between slices
+            await self._keep_within_limits()
             state = await self.writer.call(read_sync_state)
             counts = await self.writer.call(pending_counts)
             self.status = EngineStatus(EngineState.ONLINE, last_sync_at=state.last_sync_at,
                                        pending=counts["pending"], failed=counts["failed"])
             self._emit_status()
             return touched
+
+    async def _keep_within_limits(self) -> None:
+        """Drop what fell out of the retention window and evict bodies over the size cap, hourly."""
+        loop_time = asyncio.get_running_loop().time()
+        if loop_time < self._retention_due:
+            return
+        self._retention_due = loop_time + RETENTION_INTERVAL_SECONDS
+        await self.writer.call(enforce_retention, self.window_days, self.size_cap_bytes)
 
     # -- the loop ----------------------------------------------------------------------------------
 

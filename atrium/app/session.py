@@ -121,6 +121,7 @@ class Session:
             self.writer, self.client, window_days=int(self.settings.get("retention_days")),
             sync_interval=float(self.settings.get("sync_interval_seconds")), on_changed=on_changed,
             on_status=on_status, on_revoked=self.wipe_device, listen_events=listen_events,
+            size_cap_bytes=int(self.settings.get("cache_size_cap_mb")) * 1024 * 1024,
         )
         if run_loop:
             self.engine.start()
