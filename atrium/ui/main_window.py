@@ -65,7 +65,7 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
-        self.sidebar = Sidebar(display_name, handle, central)
+        self.sidebar = Sidebar(display_name, handle, context.me, central)
         row.addWidget(self.sidebar)
         column = QVBoxLayout()
         column.setSpacing(0)

@@ -122,19 +122,24 @@ class NavButton(QAbstractButton):
 
 
 class Avatar(QWidget):
-    """Initials in a coloured circle (the colour is stable per name)."""
+    """Initials in a coloured circle; the same colour the panes give this person (keyed by user id)."""
 
-    def __init__(self, name: str, diameter: int = 32, parent: QWidget | None = None) -> None:
+    def __init__(self, name: str, key: str = "", diameter: int = 32, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFixedSize(diameter, diameter)
-        self.set_name(name)
+        self.set_name(name, key)
 
-    def set_name(self, name: str) -> None:
+    def set_name(self, name: str, key: str = "") -> None:
         self.name = name
-        words = [part for part in name.replace("@", " ").split() if part]
-        self.initials = "".join(word[0] for word in words[:2]).upper() or "?"
-        hue = int(hashlib.sha1(name.encode("utf-8")).hexdigest()[:4], 16) % 360
-        self.fill = QColor.fromHsl(hue, 140, 110)
+        try:  # the feed's avatar colours, so Dana looks the same in the sidebar and in posts
+            from .widgets.post_format import avatar_colour, initials
+
+            self.initials, self.fill = initials(name), avatar_colour(key or name)
+        except Exception:
+            words = [part for part in name.replace("@", " ").split() if part]
+            self.initials = "".join(word[0] for word in words[:2]).upper() or "?"
+            hue = int(hashlib.sha1((key or name).encode("utf-8")).hexdigest()[:4], 16) % 360
+            self.fill = QColor.fromHsl(hue, 140, 110)
         self.setAccessibleName(name)
         self.update()
 
@@ -157,7 +162,9 @@ class Sidebar(QWidget):
     pane_requested = Signal(str)
     settings_requested = Signal()
 
-    def __init__(self, display_name: str, handle: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, display_name: str, handle: str, user_id: str = "", parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("Sidebar")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
@@ -179,7 +186,7 @@ class Sidebar(QWidget):
             self.buttons[key] = button
             layout.addWidget(button)
         layout.addStretch(1)
-        layout.addLayout(self._person(display_name, handle))
+        layout.addLayout(self._person(display_name, handle, user_id))
 
     def _brand(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -196,11 +203,11 @@ class Sidebar(QWidget):
         row.addStretch(1)
         return row
 
-    def _person(self, display_name: str, handle: str) -> QHBoxLayout:
+    def _person(self, display_name: str, handle: str, user_id: str) -> QHBoxLayout:
         row = QHBoxLayout()
         row.setContentsMargins(6, 8, 0, 0)
         row.setSpacing(10)
-        self.avatar = Avatar(display_name or handle, 32, self)
+        self.avatar = Avatar(display_name or handle, user_id, 32, self)
         row.addWidget(self.avatar)
         names = QVBoxLayout()
         names.setSpacing(0)

@@ -7,19 +7,25 @@ import uuid
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pytest
 import qasync
 from PySide6.QtCore import QPoint, Qt
 
 from atrium.app.services import Actions
-from atrium.cache import Cache, ChangeSet, open_cache, unread_count
+from atrium.cache import Cache, ChangeSet, Notification, open_cache, unread_count
 from atrium.server.admin_ops import add_user
 from atrium.server.database import create_db_engine
 from atrium.ui.app import DesktopSession
 from atrium.ui.context import UiContext
-from atrium.ui.panes.notifications import NOTIFICATION_ROLE, NotificationRow, NotificationsPane
+from atrium.ui.panes.notifications import (
+    NOTIFICATION_ROLE,
+    NotificationListModel,
+    NotificationRow,
+    NotificationsPane,
+    short_title,
+)
 from atrium.ui.probe import missing_texts
 from atrium.ui.widgets.rich_text_delegate import HTML_ROLE
 from tests.harness import Api, RunningServer
@@ -186,9 +192,13 @@ def test_demo_notifications_show_as_sentences_unread_first(qtbot: Any, desk: Des
     assert missing_texts(pane, pane.self_test_texts()) == [], "what atrium --self-test looks for"
 
     while not any(item.note.read for item in rows(pane)):  # scrolling down fetches the next pages
-        loaded = pane.model.rowCount()
+        loaded: int = pane.model.rowCount()
+
+        def grew(before: int = loaded) -> bool:
+            return pane.model.rowCount() > before
+
         pane.view.scrollToBottom()
-        desk.wait_until(lambda loaded=loaded: pane.model.rowCount() > loaded, timeout=2)
+        desk.wait_until(grew, timeout=2)
     reads = [item.note.read for item in rows(pane)]
     assert reads == sorted(reads), "unread notifications come first"
     assert reads.count(False) == unread
@@ -261,3 +271,34 @@ def test_screenshot(qtbot: Any, desk: Desk, screenshot_dir: Path) -> None:
     colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
     assert len(colours) > 10, "the pane is not blank"
     assert pane.view.indexAt(QPoint(20, 10)).isValid(), "rows are painted from the top"
+
+
+def test_a_sentence_for_every_kind(qapp: Any) -> None:
+    model = NotificationListModel(cast(UiContext, None))
+
+    def row(
+        kind: str, target_type: str, title: str = "Printer jam", actor: str | None = "Dana"
+    ) -> NotificationRow:
+        note = Notification(
+            "n1", kind, "u1", actor, target_type, "t1", "c1", "2026-01-01T00:00:00Z", False, False
+        )
+        return NotificationRow(note, title, "IT Support", None)
+
+    expected = {
+        ("mention", "post"): "Dana mentioned you in Printer jam",
+        ("reply", "comment"): "Dana replied to you in Printer jam",
+        ("like", "post"): "Dana liked your post Printer jam",
+        ("like", "comment"): "Dana liked your comment in Printer jam",
+        ("accepted", "comment"): "Dana accepted your answer in Printer jam",
+        ("announcement", "post"): "Dana posted an announcement: Printer jam",
+        ("added_to_community", "community"): "Dana added you to Printer jam",
+        ("something_new", "post"): "Dana: new activity in Printer jam",
+    }
+    for (kind, target_type), sentence in expected.items():
+        assert model.plain_text(row(kind, target_type)) == sentence
+        assert row(kind, target_type).destination() == (target_type, "t1")
+    assert model.plain_text(row("like", "post", title="", actor=None)) == "Someone liked your post a post"
+    html = model.html(row("mention", "post", title="<script>"))
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert short_title(None, "## **Hello** world\nmore") == "Hello world"
+    assert short_title(None, "word " * 40).endswith("word…") and len(short_title(None, "word " * 40)) <= 71

@@ -493,7 +493,8 @@ def test_unauthorized_asks_to_sign_in_again_and_keeps_unsent_work(
             await until(lambda: app.dialog is None, 20, "the dialog to close")
             assert session.token() != token
             await until(lambda: not window.status_area.pending_button.isVisible(), 30, "the post to be sent")
-            assert window.status_area.state_label.text() == "Online"
+            state = window.status_area.state_label
+            await until(lambda: state.text() == "Online", 30, "the sync after signing in again to finish")
 
     run(scenario(), 120)
 
