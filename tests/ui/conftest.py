@@ -28,6 +28,7 @@ from atrium.server.database import create_db_engine, migrate
 from atrium.ui.app import DesktopSession, create_application
 from atrium.ui.theme import ThemeManager
 from tests.harness import RunningServer, start_server
+from tests.ui.desk import Desk, make_desk
 
 T = TypeVar("T")
 Runner = Callable[..., Any]
@@ -121,3 +122,11 @@ def screenshot_dir(tmp_path: Path) -> Path:
     folder = Path(chosen) if chosen else tmp_path / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def desk(
+    qloop: qasync.QEventLoop, demo_server: RunningServer, signed_in_session: DesktopSession
+) -> Iterator[Desk]:
+    """A signed-in desktop as the shell builds it, for driving one pane (see desk.py)."""
+    yield from make_desk(qloop, demo_server, signed_in_session)

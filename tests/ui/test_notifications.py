@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Callable, Coroutine, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import pytest
-import qasync
 from PySide6.QtCore import QPoint, Qt
 
-from atrium.app.services import Actions
-from atrium.cache import Cache, ChangeSet, Notification, open_cache, unread_count
-from atrium.server.admin_ops import add_user
-from atrium.server.database import create_db_engine
-from atrium.ui.app import DesktopSession
+from atrium.cache import Notification, unread_count
 from atrium.ui.context import UiContext
 from atrium.ui.panes.notifications import (
     NOTIFICATION_ROLE,
@@ -28,101 +20,16 @@ from atrium.ui.panes.notifications import (
 )
 from atrium.ui.probe import missing_texts
 from atrium.ui.widgets.rich_text_delegate import HTML_ROLE
-from tests.harness import Api, RunningServer
+from tests.ui.desk import Desk
 
 T = TypeVar("T")
 pytestmark = [
     pytest.mark.qt_log_level_fail("WARNING"),
     pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
 ]
-PASSWORD = "correct horse battery staple"
 
 
 # --- a signed-in desktop on the demo server (conftest.py: qloop, demo_server, signed_in_session) --------
-
-
-def run_on(loop: qasync.QEventLoop, coroutine: Coroutine[Any, Any, T], timeout: float = 60) -> T:
-    """Run COROUTINE on the Qt loop until it is done. Not ``run_until_complete``: qasync's processes
-    events once more after the loop stopped, so a task could take a step with no running loop."""
-    future = asyncio.ensure_future(asyncio.wait_for(coroutine, timeout), loop=loop)
-    future.add_done_callback(lambda _done: loop.stop())
-    loop.run_forever()
-    return future.result()
-
-
-@dataclass
-class Desk:
-    """What the shell gives a pane (UiContext over a read-only cache), on a started session.
-
-    Wait only through the asyncio loop (``wait_until``, ``pause``): qtbot's waits spin Qt events
-    while asyncio is not running, and a task stepped then finds no running loop.
-    """
-
-    loop: qasync.QEventLoop
-    session: DesktopSession
-    server: RunningServer
-    reader: Cache
-    context: UiContext
-    navigated: list[tuple[str, str]] = field(default_factory=list)
-
-    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 60) -> T:
-        return run_on(self.loop, coroutine, timeout)
-
-    def wait_until(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
-        async def poll() -> None:
-            while not predicate():
-                await asyncio.sleep(0.02)
-
-        self.run(poll(), timeout)
-
-    def pause(self, seconds: float) -> None:
-        self.run(asyncio.sleep(seconds))
-
-    def sync(self) -> None:
-        assert self.session.engine is not None
-        self.run(self.session.engine.sync_once())
-
-    def colleague(self, handle: str, display_name: str) -> Api:
-        """A new user on the server, signed in through the API."""
-        engine = create_db_engine(self.server.database_url, pool_size=1)
-        try:
-            with engine.connect().execution_options(atrium_write=True) as conn, conn.begin():
-                add_user(conn, handle, password=PASSWORD, display_name=display_name)
-        finally:
-            engine.dispose()
-        anonymous = Api(self.server.api)
-        login = {"username": handle, "password": PASSWORD, "device_name": "test"}
-        answer = anonymous.post("/auth/login", json=login).json()
-        anonymous.close()
-        return Api(self.server.api, answer["token"], answer["user"])
-
-
-@pytest.fixture
-def desk(
-    qloop: qasync.QEventLoop, demo_server: RunningServer, signed_in_session: DesktopSession
-) -> Iterator[Desk]:
-    """Built as AppController._open builds it: engine (loop not started), reader, actions, context."""
-    session = signed_in_session
-    assert session.account is not None
-    contexts: list[UiContext] = []
-
-    def changed(changes: ChangeSet) -> None:
-        for context in contexts:
-            context.emit_changes(changes)
-
-    engine = run_on(qloop, session.start(on_changed=changed, listen_events=False, run_loop=False))
-    assert session.writer is not None
-    reader = open_cache(session.profile.cache_db, read_only=True, verify=False)
-    user_id = session.account.user_id
-    actions = Actions(session.writer, user_id, engine.wake, on_changed=changed)
-    context = UiContext(reader, actions, session.settings, user_id, api=session.client)
-    contexts.append(context)
-    desk = Desk(qloop, session, demo_server, reader, context)
-    context.navigate.connect(lambda kind, object_id: desk.navigated.append((kind, object_id)))
-    desk.sync()
-    yield desk
-    run_on(qloop, context.cancel_tasks())
-    reader.close()
 
 
 # --- helpers ----------------------------------------------------------------------------------------
