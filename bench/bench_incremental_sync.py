@@ -41,6 +41,7 @@ from bench.common import (
     make_dataset,
     percentile,
     print_machine,
+    profiling,
     raise_fd_limit,
     scratch_folder,
     server_process,
@@ -160,9 +161,7 @@ async def run(
         # One first sync per user; that user's other devices start from the same cursor.
         firsts = await asyncio.gather(*(first_sync(client) for client in clients[: args.users]))
         cursors = [firsts[number % len(firsts)] for number in range(len(clients))]
-        print(
-            f"first sync of {len(clients)} clients done in {time.perf_counter() - started:.1f} s", flush=True
-        )
+        print(f"first sync of {len(firsts)} users done in {time.perf_counter() - started:.1f} s", flush=True)
         start = asyncio.Event()
         deadline = [0.0]
         rng = random.Random(3)
@@ -177,12 +176,15 @@ async def run(
         tasks.append(asyncio.create_task(writer_loop(writer, community_ids, args.writes, deadline, stats)))
         wait_for_quiet()
         cpu_before = cpu_seconds(pid)
+        own_before = time.process_time()
         began = time.perf_counter()
         deadline[0] = began + args.seconds
-        start.set()
-        await asyncio.gather(*tasks)
+        with profiling(pid, args.profile):
+            start.set()
+            await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - began
         server_cpu = cpu_seconds(pid) - cpu_before
+        client_cpu = time.process_time() - own_before
     finally:
         for client in [*clients, writer]:
             await client.aclose()
@@ -200,7 +202,7 @@ async def run(
         f"{stats.changes} changes delivered; {stats.writes} posts written ({stats.writes / elapsed:.1f}/s, "
         f"p50 {percentile(writes, 50):.0f} ms); {stats.errors} errors; server CPU {server_cpu:.1f} s "
         f"({server_cpu / elapsed * 100:.0f} % of a core, {server_cpu / max(1, len(latencies)) * 1000:.2f} ms "
-        "per request incl. writes)",
+        f"per request incl. writes); load generator CPU {client_cpu:.1f} s ({client_cpu / elapsed * 100:.0f} %)",
         flush=True,
     )
     verdict = "meets" if percentile(ms, 95) < TARGET_P95_MS else "BELOW"
@@ -246,6 +248,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=1.0, help="mean pause between a client's syncs")
     parser.add_argument("--writes", type=float, default=3.0, help="posts a second by the writer")
     parser.add_argument("--scale", type=int, default=0, help="posts added to the demo company")
+    parser.add_argument(
+        "--profile", type=Path, help="record the server with py-spy to this file (.svg/.json)"
+    )
+    parser.add_argument(
+        "--server-path", type=Path, metavar="DIR", help="run the server from the `atrium` package in DIR"
+    )
     args = parser.parse_args(argv)
 
     raise_fd_limit(args.clients * 2 + 1000)
@@ -272,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
             "communities",
             flush=True,
         )
-        with server_process(url, folder / "files") as (pid, api):
+        env = {"PYTHONPATH": str(args.server_path.resolve())} if args.server_path else None
+        with server_process(url, folder / "files", env=env) as (pid, api):
             asyncio.run(run(args, api, pid, tokens, writer_token, community_ids))
     return 0
 

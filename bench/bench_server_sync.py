@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -36,6 +33,7 @@ from bench.common import (
     issue_tokens,
     make_dataset,
     print_machine,
+    profiling,
     scratch_folder,
     server_process,
     wait_for_quiet,
@@ -86,19 +84,6 @@ def full_sync(api: str, token: str, limit: int) -> Round:
         return Round(changes, pages, size, time.perf_counter() - started, waiting, parsing)
 
 
-def start_profiler(pid: int, out: Path) -> subprocess.Popen[bytes] | None:
-    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    if not Path(py_spy).exists():
-        print("profile: py-spy is not installed (pip install py-spy); skipping", flush=True)
-        return None
-    fmt = "speedscope" if out.suffix == ".json" else "flamegraph"
-    return subprocess.Popen(
-        [py_spy, "record", "--pid", str(pid), "--output", str(out), "--format", fmt, "--rate", "250"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -141,9 +126,8 @@ def main(argv: list[str] | None = None) -> int:
                 for name, env in variants.items()
             }
             first_pid = next(iter(servers.values()))[0]
-            profiler = start_profiler(first_pid, args.profile) if args.profile else None
             wait_for_quiet()
-            try:
+            with profiling(first_pid, args.profile):
                 for number in range(1, args.rounds + 1):
                     for name, (_pid, api) in servers.items():
                         result = full_sync(api, token, args.limit)
@@ -156,11 +140,6 @@ def main(argv: list[str] | None = None) -> int:
                             f"{result.parsing:.2f} s)",
                             flush=True,
                         )
-            finally:
-                if profiler is not None:
-                    profiler.send_signal(signal.SIGINT)  # py-spy writes its output and exits
-                    profiler.wait(timeout=60)
-                    print(f"profile: written to {args.profile}", flush=True)
     for name, rounds in results.items():
         rates = sorted(r.rate for r in rounds)
         median = statistics.median(rates)

@@ -37,6 +37,7 @@ from bench.common import (
     make_dataset,
     percentile,
     print_machine,
+    profiling,
     raise_fd_limit,
     rss_kib,
     scratch_folder,
@@ -215,7 +216,8 @@ async def run(args: argparse.Namespace, api: str, pid: int, tokens: list[str], c
     sample = random.Random(7).sample(streams, min(args.sample, len(streams)))
     all_woken = True
     for number in range(1, args.rounds + 1):
-        heard, missed = await wake_round(api, tokens[0], community_id, sample, args.limit)
+        with profiling(pid, args.profile if number == 1 else None):
+            heard, missed = await wake_round(api, tokens[0], community_id, sample, args.limit)
         within = sum(1 for delay in heard if delay <= 1.0)
         all_woken &= within == len(sample)
         print(
@@ -259,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=500, help="streams checked for each wake-up")
     parser.add_argument("--rounds", type=int, default=3, help="wake-up checks")
     parser.add_argument("--limit", type=float, default=5.0, help="seconds to wait for a wake-up")
+    parser.add_argument("--profile", type=Path, help="record the server with py-spy during the first wake-up")
     args = parser.parse_args(argv)
 
     fds = raise_fd_limit(args.connections + 2000)

@@ -17,7 +17,9 @@ import platform
 import random
 import resource
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -166,6 +168,32 @@ def raise_fd_limit(wanted: int) -> int:
     target = min(max(soft, wanted), hard)
     resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
     return target
+
+
+@contextlib.contextmanager
+def profiling(pid: int, out: Path | None) -> Iterator[None]:
+    """Record PID with py-spy into OUT (.json: speedscope, else a flame graph SVG) while inside;
+    does nothing when OUT is None. py-spy is installed on demand: ``pip install py-spy``."""
+    if out is None:
+        yield
+        return
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(py_spy).exists():
+        print("profile: py-spy is not installed (pip install py-spy); not profiling", flush=True)
+        yield
+        return
+    fmt = "speedscope" if out.suffix == ".json" else "flamegraph"
+    recorder = subprocess.Popen(
+        [py_spy, "record", "--pid", str(pid), "--output", str(out), "--format", fmt, "--rate", "250"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        recorder.send_signal(signal.SIGINT)  # py-spy writes its output and exits
+        recorder.wait(timeout=60)
+        print(f"profile: written to {out}", flush=True)
 
 
 def rss_kib(pid: int) -> tuple[int, int]:

@@ -185,9 +185,16 @@ class EventHub:
                 subscriber.scopes = scopes
                 self._notify(subscriber, high)
         everyone = None in touched
+        # A user's connections share one scopes set: judge each set once, not once per connection.
+        verdicts: dict[int, bool] = {}
         for group in list(self._subscribers.values()):
             for subscriber in group:
-                if everyone or not subscriber.scopes.isdisjoint(touched):
+                hit = verdicts.get(id(subscriber.scopes))
+                if hit is None:
+                    hit = verdicts[id(subscriber.scopes)] = everyone or not subscriber.scopes.isdisjoint(
+                        touched
+                    )
+                if hit:
                     self._notify(subscriber, high)
 
     @staticmethod

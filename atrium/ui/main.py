@@ -18,6 +18,10 @@ from typing import Any
 DEMO_USER = "demo"
 DEMO_PASSWORD_ENV = "ATRIUM_DEMO_PASSWORD"
 Driver = Callable[[Any], Awaitable[int]]  # given the AppController; returns the exit code
+# Benchmarks only (bench/bench_desktop.py): print "first-home-paint <s since process start> monotonic=<s>
+# cpu=<s of CPU used>" when the Home feed first paints its cards; with BENCH_QUIT_ENV=1, then quit.
+BENCH_PAINT_ENV = "ATRIUM_BENCH_FIRST_PAINT"
+BENCH_QUIT_ENV = "ATRIUM_BENCH_QUIT_AFTER_PAINT"
 
 
 def run_desktop(args: argparse.Namespace) -> int:
@@ -54,6 +58,8 @@ def launch(profile: str | os.PathLike[str] | None, *, auto_sign_in: Any = None, 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     _quit_on_interrupt(controller)
+    if os.environ.get(BENCH_PAINT_ENV) == "1":
+        _report_first_home_paint(app, controller)
 
     async def main() -> int:
         running = asyncio.ensure_future(controller.run())
@@ -87,6 +93,53 @@ def _quit_on_interrupt(controller: Any) -> None:
     ticker = QTimer(controller)
     ticker.timeout.connect(lambda: None)
     ticker.start(300)
+
+
+def _report_first_home_paint(app: Any, controller: Any) -> None:
+    """BENCH_PAINT_ENV: once the Home feed's viewport has painted with rows in it, print the moment.
+
+    An application event filter sees the paint event arrive; a zero-delay timer then fires after
+    that paint (and the delegate's card rendering) has finished. The filter removes itself.
+    """
+    import time
+
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QAbstractItemView
+
+    def report() -> None:
+        cpu = os.times()
+        print(f"first-home-paint {_seconds_since_process_start():.3f} monotonic={time.monotonic():.6f} "
+              f"cpu={cpu.user + cpu.system:.3f}", flush=True)  # fmt: skip
+        if os.environ.get(BENCH_QUIT_ENV) == "1":
+            controller.request_quit(0)
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() != QEvent.Type.Paint:
+                return False
+            view = watched.parent()
+            if not isinstance(view, QAbstractItemView) or view.objectName() != "feed-view":
+                return False
+            model, window = view.model(), controller.window
+            home = window is not None and window.current_key == "home"
+            if view.viewport() is watched and model is not None and model.rowCount() > 0 and home:
+                app.removeEventFilter(self)
+                QTimer.singleShot(0, report)
+            return False
+
+    app.installEventFilter(FirstPaint(app))
+
+
+def _seconds_since_process_start() -> float:
+    """Seconds since this process was spawned (from /proc/self/stat, 10 ms steps; -1 where there is none)."""
+    import time
+
+    try:
+        after_name = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        started = int(after_name[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start time in clock ticks
+        return time.clock_gettime(time.CLOCK_BOOTTIME) - started
+    except (OSError, ValueError, IndexError, AttributeError):
+        return -1.0
 
 
 def run_demo(profile: str | None) -> int:

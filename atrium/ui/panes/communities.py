@@ -51,6 +51,7 @@ class CommunitiesPane(Pane):
         self.mine_list.setObjectName("my-communities")
         self.mine_list.setAccessibleName(self.tr("My communities"))
         self.mine_list.currentItemChanged.connect(self._picked)
+        self.mine_list.setStyleSheet("QListWidget::item { padding: 4px 6px; }")
         self.search_edit = QLineEdit(self)
         self.search_edit.setAccessibleName(self.tr("Search public communities"))
         self.search_edit.setPlaceholderText(self.tr("Search public communities…"))
@@ -64,6 +65,7 @@ class CommunitiesPane(Pane):
         self.browse_list.setObjectName("browse-communities")
         self.browse_list.setAccessibleName(self.tr("Public communities"))
         self.browse_list.setWordWrap(True)
+        self.browse_list.setStyleSheet("QListWidget::item { padding: 5px 6px; }")
         self.browse_list.currentItemChanged.connect(self._picked)
         self.browse_status = QLabel(self)
         self.browse_status.setObjectName("browse-status")
@@ -196,7 +198,9 @@ class CommunitiesPane(Pane):
         self.more_button.setVisible(page.next_cursor is not None)
         count = self.browse_list.count()
         self.browse_status.setText(
-            self.tr("No public communities match.") if count == 0 else self.tr("{0} communities you haven't joined").format(count)
+            self.tr("No public communities match.")
+            if count == 0
+            else self.tr("{0} communities you haven't joined").format(count)
         )
         self.browse_status.setStyleSheet("")
 
@@ -259,7 +263,9 @@ class CommunitiesPane(Pane):
                 dialog.show_error(error.message)
                 return None
         dialog.accept()
-        self.context.error.emit(self.tr("{0} was created. It appears here after the next sync.").format(values["name"]))
+        self.context.error.emit(
+            self.tr("{0} was created. It appears here after the next sync.").format(values["name"])
+        )
         return community_id
 
     # -- the Pane contract -------------------------------------------------------------------------------

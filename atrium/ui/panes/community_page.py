@@ -23,6 +23,7 @@ from atrium.app.errors import ApiError
 from atrium.cache import Community, FeedPage, community, community_feed, person
 
 from ..context import UiContext
+from ..widgets.composer import open_composer
 from ..widgets.feed_browser import FeedBrowser
 from .community_dialogs import AddMemberDialog
 
@@ -70,10 +71,13 @@ class CommunityPage(QWidget):
         self.hint_label.setStyleSheet("color: palette(placeholder-text); font-style: italic;")
         self.join_button = QPushButton(self.tr("Join"), self)
         self.join_button.setAccessibleName(self.tr("Join this community"))
-        self.join_button.clicked.connect(lambda: self.community_id and self.joinRequested.emit(self.community_id))
+        self.join_button.clicked.connect(self._join)
         self.leave_button = QPushButton(self.tr("Leave"), self)
         self.leave_button.setAccessibleName(self.tr("Leave this community"))
-        self.leave_button.clicked.connect(lambda: self.community_id and self.leaveRequested.emit(self.community_id))
+        self.leave_button.clicked.connect(self._leave)
+        self.new_post_button = QPushButton(self.tr("New post"), self)
+        self.new_post_button.setAccessibleName(self.tr("Write a post in this community"))
+        self.new_post_button.clicked.connect(self.new_post)
         self.add_member_button = QPushButton(self.tr("Add member…"), self)
         self.add_member_button.setAccessibleName(self.tr("Add a member"))
         self.add_member_button.clicked.connect(self.add_member)
@@ -81,7 +85,7 @@ class CommunityPage(QWidget):
         header.setContentsMargins(14, 12, 14, 4)
         top = QHBoxLayout()
         top.addWidget(self.name_label, 1)
-        for button in (self.add_member_button, self.join_button, self.leave_button):
+        for button in (self.new_post_button, self.add_member_button, self.join_button, self.leave_button):
             top.addWidget(button)
         header.addLayout(top)
         header.addWidget(self.facts_label)
@@ -114,7 +118,9 @@ class CommunityPage(QWidget):
     def _posts_query(self, before: tuple[str, str] | None, limit: int) -> FeedPage:
         if self.community_id is None:
             return FeedPage([], None)
-        return community_feed(self.context.reader, self.community_id, before=before, limit=limit, me=self.context.me)
+        return community_feed(
+            self.context.reader, self.community_id, before=before, limit=limit, me=self.context.me
+        )
 
     def _questions_query(self, before: tuple[str, str] | None, limit: int) -> FeedPage:
         if self.community_id is None:
@@ -164,20 +170,29 @@ class CommunityPage(QWidget):
         visibility = self.tr("Private") if data.get("visibility") == "private" else self.tr("Public")
         facts = [kinds.get(str(data.get("kind")), str(data.get("kind") or "")), visibility,
                  self.tr("{0} members").format(int(data.get("member_count") or 0))]  # fmt: skip
-        roles = {"owner": self.tr("You own it"), "moderator": self.tr("You moderate it"), "member": self.tr("You're a member")}
+        roles = {
+            "owner": self.tr("You own it"),
+            "moderator": self.tr("You moderate it"),
+            "member": self.tr("You're a member"),
+        }
         if role in roles:
             facts.append(roles[str(role)])
         self.facts_label.setText(" · ".join(fact for fact in facts if fact))
         self.about_label.setText(html.escape(str(data.get("description") or "")))
         moderating = role in MODERATING_ROLES
         self.hint_label.setText(
-            self.tr("You moderate this community: right-click a post (or use More in its thread) to pin it, "
-                    "turn its comments off or remove it.") if moderating else ""  # fmt: skip
+            self.tr(
+                "You moderate this community: right-click a post (or use More in its thread) to pin it, "
+                "turn its comments off or remove it."
+            )
+            if moderating
+            else ""
         )
         self.hint_label.setVisible(moderating)
         self.join_button.setVisible(role is None)
         self.join_button.setEnabled(data.get("visibility") != "private")
         self.leave_button.setVisible(role is not None)
+        self.new_post_button.setVisible(role is not None)
         self.add_member_button.setVisible(moderating)
 
     def on_cache_changed(self, changes: dict[str, list[str]]) -> None:
@@ -208,7 +223,11 @@ class CommunityPage(QWidget):
         if self.context.api is not None:
             try:
                 answer = await self.context.api.request("GET", f"/communities/{community_id}/members")
-                members = [(str(item["user_id"]), str(item["role"])) for item in answer or [] if isinstance(item, dict)]
+                members = [
+                    (str(item["user_id"]), str(item["role"]))
+                    for item in answer or []
+                    if isinstance(item, dict)
+                ]
                 self.members_source = "online"
             except ApiError:
                 members = None
@@ -242,9 +261,23 @@ class CommunityPage(QWidget):
         if user_id:
             self.context.navigate.emit("person", str(user_id))
 
+    def _join(self) -> None:
+        if self.community_id is not None:
+            self.joinRequested.emit(self.community_id)
+
+    def _leave(self) -> None:
+        if self.community_id is not None:
+            self.leaveRequested.emit(self.community_id)
+
+    def new_post(self) -> None:
+        if self.community_id is not None:
+            open_composer(self.context, self.window(), community_id=self.community_id)
+
     def add_member(self) -> AddMemberDialog:
         dialog = AddMemberDialog(self.context, self)
-        dialog.submitted.connect(lambda user_id, role: self.context.spawn(self._add_member(dialog, user_id, role)))
+        dialog.submitted.connect(
+            lambda user_id, role: self.context.spawn(self._add_member(dialog, user_id, role))
+        )
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog

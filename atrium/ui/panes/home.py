@@ -41,7 +41,7 @@ class HomePane(Pane):
         self.browser = FeedBrowser(context, self._query, empty_text=self._empty_text(), parent=self)
         self.feed = self.browser.view
         self.model = self.browser.model
-        self.thread = self.browser.thread
+        self.thread_view = self.browser.thread_view
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -55,9 +55,13 @@ class HomePane(Pane):
 
     def _empty_text(self) -> str:
         if self.filter == "following":
-            return self.tr("Nothing from people, topics or communities you follow yet.\nFollow someone from a post.")
+            return self.tr(
+                "Nothing from people, topics or communities you follow yet.\nFollow someone from a post."
+            )
         if self.filter == "all":
-            return self.tr("Your feed is empty.\nJoin communities in Communities, or wait for the first sync.")
+            return self.tr(
+                "Your feed is empty.\nJoin communities in Communities, or wait for the first sync."
+            )
         return self.tr("Nothing here yet.")
 
     def set_filter(self, key: str) -> None:

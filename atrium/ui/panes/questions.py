@@ -33,7 +33,7 @@ class QuestionsPane(Pane):
         self.browser = FeedBrowser(context, self._query, empty_text=self._empty_text(), parent=self)
         self.feed = self.browser.view
         self.model = self.browser.model
-        self.thread = self.browser.thread
+        self.thread_view = self.browser.thread_view
         self.composer: Composer | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -70,7 +70,9 @@ class QuestionsPane(Pane):
     def ask(self) -> Composer:
         """Show the question composer in the list's place; suggestions open beside it."""
         if self.composer is None:
-            self.composer = Composer(self.context, self, community_id=self.support_community(), kind="question")
+            self.composer = Composer(
+                self.context, self, community_id=self.support_community(), kind="question"
+            )
             self.composer.setAccessibleName(self.tr("Ask a question"))
             self.composer.sent.connect(self._asked)
             self.composer.cancelled.connect(self._stop_asking)

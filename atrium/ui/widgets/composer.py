@@ -13,7 +13,7 @@ import mimetypes
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -42,6 +42,7 @@ from .feed_delegate import body_css
 from .links import POST_LINK_PREFIX
 from .markdown_edit import MarkdownEdit
 from .post_format import human_size, tr
+from .send_keys import ctrl_enter_sends
 
 ATTACHMENT_LIMIT = 25 * 1024 * 1024
 MODERATING_ROLES = ("owner", "moderator")
@@ -181,15 +182,15 @@ class Composer(QWidget):
         bottom.addWidget(self.send_button)
         layout.addWidget(self.message)
         layout.addLayout(bottom)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.send)
+        for editor in (self.title_edit, self.body_edit):
+            ctrl_enter_sends(editor, self.send)
 
     def _fill_communities(self, wanted: str | None) -> None:
         communities = my_communities(self.context.reader, me=self.context.me)
         if self.editing is not None and not any(c.id == self.editing.community_id for c in communities):
-            self.community_box.addItem(self.editing.community_name or tr("This community"), self.editing.community_id)
+            self.community_box.addItem(
+                self.editing.community_name or tr("This community"), self.editing.community_id
+            )
         for place in communities:
             self.community_box.addItem(place.name, place)
         for row in range(self.community_box.count()):
@@ -207,8 +208,10 @@ class Composer(QWidget):
         for kind, label in _KINDS:
             self.kind_box.addItem(tr(label), kind)
         place = self.community_box.currentData()
-        may_announce = isinstance(place, Community) and place.kind == "announcements" and (
-            place.my_role in MODERATING_ROLES
+        may_announce = (
+            isinstance(place, Community)
+            and place.kind == "announcements"
+            and (place.my_role in MODERATING_ROLES)
         )
         if may_announce or wanted == "announcement":
             self.kind_box.addItem(tr("Announcement"), "announcement")
@@ -248,7 +251,9 @@ class Composer(QWidget):
         self.body_edit.setPlaceholderText(
             tr("Add the details: what you tried, the exact error message, where you are. @name asks someone.")
             if kind == "question"
-            else tr("Write in Markdown. @name mentions someone, #topic tags it. Drop files here to attach them.")
+            else tr(
+                "Write in Markdown. @name mentions someone, #topic tags it. Drop files here to attach them."
+            )
         )
         self.update_deflection()
 
@@ -258,9 +263,13 @@ class Composer(QWidget):
 
     def update_deflection(self) -> None:
         """Show similar questions (solved first) for the title being typed."""
-        questions = similar_questions(self.context.reader, self.title_edit.text()) if self.kind == "question" else []
+        questions = (
+            similar_questions(self.context.reader, self.title_edit.text()) if self.kind == "question" else []
+        )
         palette = self.palette()
-        self.deflection.setText(deflection_html(questions, palette.color(QPalette.ColorRole.Link).name(), "#2e9e6b"))
+        self.deflection.setText(
+            deflection_html(questions, palette.color(QPalette.ColorRole.Link).name(), "#2e9e6b")
+        )
         self.deflection.setVisible(bool(questions))
 
     def _deflection_link(self, href: str) -> None:
@@ -277,7 +286,9 @@ class Composer(QWidget):
         size = len(self.body_edit.toPlainText().encode("utf-8"))
         over = size > POST_BODY_LIMIT
         self.size_label.setText(tr("{0} of {1}").format(human_size(size), human_size(POST_BODY_LIMIT)))
-        self.size_label.setStyleSheet("color: #c0392b; font-weight: bold;" if over else "color: palette(placeholder-text);")
+        self.size_label.setStyleSheet(
+            "color: #c0392b; font-weight: bold;" if over else "color: palette(placeholder-text);"
+        )
         self.size_label.setToolTip(tr("Posts can be at most 64 KiB.") if over else "")
         self.send_button.setEnabled(not over and not self._sending and self.community_id() is not None)
 
@@ -301,7 +312,9 @@ class Composer(QWidget):
                 continue
             size = path.stat().st_size
             if size > ATTACHMENT_LIMIT:
-                self._show_message(tr("{0} is too big to attach (the limit is 25 MiB).").format(path.name), error=True)
+                self._show_message(
+                    tr("{0} is too big to attach (the limit is 25 MiB).").format(path.name), error=True
+                )
                 continue
             if path in self._attachments:
                 continue
@@ -317,10 +330,14 @@ class Composer(QWidget):
         return list(self._attachments)
 
     def _remove_attachment(self) -> None:
-        for item in self.attachment_list.selectedItems() or [self.attachment_list.item(self.attachment_list.count() - 1)]:
+        for item in self.attachment_list.selectedItems() or [
+            self.attachment_list.item(self.attachment_list.count() - 1)
+        ]:
             if item is None:
                 continue
-            self._attachments = [p for p in self._attachments if str(p) != item.data(Qt.ItemDataRole.UserRole)]
+            self._attachments = [
+                p for p in self._attachments if str(p) != item.data(Qt.ItemDataRole.UserRole)
+            ]
             self.attachment_list.takeItem(self.attachment_list.row(item))
         self.attachment_list.setVisible(bool(self._attachments))
         self.remove_attachment_button.setVisible(bool(self._attachments))
@@ -328,7 +345,9 @@ class Composer(QWidget):
 
     def _update_attachment_note(self) -> None:
         if self._attachments and (self._offline or self.context.api is None):
-            self._show_message(tr("Attachments need a connection: send when you are back online, or remove them."))
+            self._show_message(
+                tr("Attachments need a connection: send when you are back online, or remove them.")
+            )
         elif self.message.property("note"):
             self.message.clear()
 
@@ -397,7 +416,9 @@ class Composer(QWidget):
             return None
         ids = []
         for number, path in enumerate(self._attachments, start=1):
-            self._show_message(tr("Uploading {0} ({1} of {2})…").format(path.name, number, len(self._attachments)))
+            self._show_message(
+                tr("Uploading {0} ({1} of {2})…").format(path.name, number, len(self._attachments))
+            )
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             try:
                 uploaded = await api.upload_file(path, path.name, mime)
@@ -455,5 +476,7 @@ def open_composer(
     dialog = ComposerDialog(composer, parent)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.open()
-    (composer.title_edit if composer.title_edit.isVisible() and edit is None else composer.body_edit).setFocus()
+    (
+        composer.title_edit if composer.title_edit.isVisible() and edit is None else composer.body_edit
+    ).setFocus()
     return dialog

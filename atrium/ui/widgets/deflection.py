@@ -16,9 +16,62 @@ MIN_CHARS = 4
 SHOWN = 5
 _WORD = re.compile(r"\w{3,}")
 _STOP_WORDS = frozenset(
-    "the and for from with that this have has what when where which who how why does can cant not are was "
-    "were will would should could there their them they you your our about after before into onto over "
-    "under any all some get got need help please just still again every since".split()
+    [
+        "the",
+        "and",
+        "for",
+        "from",
+        "with",
+        "that",
+        "this",
+        "have",
+        "has",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "how",
+        "why",
+        "does",
+        "can",
+        "cant",
+        "not",
+        "are",
+        "was",
+        "were",
+        "will",
+        "would",
+        "should",
+        "could",
+        "there",
+        "their",
+        "them",
+        "they",
+        "you",
+        "your",
+        "our",
+        "about",
+        "after",
+        "before",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "any",
+        "all",
+        "some",
+        "get",
+        "got",
+        "need",
+        "help",
+        "please",
+        "just",
+        "still",
+        "again",
+        "every",
+        "since",
+    ]
 )
 
 
@@ -42,7 +95,9 @@ def similar_questions(reader: Cache, text: str, limit: int = SHOWN) -> list[Simi
     _collect(reader, search(reader, text, kinds=["post"], limit=40), found, matched, len(words) + 1)
     if len(found) < limit and len(words) > 1:
         for word in words:
-            _collect(reader, search(reader, word, kinds=["post"], limit=20, prefix_last=False), found, matched, 1)
+            _collect(
+                reader, search(reader, word, kinds=["post"], limit=20, prefix_last=False), found, matched, 1
+            )
     ranked = sorted(found.values(), key=lambda question: (-matched[question.post_id], not question.solved))
     return ranked[:limit]
 
@@ -63,7 +118,9 @@ def deflection_html(questions: list[SimilarQuestion], link_colour: str, accent: 
     heading = tr("Maybe already answered:") if any(q.solved for q in questions) else tr("Similar questions:")
     rows = []
     for question in questions:
-        mark = f'<span style="color:{accent};">✓ {html.escape(tr("Solved"))}</span> ' if question.solved else ""
+        mark = (
+            f'<span style="color:{accent};">✓ {html.escape(tr("Solved"))}</span> ' if question.solved else ""
+        )
         rows.append(
             f'{mark}<a href="{post_link(question.post_id)}" style="color:{link_colour};">'
             f"{html.escape(question.title or tr('(untitled)'))}</a>"

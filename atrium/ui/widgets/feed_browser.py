@@ -26,8 +26,8 @@ class FeedBrowser(QWidget):
         self.context = context
         self.model = FeedModel(context, query, parent=self)
         self.view = FeedView(context, self.model, self)
-        self.thread = ThreadView(context, self)
-        self.thread.setVisible(False)
+        self.thread_view = ThreadView(context, self)
+        self.thread_view.setVisible(False)
         self.empty = QLabel(empty_text, self)
         self.empty.setObjectName("feed-empty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -40,7 +40,7 @@ class FeedBrowser(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.stack)
-        self.splitter.addWidget(self.thread)
+        self.splitter.addWidget(self.thread_view)
         self.splitter.setStretchFactor(0, 5)
         self.splitter.setStretchFactor(1, 6)
         layout = QVBoxLayout(self)
@@ -49,8 +49,8 @@ class FeedBrowser(QWidget):
         self.view.openRequested.connect(self.open_post)
         self.view.commentRequested.connect(lambda post_id: self.open_post(post_id, reply=True))
         self.view.editRequested.connect(self.edit_post)
-        self.thread.closeRequested.connect(self.close_thread)
-        self.thread.editRequested.connect(self.edit_post)
+        self.thread_view.closeRequested.connect(self.close_thread)
+        self.thread_view.editRequested.connect(self.edit_post)
         for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
             signal.connect(self._update_empty)
         self._overlay: QWidget | None = None
@@ -70,22 +70,22 @@ class FeedBrowser(QWidget):
         self.view.scrollToTop()
 
     def open_post(self, post_id: str, *, reply: bool = False) -> bool:
-        if not self.thread.show_post(post_id):
+        if not self.thread_view.show_post(post_id):
             self.context.error.emit(self.tr("This post is not in your offline copy."))
             return False
-        if not self.thread.isVisible():
-            self.thread.setVisible(True)
+        if not self.thread_view.isVisible():
+            self.thread_view.setVisible(True)
             total = max(self.splitter.width(), 800)
             self.splitter.setSizes([total * 5 // 11, total * 6 // 11])
         self.view.select_post(post_id)
         if reply:
-            self.thread.focus_editor()
+            self.thread_view.focus_editor()
         self.threadOpened.emit(post_id)
         return True
 
     def close_thread(self) -> None:
-        self.thread.setVisible(False)
-        self.thread.clear()
+        self.thread_view.setVisible(False)
+        self.thread_view.clear()
         self.view.setFocus()
 
     def edit_post(self, post: Post) -> None:

@@ -142,7 +142,9 @@ class FeedDelegate(QStyledItemDelegate):
             document.setHtml(f"<i>{tr('Open the post to read it.')}</i>")
         else:
             source, _ = preview_source(post.body, PREVIEW_CHARS)
-            document.setHtml(render_markdown(source, remote_image_label=tr("Image from {host} — click to load")))
+            document.setHtml(
+                render_markdown(source, remote_image_label=tr("Image from {host} — click to load"))
+            )
         document.setTextWidth(max(50, width))
         self._documents[key] = document
         if len(self._documents) > DOCUMENT_CACHE:
@@ -184,11 +186,18 @@ class FeedDelegate(QStyledItemDelegate):
             y = attachments.bottom() + 2
         footer = QRectF(text_left, y, text_width, line + 8)
         icon = line * 0.95
-        like = QRectF(footer.left(), footer.top(), icon + 8 + QFontMetrics(base).horizontalAdvance("0000"), footer.height())
+        like = QRectF(
+            footer.left(),
+            footer.top(),
+            icon + 8 + QFontMetrics(base).horizontalAdvance("0000"),
+            footer.height(),
+        )
         comments = QRectF(like.right() + 16, footer.top(), icon + 8 + QFontMetrics(base).horizontalAdvance("0000"),
                           footer.height())  # fmt: skip
         card.setBottom(footer.bottom() + PADDING - 4)
-        return CardLayout(card, avatar, header, subheader, title, body, clipped, attachments, footer, like, comments)
+        return CardLayout(
+            card, avatar, header, subheader, title, body, clipped, attachments, footer, like, comments
+        )
 
     # -- QStyledItemDelegate -------------------------------------------------------------------------
 
@@ -226,7 +235,9 @@ class FeedDelegate(QStyledItemDelegate):
         hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        border = palette.color(QPalette.ColorRole.Highlight) if selected else palette.color(QPalette.ColorRole.Mid)
+        border = (
+            palette.color(QPalette.ColorRole.Highlight) if selected else palette.color(QPalette.ColorRole.Mid)
+        )
         if not selected and not hovered:
             border.setAlpha(110)
         background = palette.color(QPalette.ColorRole.Base)
@@ -265,15 +276,21 @@ class FeedDelegate(QStyledItemDelegate):
         painter.setFont(name_font)
         painter.setPen(text)
         name_metrics = QFontMetrics(name_font)
-        author_text = name_metrics.elidedText(author, Qt.TextElideMode.ElideRight, int(layout.header.width() * 0.6))
-        painter.drawText(layout.header, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), author_text)
+        author_text = name_metrics.elidedText(
+            author, Qt.TextElideMode.ElideRight, int(layout.header.width() * 0.6)
+        )
+        painter.drawText(
+            layout.header, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), author_text
+        )
         x = layout.header.left() + name_metrics.horizontalAdvance(author_text)
         if post.community_name:
             painter.setFont(small_font)
             painter.setPen(muted)
             rest = QRectF(x, layout.header.top(), layout.header.right() - x, layout.header.height())
             label = QFontMetrics(small_font).elidedText(
-                "  " + tr("in {0}").format(post.community_name), Qt.TextElideMode.ElideRight, int(rest.width())
+                "  " + tr("in {0}").format(post.community_name),
+                Qt.TextElideMode.ElideRight,
+                int(rest.width()),
             )
             painter.drawText(rest, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), label)
         painter.setFont(small_font)
@@ -296,7 +313,9 @@ class FeedDelegate(QStyledItemDelegate):
             painter.drawText(QRectF(pin.right() + 3, sub.top(), 200, sub.height()),
                              int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), tr("Pinned"))  # fmt: skip
 
-    def _paint_body(self, painter: QPainter, layout: CardLayout, post: Post, option: QStyleOptionViewItem) -> None:
+    def _paint_body(
+        self, painter: QPainter, layout: CardLayout, post: Post, option: QStyleOptionViewItem
+    ) -> None:
         if layout.body.height() <= 0:
             return
         document = self._document(post, int(layout.body.width()), option)
@@ -322,7 +341,8 @@ class FeedDelegate(QStyledItemDelegate):
         clip = QRectF(rect.left(), rect.top() + 2, rect.height() * 0.55, rect.height() - 4)
         draw_paperclip(painter, clip, muted)
         names = ", ".join(
-            f"{item.get('name', tr('file'))} ({human_size(int(item.get('size') or 0))})" for item in post.attachments
+            f"{item.get('name', tr('file'))} ({human_size(int(item.get('size') or 0))})"
+            for item in post.attachments
         )
         painter.setFont(font)
         painter.setPen(muted)
@@ -361,7 +381,9 @@ class FeedDelegate(QStyledItemDelegate):
             status_font.setBold(failed)
             painter.setFont(status_font)
             painter.setPen(colour)
-            painter.drawText(layout.footer, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), status)
+            painter.drawText(
+                layout.footer, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), status
+            )
 
     # -- clicks --------------------------------------------------------------------------------------
 

@@ -13,7 +13,15 @@ import enum
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QByteArray,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
 from atrium.app.engine import EngineStatus
 from atrium.cache import FeedPage, Post
@@ -24,6 +32,7 @@ from .post_format import author_label, failed_ids, kind_label, posts_by_id, rela
 FeedQuery = Callable[[tuple[str, str] | None, int], FeedPage]
 AnyIndex = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 30
+MAX_PAGE_SIZE = 120  # pages grow with the list (fewer relayouts) but stay small enough to prepare unnoticed
 REQUERY_MINIMUM = 30
 STRUCTURAL_REQUERY_LIMIT = 300  # a follow/join re-reads at most this much of a long loaded window
 # Kinds whose change can move posts in or out of a feed (joining, following, access lost).
@@ -138,7 +147,7 @@ class FeedModel(QAbstractListModel):
 
     # -- Qt's model interface ----------------------------------------------------------------------
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._posts)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -160,19 +169,19 @@ class FeedModel(QAbstractListModel):
             return None
         return None
 
-    def roleNames(self) -> dict[int, bytes]:
+    def roleNames(self) -> dict[int, QByteArray]:
         names = dict(super().roleNames())
         for role in FeedRole:
-            names[int(role)] = role.name[0].lower().encode() + role.name[1:].encode()
+            names[int(role)] = QByteArray((role.name[0].lower() + role.name[1:]).encode())
         return names
 
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
         return not parent.isValid() and not self._exhausted
 
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
         if parent.isValid() or self._exhausted or self._next_before is None:
             return
-        page = self._ahead if self._ahead is not None else self._query(self._next_before, self.page_size)
+        page = self._ahead if self._ahead is not None else self._query(self._next_before, self._next_limit())
         self._ahead = None
         fresh = [post for post in page.items if post.id not in self._rows]
         self._next_before = page.next_before
@@ -190,8 +199,11 @@ class FeedModel(QAbstractListModel):
         """Read the next page now (one indexed query) and announce it; fetchMore will use it."""
         if self._exhausted or self._next_before is None or self._ahead is not None:
             return
-        self._ahead = self._query(self._next_before, self.page_size)
+        self._ahead = self._query(self._next_before, self._next_limit())
         self.pageAhead.emit(list(self._ahead.items))
+
+    def _next_limit(self) -> int:
+        return min(MAX_PAGE_SIZE, max(self.page_size, len(self._posts) // 8))
 
     # -- helpers for views and panes ---------------------------------------------------------------
 
@@ -218,7 +230,9 @@ class FeedModel(QAbstractListModel):
                 when=relative_time(post.created_at),
             ),
             post.title or _first_line(post.body),
-            tr("{likes} likes, {comments} comments").format(likes=post.like_count, comments=post.comment_count),
+            tr("{likes} likes, {comments} comments").format(
+                likes=post.like_count, comments=post.comment_count
+            ),
         ]
         if post.pinned:
             parts.insert(0, tr("Pinned"))
@@ -257,8 +271,8 @@ class FeedModel(QAbstractListModel):
                     needed.append(now)
             elif now is None:
                 gone.append(row)
-            elif now.pinned != self._posts[row].pinned:
-                needed.append(now)
+            elif _placement(now) != _placement(self._posts[row]):
+                needed.append(now)  # pinned, solved, moved: the query decides where (and whether) it goes
             elif now != self._posts[row]:
                 self._posts[row] = now
                 self.dataChanged.emit(self.index(row), self.index(row))
@@ -271,7 +285,11 @@ class FeedModel(QAbstractListModel):
         if needed and self._posts and not self._exhausted:
             oldest_loaded = self._posts[-1].position
             # older than everything loaded: fetchMore brings it in its turn
-            needed = [post for post in needed if post.position > oldest_loaded or post.pinned or post.id in self._rows]
+            needed = [
+                post
+                for post in needed
+                if post.position > oldest_loaded or post.pinned or post.id in self._rows
+            ]
         if needed:
             deepest = min(post.position for post in needed)
             depth = sum(1 for post in self._posts if post.position >= deepest)
@@ -302,7 +320,11 @@ class FeedModel(QAbstractListModel):
         if boundary is None:
             covered = len(self._posts)
         else:
-            inside = [row for row, post in enumerate(self._posts) if post.id in fresh_ids or post.position >= boundary]
+            inside = [
+                row
+                for row, post in enumerate(self._posts)
+                if post.id in fresh_ids or post.position >= boundary
+            ]
             covered = max(inside) + 1 if inside else 0
         whole = covered >= len(self._posts)
         self._apply_prefix(covered, fresh)
@@ -338,6 +360,11 @@ class FeedModel(QAbstractListModel):
 
     def _reindex(self) -> None:
         self._rows = {post.id: row for row, post in enumerate(self._posts)}
+
+
+def _placement(post: Post) -> tuple[object, ...]:
+    """What decides whether and where a query lists a post (beyond its time)."""
+    return (post.pinned, post.accepted_comment_id is None, post.kind, post.community_id)
 
 
 def _unique(posts: Iterable[Post]) -> list[Post]:

@@ -22,7 +22,6 @@ from .links import open_link
 from .post_actions import build_post_menu, toggle_like
 from .post_format import tr
 
-
 WARM_BUDGET_MS = 6.0
 
 
@@ -31,7 +30,9 @@ class FeedView(QListView):
     commentRequested = Signal(str)  # post id: show its thread, ready to write
     editRequested = Signal(object)  # Post: the author wants to edit it
 
-    def __init__(self, context: UiContext, model: FeedModel | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: UiContext, model: FeedModel | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.context = context
         self.setObjectName("feed-view")
@@ -41,7 +42,7 @@ class FeedView(QListView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)  # no width flip-flop relayouts
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setLayoutMode(QListView.LayoutMode.Batched)
-        self.setBatchSize(50)
+        self.setBatchSize(400)  # sizes are cached: a batch is look-ups, not rendering
         self.setUniformItemSizes(False)
         self.setSpacing(0)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -119,13 +120,23 @@ class FeedView(QListView):
         model = self.model()
         if model is None:
             return
-        row = self.currentIndex().row() + 1 if self.currentIndex().isValid() else 0
+        if not self._has_selection():  # Qt gives the view a current row on focus; start there
+            self.select_row(max(self.currentIndex().row(), 0))
+            return
+        row = self.currentIndex().row() + 1
         if row >= model.rowCount() and model.canFetchMore(QModelIndex()):
             model.fetchMore(QModelIndex())
         self.select_row(min(row, model.rowCount() - 1))
 
+    def _has_selection(self) -> bool:
+        selection = self.selectionModel()
+        return selection is not None and selection.hasSelection() and self.currentIndex().isValid()
+
     def select_previous(self) -> None:
-        row = self.currentIndex().row() - 1 if self.currentIndex().isValid() else 0
+        if not self._has_selection():
+            self.select_row(max(self.currentIndex().row(), 0))
+            return
+        row = self.currentIndex().row() - 1
         self.select_row(max(row, 0))
 
     def open_current(self) -> None:

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from PySide6.QtCore import QMimeData, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel, QTextCursor
-from PySide6.QtWidgets import QCompleter, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QCompleter, QPlainTextEdit, QWidget
 
 from atrium.cache import search_people
 
@@ -31,8 +32,12 @@ class MarkdownEdit(QPlainTextEdit):
         self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer.setCompletionRole(COMPLETION_ROLE)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.completer.popup().setAccessibleName(self.tr("Suggestions"))
-        self.completer.activated[QModelIndex].connect(self._insert_completion)
+        popup = self.completer.popup()
+        assert popup is not None
+        self.popup: QAbstractItemView = popup
+        self.popup.setAccessibleName(self.tr("Suggestions"))
+        activated: Any = self.completer.activated  # overloaded signal: pick the QModelIndex one
+        activated[QModelIndex].connect(self._insert_completion)
         self._token: tuple[str, str] | None = None
 
     # -- completion ------------------------------------------------------------------------------------
@@ -49,7 +54,7 @@ class MarkdownEdit(QPlainTextEdit):
         self._token = token
         self._suggestions.clear()
         if token is None or (token[0] == "@" and not token[1]):
-            self.completer.popup().hide()
+            self.popup.hide()
             return
         sigil, prefix = token
         if sigil == "@":
@@ -64,12 +69,12 @@ class MarkdownEdit(QPlainTextEdit):
                 item.setData(topic, COMPLETION_ROLE)
                 self._suggestions.appendRow(item)
         if self._suggestions.rowCount() == 0:
-            self.completer.popup().hide()
+            self.popup.hide()
             return
         rect = self.cursorRect()
-        rect.setWidth(max(260, self.completer.popup().sizeHintForColumn(0) + 30))
+        rect.setWidth(max(260, self.popup.sizeHintForColumn(0) + 30))
         self.completer.complete(rect)
-        self.completer.popup().setCurrentIndex(self._suggestions.index(0, 0))
+        self.popup.setCurrentIndex(self._suggestions.index(0, 0))
 
     def _insert_completion(self, index: QModelIndex) -> None:
         value = index.data(COMPLETION_ROLE)
@@ -80,10 +85,10 @@ class MarkdownEdit(QPlainTextEdit):
         cursor.movePosition(QTextCursor.MoveOperation.Left, QTextCursor.MoveMode.KeepAnchor, len(token[1]))
         cursor.insertText(f"{value} ")
         self.setTextCursor(cursor)
-        self.completer.popup().hide()
+        self.popup.hide()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        popup = self.completer.popup()
+        popup = self.popup
         if popup.isVisible() and event.key() in (
             Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Escape, Qt.Key.Key_Backtab,
         ):  # fmt: skip

@@ -43,7 +43,9 @@ def confirm_delete(context: UiContext, post: Post, parent: QWidget | None) -> QM
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(tr("Delete post") if mine else tr("Remove post"))
     box.setText(
-        tr("Delete this post and its comments?") if mine else tr("Remove this post from the community for everyone?")
+        tr("Delete this post and its comments?")
+        if mine
+        else tr("Remove this post from the community for everyone?")
     )
     box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)

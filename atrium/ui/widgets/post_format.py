@@ -32,7 +32,7 @@ def parse_time(value: str | None) -> datetime | None:
 
 
 def relative_time(value: str | None, now: datetime | None = None) -> str:
-    """"just now", "5 min", "3 h", "2 d", then a date: short enough for a card header."""
+    """ "just now", "5 min", "3 h", "2 d", then a date: short enough for a card header."""
     moment = parse_time(value)
     if moment is None:
         return ""

@@ -43,7 +43,9 @@ def action_link(verb: str, target: str) -> str:
 
 def _render(text: str, state: ThreadState) -> str:
     return render_markdown(
-        text, allow_remote_images=state.remote_images, remote_image_label=tr("Image from {host} — click to load")
+        text,
+        allow_remote_images=state.remote_images,
+        remote_image_label=tr("Image from {host} — click to load"),
     )
 
 
@@ -105,7 +107,7 @@ def post_html(post: Post, state: ThreadState) -> str:
             verb, text = ("unfollow-topic", tr("following")) if following else ("follow-topic", tr("follow"))
             topics.append(
                 _link(f"atrium://topic/{quote(topic, safe='')}", f"#{topic}")
-                + f' <small>({_link(action_link(verb, topic), text, muted)})</small>'
+                + f" <small>({_link(action_link(verb, topic), text, muted)})</small>"
             )
         parts.append(f'<p style="color:{muted};">{html.escape(tr("Topics:"))} {" &nbsp; ".join(topics)}</p>')
     return "".join(parts)
@@ -136,9 +138,13 @@ def _comment_html(comment: Comment, depth: int, post: Post, state: ThreadState) 
         if comment.is_accepted:
             actions.append(_link(action_link("unaccept", comment.id), tr("Unaccept")))
         else:
-            actions.append(_link(action_link("accept", comment.id), "✓ " + tr("Accept answer"), state.accent_colour))
+            actions.append(
+                _link(action_link("accept", comment.id), "✓ " + tr("Accept answer"), state.accent_colour)
+            )
     background = ' style="background-color:#eaf6ef;"' if comment.is_accepted else ""
-    body = _render(comment.body, state) if not comment.body_evicted else f"<i>{html.escape(tr('Loading…'))}</i>"
+    body = (
+        _render(comment.body, state) if not comment.body_evicted else f"<i>{html.escape(tr('Loading…'))}</i>"
+    )
     return (
         f'<div style="margin-left:{indent}px; margin-top:12px;">'
         f'<p style="margin-bottom:2px;">{"".join(head)}</p>'
@@ -175,7 +181,9 @@ def thread_html(thread: Thread, state: ThreadState) -> str:
         heading = tr("{0} comments").format(count) if count != 1 else tr("1 comment")
     parts.append(f"<h3>{html.escape(heading)}</h3>")
     if not post.comments_enabled:
-        parts.append(f'<p style="color:{state.muted_colour};"><i>{html.escape(tr("Comments are turned off for this post."))}</i></p>')
+        parts.append(
+            f'<p style="color:{state.muted_colour};"><i>{html.escape(tr("Comments are turned off for this post."))}</i></p>'
+        )
     for comment, depth in comments_in_order(thread.comments):
         parts.append(_comment_html(comment, depth, post, state))
     return "".join(parts)

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QImage, QKeySequence, QPainter, QPalette, QShortcut, QTextDocument
+from PySide6.QtGui import QDesktopServices, QImage, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -33,6 +33,7 @@ from .links import open_link
 from .post_actions import build_post_menu, can_moderate, toggle_like
 from .post_format import failed_ids, followed_topics, tr
 from .remote_images import fetch_images, remote_image_urls
+from .send_keys import ctrl_enter_sends
 from .thread_html import ACTION_PREFIX, ThreadState, thread_html
 
 _WATCHED = ("post", "comment", "reaction", "user", "follow", "membership", "community")
@@ -46,9 +47,9 @@ class ThreadBrowser(QTextBrowser):
         super().__init__(parent)
         self.images: dict[str, QImage] = {}
 
-    def loadResource(self, kind: int, name: QUrl) -> object:
+    def loadResource(self, kind: int, name: QUrl | str) -> object:
         if kind == QTextDocument.ResourceType.ImageResource.value:
-            return self.images.get(name.toString())
+            return self.images.get(name.toString() if isinstance(name, QUrl) else name)
         return None
 
 
@@ -61,7 +62,7 @@ class ThreadView(QWidget):
         self.context = context
         self.setObjectName("thread-view")
         self.post_id: str | None = None
-        self.thread: Thread | None = None
+        self.current: Thread | None = None  # what is shown
         self._state_key: tuple[object, ...] | None = None
         self._reply_to: str | None = None
         self._remote_images = False
@@ -108,7 +109,9 @@ class ThreadView(QWidget):
         document = self.browser.document()
         document.setDocumentMargin(14)
         document.setIndentWidth(18)
-        document.setDefaultStyleSheet(body_css(self.palette()) + "h2 { font-size: x-large; } h3 { font-size: medium; }")
+        document.setDefaultStyleSheet(
+            body_css(self.palette()) + "h2 { font-size: x-large; } h3 { font-size: medium; }"
+        )
         layout.addWidget(self.browser, 1)
         layout.addWidget(self._build_reply_box())
         self._update_toolbar()
@@ -134,6 +137,8 @@ class ThreadView(QWidget):
         self.editor.setObjectName("comment-editor")
         self.editor.setAccessibleName(tr("Write a comment"))
         self.editor.setTabChangesFocus(True)
+        self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.editor.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.editor.setFixedHeight(self.editor.fontMetrics().lineSpacing() * 4 + 14)
         self.send_button = QPushButton(tr("Send"), box)
         self.send_button.setAccessibleName(tr("Send the comment"))
@@ -147,10 +152,7 @@ class ThreadView(QWidget):
         self.comment_message.setWordWrap(True)
         self.comment_message.setVisible(False)
         column.addWidget(self.comment_message)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(keys), self.editor)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(self.send_comment)
+        ctrl_enter_sends(self.editor, self.send_comment)
         return box
 
     # -- showing a thread ----------------------------------------------------------------------------
@@ -165,11 +167,11 @@ class ThreadView(QWidget):
         self.post_id = post_id
         self._state_key = None
         self.refresh(scroll_to_top=True)
-        return self.thread is not None
+        return self.current is not None
 
     def clear(self) -> None:
         self.post_id = None
-        self.thread = None
+        self.current = None
         self.browser.clear()
         self._update_toolbar()
 
@@ -181,9 +183,11 @@ class ThreadView(QWidget):
         if self.post_id is None:
             return
         found = thread(self.context.reader, self.post_id, me=self.context.me)
-        self.thread = found
+        self.current = found
         if found is None:
-            self.browser.setHtml(f"<p><i>{tr('This post is not in your offline copy (it may have been deleted).')}</i></p>")
+            self.browser.setHtml(
+                f"<p><i>{tr('This post is not in your offline copy (it may have been deleted).')}</i></p>"
+            )
             self._update_toolbar()
             return
         state = self._state(found.post)
@@ -199,7 +203,8 @@ class ThreadView(QWidget):
         reader = self.context.reader
         return ThreadState(
             me=self.context.me,
-            can_accept=post.kind == "question" and (post.author_id == self.context.me or can_moderate(self.context, post)),
+            can_accept=post.kind == "question"
+            and (post.author_id == self.context.me or can_moderate(self.context, post)),
             failed_comments=failed_ids(reader, "comment"),
             failed_post=post.id in failed_ids(reader, "post"),
             followed_topics=followed_topics(reader, self.context.me),
@@ -232,7 +237,7 @@ class ThreadView(QWidget):
         return image
 
     def _update_toolbar(self) -> None:
-        post = self.thread.post if self.thread else None
+        post = self.current.post if self.current else None
         for widget in (self.like_button, self.follow_button, self.more_button):
             widget.setEnabled(post is not None)
         if post is None:
@@ -242,7 +247,9 @@ class ThreadView(QWidget):
             self.send_button.setEnabled(False)
             return
         self.like_button.setChecked(post.liked_by_me)
-        self.like_button.setText((tr("♥ Liked") if post.liked_by_me else tr("♡ Like")) + f"  {post.like_count}")
+        self.like_button.setText(
+            (tr("♥ Liked") if post.liked_by_me else tr("♡ Like")) + f"  {post.like_count}"
+        )
         author = person(self.context.reader, post.author_id, me=self.context.me) if post.author_id else None
         show_follow = author is not None and post.author_id != self.context.me
         self.follow_button.setVisible(show_follow)
@@ -270,8 +277,8 @@ class ThreadView(QWidget):
     def set_reply_to(self, comment_id: str | None) -> None:
         self._reply_to = comment_id
         name = None
-        if comment_id and self.thread:
-            name = next((c.author_name for c in self.thread.comments if c.id == comment_id), None)
+        if comment_id and self.current:
+            name = next((c.author_name for c in self.current.comments if c.id == comment_id), None)
         self.reply_label.setText(tr("Replying to {0}").format(name or tr("a comment")))
         self.reply_label.setVisible(comment_id is not None)
         self.cancel_reply_button.setVisible(comment_id is not None)
@@ -305,11 +312,11 @@ class ThreadView(QWidget):
         self.comment_message.setVisible(True)
 
     def _like_post(self) -> None:
-        if self.thread is not None:
-            toggle_like(self.context, self.thread.post)
+        if self.current is not None:
+            toggle_like(self.context, self.current.post)
 
     def _follow_author(self) -> None:
-        post = self.thread.post if self.thread else None
+        post = self.current.post if self.current else None
         if post is None or post.author_id is None:
             return
         author = person(self.context.reader, post.author_id, me=self.context.me)
@@ -317,9 +324,9 @@ class ThreadView(QWidget):
         self.context.spawn(self.context.actions.set_follow("user", post.author_id, not following))
 
     def _more(self) -> None:
-        if self.thread is None:
+        if self.current is None:
             return
-        menu = build_post_menu(self.context, self.thread.post, self, edit_post=self.editRequested.emit)
+        menu = build_post_menu(self.context, self.current.post, self, edit_post=self.editRequested.emit)
         menu.popup(self.more_button.mapToGlobal(self.more_button.rect().bottomLeft()))
 
     def activate_link(self, url: QUrl | str) -> None:
@@ -334,12 +341,12 @@ class ThreadView(QWidget):
             open_link(self.context, href)
 
     def _action(self, verb: str, target: str) -> None:
-        if self.thread is None:
+        if self.current is None:
             return
-        post = self.thread.post
+        post = self.current.post
         actions = self.context.actions
         if verb == "like-comment":
-            comment = next((c for c in self.thread.comments if c.id == target), None)
+            comment = next((c for c in self.current.comments if c.id == target), None)
             if comment is not None:
                 self.context.spawn(actions.set_like("comment", comment.id, not comment.liked_by_me))
         elif verb == "reply":
@@ -368,9 +375,9 @@ class ThreadView(QWidget):
 
     def load_remote_images(self) -> None:
         """The person agreed to load this thread's remote images."""
-        if self.thread is None:
+        if self.current is None:
             return
-        texts = [self.thread.post.body, *(comment.body for comment in self.thread.comments)]
+        texts = [self.current.post.body, *(comment.body for comment in self.current.comments)]
         urls = remote_image_urls(*texts)
         self.context.spawn(self._load_images(urls))
 
@@ -384,4 +391,6 @@ class ThreadView(QWidget):
         self._state_key = None
         self.refresh()
         if problems:
-            self.context.error.emit(tr("Some images could not be loaded: {0}").format("; ".join(problems[:3])))
+            self.context.error.emit(
+                tr("Some images could not be loaded: {0}").format("; ".join(problems[:3]))
+            )

@@ -1,0 +1,325 @@
+"""Home against a real seeded server: the demo feed (pinned first, filters, J/K/Enter/L), a post
+from another desktop arriving by sync, the composer (mentions, preview, size limit, attachments),
+and a comment written with the server down: pending ("Sending…"), then sent once it is back."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import sqlite3
+from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import qasync
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QWidget
+
+from atrium.app.errors import ApiError
+from atrium.app.services import Actions
+from atrium.app.session import Session
+from atrium.cache import Cache, ChangeSet, open_cache
+from atrium.ui.context import UiContext
+from atrium.ui.panes.home import HomePane
+from atrium.ui.widgets.feed_model import FeedRole
+from tests.harness import RunningServer, start_server
+
+T = TypeVar("T")
+pytestmark = [
+    pytest.mark.qt_log_level_fail("WARNING"),
+    pytest.mark.qt_log_ignore(
+        "This plugin does not support (propagateSizeHints|raise|grabbing the keyboard)"
+    ),
+]
+
+
+# --- signed-in desktops on the shared Qt loop (tests/ui/conftest.py: qloop, demo_server) -------------
+
+
+@dataclass
+class Desk:
+    """Signed-in desktops on the session's qasync loop; wait only through asyncio (``wait_until``)."""
+
+    loop: qasync.QEventLoop
+    server: RunningServer
+    session: Session
+    reader: Cache
+    context: UiContext
+    sessions: list[Session]
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 60) -> T:
+        return self.loop.run_until_complete(asyncio.wait_for(coroutine, timeout))
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float = 15) -> None:
+        async def poll() -> None:
+            while not predicate():
+                await asyncio.sleep(0.02)
+
+        self.run(poll(), timeout)
+
+    def sync(self) -> None:
+        assert self.session.engine is not None
+        self.run(self.session.engine.sync_once())
+
+    def colleague(self, folder: Path, handle: str) -> tuple[Session, Actions]:
+        """Another person's desktop (synced once) on the same loop."""
+        other = Session.open(folder)
+        account = self.run(other.sign_in(self.server.url, handle, "demo"))
+        engine = self.run(other.start(listen_events=False, run_loop=False))
+        assert other.writer is not None
+        self.sessions.append(other)
+        self.run(engine.sync_once())
+        return other, Actions(other.writer, account.user_id, engine.wake)
+
+    def server_query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        with sqlite3.connect(self.server.database_url.removeprefix("sqlite:///")) as conn:
+            return conn.execute(sql, params).fetchall()
+
+
+def open_desk(loop: qasync.QEventLoop, server: RunningServer, folder: Path, handle: str = "demo") -> Desk:
+    session = Session.open(folder / "profile")
+    holder: list[UiContext] = []
+
+    def changed(changes: ChangeSet) -> None:
+        if holder:
+            holder[0].emit_changes(changes)
+
+    account = loop.run_until_complete(session.sign_in(server.url, handle, "demo"))
+    engine = loop.run_until_complete(session.start(on_changed=changed, listen_events=False, run_loop=False))
+    assert session.writer is not None
+    reader = open_cache(session.profile.cache_db, read_only=True)
+    actions = Actions(session.writer, account.user_id, engine.wake, on_changed=changed)
+    context = UiContext(reader, actions, session.settings, account.user_id, api=session.client)
+    holder.append(context)
+    desk = Desk(loop, server, session, reader, context, [session])
+    desk.sync()
+    return desk
+
+
+def close_desk(desk: Desk) -> None:
+    desk.loop.run_until_complete(desk.context.cancel_tasks())
+    for session in desk.sessions:
+        desk.loop.run_until_complete(session.close())
+    desk.reader.close()
+    gc.collect()  # free Qt timers here: a collection on a server thread would warn
+
+
+@pytest.fixture
+def desk(qloop: qasync.QEventLoop, demo_server: RunningServer, tmp_path: Path) -> Iterator[Desk]:
+    opened = open_desk(qloop, demo_server, tmp_path)
+    yield opened
+    close_desk(opened)
+
+
+def save_shot(widget: QWidget, path: Path) -> QImage:
+    """Grab WIDGET to PATH and check the picture is not blank."""
+    image = widget.grab().toImage()
+    assert image.save(str(path))
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 23) for y in range(0, image.height(), 17)}
+    assert len(colours) > 8, f"{path.name} looks blank"
+    return image
+
+
+def make_home(qtbot: Any, desk: Desk) -> HomePane:
+    pane = HomePane(desk.context)
+    qtbot.addWidget(pane)
+    pane.resize(1280, 860)
+    pane.show()
+    desk.wait_until(pane.isVisible)
+    return pane
+
+
+def must(value: T | None) -> T:
+    assert value is not None
+    return value
+
+
+def rows(pane: HomePane) -> list[Any]:
+    return [must(pane.model.post_at(row)) for row in range(pane.model.rowCount(QModelIndex()))]
+
+
+# --- tests ------------------------------------------------------------------------------------------
+
+
+def test_home_shows_the_demo_feed_with_pinned_posts_first(
+    qtbot: Any, desk: Desk, screenshot_dir: Path
+) -> None:
+    pane = make_home(qtbot, desk)
+    posts = rows(pane)
+    assert len(posts) >= 20
+    pinned = [post.pinned for post in posts]
+    assert pinned[0] and pinned == sorted(pinned, reverse=True), "pinned posts come first"
+    assert set(pane.self_test_texts()) <= {post.community_name for post in posts}
+    assert not pane.thread_view.isVisible()
+    description = pane.model.data(pane.model.index(0), Qt.ItemDataRole.AccessibleTextRole)
+    assert description.startswith("Pinned.") and posts[0].community_name in description
+    save_shot(pane, screenshot_dir / "home.png")
+    # scrolling to the end of what is loaded fetches the next page (keyset paging)
+    loaded = pane.model.rowCount()
+    assert pane.model.canFetchMore(QModelIndex())
+    bar = pane.feed.verticalScrollBar()
+    for _ in range(30):
+        bar.setValue(bar.maximum())
+        desk.wait_until(lambda: True)
+        if pane.model.rowCount() > loaded:
+            break
+    assert pane.model.rowCount() > loaded
+    ids = [post.id for post in rows(pane)]
+    assert len(ids) == len(set(ids)), "no post twice"
+
+
+def test_filters_and_the_keyboard(qtbot: Any, desk: Desk, screenshot_dir: Path) -> None:
+    pane = make_home(qtbot, desk)
+    qtbot.mouseClick(pane.filters.buttons["questions"], Qt.MouseButton.LeftButton)
+    assert pane.filter == "questions" and {post.kind for post in rows(pane)} == {"question"}
+    qtbot.mouseClick(pane.filters.buttons["announcements"], Qt.MouseButton.LeftButton)
+    assert {post.kind for post in rows(pane)} == {"announcement"}
+    qtbot.mouseClick(pane.filters.buttons["all"], Qt.MouseButton.LeftButton)
+    pane.feed.setFocus()
+    qtbot.keyClick(pane.feed, Qt.Key.Key_J)
+    assert pane.feed.currentIndex().row() == 0
+    qtbot.keyClick(pane.feed, Qt.Key.Key_J)
+    qtbot.keyClick(pane.feed, Qt.Key.Key_J)
+    qtbot.keyClick(pane.feed, Qt.Key.Key_K)
+    assert pane.feed.currentIndex().row() == 1
+    target = pane.feed.current_post()
+    assert target is not None
+    qtbot.keyClick(pane.feed, Qt.Key.Key_Return)
+    assert pane.thread_view.isVisible() and pane.thread_view.post_id == target.id
+    assert (target.title or "") in pane.thread_view.browser.toPlainText()
+    save_shot(pane.thread_view, screenshot_dir / "thread.png")
+    liked = target.liked_by_me
+    pane.feed.setFocus()
+    qtbot.keyClick(pane.feed, Qt.Key.Key_L)
+    index = pane.model.index(pane.model.row_of(target.id) or 0)
+    desk.wait_until(lambda: index.data(FeedRole.Liked) is not liked)
+    assert index.data(FeedRole.Pending), "the card says Sending… until the server confirms"
+    assert index.data(FeedRole.LikeCount) == target.like_count + (-1 if liked else 1)
+    desk.sync()
+    index = pane.model.index(pane.model.row_of(target.id) or 0)
+    assert index.data(FeedRole.Liked) is not liked and not index.data(FeedRole.Pending)
+
+
+def test_a_post_from_another_desktop_appears_after_sync(qtbot: Any, desk: Desk, tmp_path: Path) -> None:
+    pane = make_home(qtbot, desk)
+    [(community_id, handle)] = desk.server_query(
+        "SELECT m.community_id, u.handle FROM memberships m JOIN users u ON u.id = m.user_id "
+        "JOIN communities c ON c.id = m.community_id WHERE c.slug = 'it-support' AND u.handle NOT IN ('demo', 'admin') "
+        "ORDER BY u.handle LIMIT 1"
+    )
+    _other, actions = desk.colleague(tmp_path / "colleague", handle)
+    body = "The **3rd floor printer** is back after the move. Thanks @demo! #printing"
+    post_id = desk.run(actions.create_post(community_id, body))
+    assert _other.engine is not None
+    desk.run(_other.engine.sync_once())
+    before = pane.model.rowCount()
+    assert pane.model.row_of(post_id) is None
+    desk.sync()
+    row = pane.model.row_of(post_id)
+    assert row is not None, "the colleague's post is in my Home after my sync"
+    assert pane.model.rowCount() == before + 1
+    post = must(pane.model.post_at(row))
+    assert post is not None and not post.pending and post.community_name == "IT Support"
+    assert all(must(pane.model.post_at(r)).pinned for r in range(row)), "right after the pinned posts"
+    pane.feed.scrollTo(pane.model.index(row))
+    pane.open_item("post", post_id)
+    html = pane.thread_view.browser.toHtml()
+    assert "atrium://user/demo" in html and "atrium://topic/printing" in html
+
+
+def test_composer_mentions_preview_limit_and_send(
+    qtbot: Any, desk: Desk, screenshot_dir: Path, tmp_path: Path
+) -> None:
+    pane = make_home(qtbot, desk)
+    dialog = pane.new_post()
+    composer = dialog.composer
+    qtbot.waitExposed(dialog)
+    assert composer.community_box.count() > 5 and composer.kind == "post"
+    assert not composer.title_edit.isVisible()
+    composer.set_kind("blog")
+    assert composer.title_edit.isVisible()
+    qtbot.keyClicks(composer.title_edit, "Printing from the new office")
+    composer.body_edit.setFocus()
+    qtbot.keyClicks(composer.body_edit, "Ask @dana")
+    popup = composer.body_edit.popup
+    desk.wait_until(popup.isVisible)
+    assert "Dana Demo  @demo" in popup.currentIndex().data()
+    qtbot.keyClick(composer.body_edit, Qt.Key.Key_Return)
+    assert composer.body_edit.toPlainText() == "Ask @demo "
+    qtbot.keyClicks(composer.body_edit, "about **badges** #printi")
+    desk.wait_until(popup.isVisible)
+    qtbot.keyClick(composer.body_edit, Qt.Key.Key_Escape)
+    composer.tabs.setCurrentWidget(composer.preview)
+    preview = composer.preview.toHtml()
+    assert "atrium://user/demo" in preview and "badges" in preview
+    composer.tabs.setCurrentIndex(0)
+    attachment = tmp_path / "floor-plan.txt"
+    attachment.write_text("desk 3.14 is by the window\n")
+    composer.add_files([str(attachment)])
+    assert composer.attachment_list.count() == 1
+    assert composer.size_label.text().endswith("of 64.0 KiB")
+    save_shot(dialog, screenshot_dir / "composer.png")
+    text = composer.body_edit.toPlainText()
+    composer.body_edit.setPlainText("x" * (64 * 1024 + 1))
+    assert not composer.send_button.isEnabled() and "64.0 KiB" in composer.size_label.text()
+    composer.body_edit.setPlainText(text)
+    assert composer.send_button.isEnabled()
+    sent: list[str] = []
+    composer.sent.connect(sent.append)
+    qtbot.mouseClick(composer.send_button, Qt.MouseButton.LeftButton)
+    desk.wait_until(lambda: bool(sent))
+    row = pane.model.row_of(sent[0])
+    assert row is not None and must(pane.model.post_at(row)).pending
+    desk.sync()
+    post = must(pane.model.post_at(pane.model.row_of(sent[0]) or 0))
+    assert post is not None and post.kind == "blog" and not post.pending
+    assert [item["name"] for item in post.attachments] == ["floor-plan.txt"], "uploaded, then attached"
+
+
+def test_comment_written_offline_is_pending_then_sent_when_the_server_returns(
+    qtbot: Any, qloop: qasync.QEventLoop, demo_server: RunningServer, tmp_path: Path
+) -> None:
+    server = demo_server
+    url = server.database_url
+    files = tmp_path / "server-files"
+    port = int(server.url.rsplit(":", 1)[1])
+    own = open_desk(qloop, server, tmp_path)
+    try:
+        pane = make_home(qtbot, own)
+        post = next(p for p in rows(pane) if p.comments_enabled and not p.pinned)
+        assert pane.open_item("post", post.id)
+        server.stop()
+        text = "Written on the plane: works for me too."
+        qtbot.keyClicks(pane.thread_view.editor, text)
+        qtbot.keyClick(pane.thread_view.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        own.wait_until(lambda: "Sending…" in pane.thread_view.browser.toPlainText())
+        assert text in pane.thread_view.browser.toPlainText() and pane.thread_view.editor.toPlainText() == ""
+        index = pane.model.index(pane.model.row_of(post.id) or 0)
+        assert index.data(FeedRole.CommentCount) == post.comment_count + 1 and index.data(FeedRole.Pending)
+        with pytest.raises(ApiError):
+            own.sync()
+        assert "Sending…" in pane.thread_view.browser.toPlainText(), "still queued, nothing lost"
+        server = start_server(url, files, port=port)
+
+        async def deliver() -> None:  # the engine backs off after a failure: try until it goes out
+            assert own.session.engine is not None
+            while True:
+                with contextlib.suppress(ApiError):
+                    await own.session.engine.sync_once()
+                    if "Sending…" not in pane.thread_view.browser.toPlainText():
+                        return
+                await asyncio.sleep(0.25)
+
+        own.run(deliver(), timeout=30)
+        assert text in pane.thread_view.browser.toPlainText()
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            count = conn.execute("SELECT count(*) FROM comments WHERE body = ?", (text,)).fetchone()[0]
+        assert count == 1, "sent exactly once"
+        assert not pane.model.index(pane.model.row_of(post.id) or 0).data(FeedRole.Pending)
+    finally:
+        close_desk(own)
+        server.stop()
