@@ -438,7 +438,7 @@ def scroll_driver(
         result = {
             "items_reached": reached + 1,
             "rows_loaded": model.rowCount(),
-            "exhausted": not model.canFetchMore(),
+            "exhausted": bool(getattr(model, "_exhausted", not model.canFetchMore())),
             "steps": steps,
             "seconds": round(seconds, 2),
             "ticks": len(gaps),

@@ -24,6 +24,9 @@ from .theme import ThemeManager, ui_font
 
 def create_application(argv: list[str]) -> tuple[QApplication, ThemeManager]:
     """The QApplication (high-DPI pass-through scaling, theme, font, translations)."""
+    from .widgets.pyside_guard import guard_none_refcount
+
+    guard_none_refcount()  # PySide6 6.12 on CPython 3.11 leaks references to None: see pyside_guard.py
     if QApplication.instance() is None:
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
         QApplication(argv)
