@@ -42,9 +42,26 @@ from bench.common import (
 )
 
 QUERIES = [
-    "vpn", "printer", "password reset", "outlook", "battery", "certificate", "laptop", "budget",
-    "meeting", "roadmap", "supplier", "travel", "python", "safety", "onboarding", "coffee",
-    "quarterly results", "invoice", "teams audio", "kaizen",
+    "vpn",
+    "printer",
+    "password reset",
+    "outlook",
+    "battery",
+    "certificate",
+    "laptop",
+    "budget",
+    "meeting",
+    "roadmap",
+    "supplier",
+    "travel",
+    "python",
+    "safety",
+    "onboarding",
+    "coffee",
+    "quarterly results",
+    "invoice",
+    "teams audio",
+    "kaizen",
 ]
 
 
@@ -96,8 +113,11 @@ def headless_sync(api: str, account: Account, token: str, folder: Path) -> tuple
     save_account(profile, account)
     credential_store().save(account.server, account.handle, token)
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "atrium.app.cli", "sync", "--once", "--profile", str(profile)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "atrium.app.cli", "sync", "--once", "--profile", str(profile)],
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"atrium sync --once failed: {result.stderr}")
@@ -130,8 +150,11 @@ def shared_community(url: str, handle: str) -> tuple[str, str]:
             row = conn.execute(
                 select(memberships.c.community_id, users.c.handle)
                 .join(users, users.c.id == memberships.c.user_id)
-                .where(memberships.c.community_id.in_(mine), memberships.c.user_id != demo_id,
-                       users.c.is_admin.is_(False))
+                .where(
+                    memberships.c.community_id.in_(mine),
+                    memberships.c.user_id != demo_id,
+                    users.c.is_admin.is_(False),
+                )
                 .limit(1)
             ).one()
     finally:
@@ -139,8 +162,15 @@ def shared_community(url: str, handle: str) -> tuple[str, str]:
     return str(row[0]), str(row[1])
 
 
-async def push_latency(api: str, listener_token: str, listener_id: str, poster_token: str, community_id: str,
-                       posts: int, folder: Path) -> list[float]:
+async def push_latency(
+    api: str,
+    listener_token: str,
+    listener_id: str,
+    poster_token: str,
+    community_id: str,
+    posts: int,
+    folder: Path,
+) -> list[float]:
     """Post POSTS times as one user; time until each post is in the other user's cache (SSE wake-up)."""
     writer = CacheWriter(folder / "listener.db")
     await writer.open()
@@ -166,8 +196,9 @@ async def push_latency(api: str, listener_token: str, listener_id: str, poster_t
         for n in range(posts):
             post_id = uuid7()
             sent[post_id] = time.perf_counter()
-            answer = await poster.post("/posts", json={"id": post_id, "community_id": community_id,
-                                                       "body": f"latency probe {n}"})
+            answer = await poster.post(
+                "/posts", json={"id": post_id, "community_id": community_id, "body": f"latency probe {n}"}
+            )
             answer.raise_for_status()
             await asyncio.sleep(0.1)
     with contextlib.suppress(TimeoutError):
@@ -194,25 +225,36 @@ def main(argv: list[str] | None = None) -> int:
         listener_token = issue_tokens(url, ["demo"])[0][2]
         with server_process(url, folder / "files") as (_pid, api):
             pages, server_seconds, changes = fetch_all_pages(api, token)
-            print(f"server alone: {changes} changes in {server_seconds:.2f} s ({changes / server_seconds:,.0f}/s)")
+            print(
+                f"server alone: {changes} changes in {server_seconds:.2f} s ({changes / server_seconds:,.0f}/s)"
+            )
             applied, indexed, objects = apply_rate(pages, folder)
-            print(f"client apply (parse + write): {objects} objects in {applied:.2f} s "
-                  f"({objects / applied:,.0f}/s); search index build {indexed:.2f} s; "
-                  f"with index {objects / (applied + indexed):,.0f}/s")
+            print(
+                f"client apply (parse + write): {objects} objects in {applied:.2f} s "
+                f"({objects / applied:,.0f}/s); search index build {indexed:.2f} s; "
+                f"with index {objects / (applied + indexed):,.0f}/s"
+            )
             del pages
             account = Account(server=api, handle=handle, user_id=user_id, device_id="bench")
             total, peak_kib, cache_path = headless_sync(api, account, token_b, folder)
-            print(f"atrium sync --once (first sync, subprocess): {total:.2f} s = "
-                  f"{total / server_seconds:.2f}x the server alone; peak RSS {peak_kib / 1024:.0f} MiB")
+            print(
+                f"atrium sync --once (first sync, subprocess): {total:.2f} s = "
+                f"{total / server_seconds:.2f}x the server alone; peak RSS {peak_kib / 1024:.0f} MiB"
+            )
             p50, p95, hits = search_latency(cache_path)
-            print(f"offline search over that cache: p50 {p50:.1f} ms, p95 {p95:.1f} ms "
-                  f"({len(QUERIES)} queries x 5, {hits} hits)")
-            latencies = asyncio.run(push_latency(api, listener_token, user_id, poster_token, community_id,
-                                                 args.posts, folder))
+            print(
+                f"offline search over that cache: p50 {p50:.1f} ms, p95 {p95:.1f} ms "
+                f"({len(QUERIES)} queries x 5, {hits} hits)"
+            )
+            latencies = asyncio.run(
+                push_latency(api, listener_token, user_id, poster_token, community_id, args.posts, folder)
+            )
             if latencies:
-                print(f"post -> other user's cache via SSE: {len(latencies)}/{args.posts} arrived, "
-                      f"p50 {percentile(latencies, 50):.0f} ms, p95 {percentile(latencies, 95):.0f} ms, "
-                      f"max {latencies[-1]:.0f} ms")
+                print(
+                    f"post -> other user's cache via SSE: {len(latencies)}/{args.posts} arrived, "
+                    f"p50 {percentile(latencies, 50):.0f} ms, p95 {percentile(latencies, 95):.0f} ms, "
+                    f"max {latencies[-1]:.0f} ms"
+                )
             else:
                 print("post -> other user's cache via SSE: nothing arrived")
             counts = {}

@@ -67,8 +67,10 @@ def make_user(server: RunningServer, engine: Engine) -> Iterator[Callable[..., A
         if waker is not None:  # wake SSE listeners: a new user row is news to everyone
             waker.wake()
         anonymous = Api(server.api)
-        answer = anonymous.post("/auth/login", json={"username": handle, "password": PASSWORD,
-                                                     "device_name": f"{handle}'s test device"})
+        answer = anonymous.post(
+            "/auth/login",
+            json={"username": handle, "password": PASSWORD, "device_name": f"{handle}'s test device"},
+        )
         anonymous.close()
         assert answer.status_code == 200, answer.text
         body = answer.json()

@@ -53,8 +53,9 @@ def start_server(database_url: str, files_dir: Path, *, port: int | None = None)
     """Start the real server in a thread of this process; returns when it answers."""
     app = create_app(database_url, files_dir=files_dir)
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
-                            timeout_graceful_shutdown=2)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", timeout_graceful_shutdown=2
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"atrium-server-{port}", daemon=True)
     thread.start()
@@ -71,13 +72,22 @@ def start_server(database_url: str, files_dir: Path, *, port: int | None = None)
     return RunningServer(url=base, database_url=database_url, server=server, thread=thread, app=app)
 
 
-def start_server_process(database_url: str, *, workers: int = 1, port: int | None = None,
-                         env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
+def start_server_process(
+    database_url: str, *, workers: int = 1, port: int | None = None, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     """Start `atrium-server serve` as a separate process; returns it and its base URL."""
     port = port or free_port()
     command = [
-        str(Path(sys.executable).with_name("atrium-server")), "serve", "--db", database_url,
-        "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+        str(Path(sys.executable).with_name("atrium-server")),
+        "serve",
+        "--db",
+        database_url,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
     ]
     process = subprocess.Popen(command, env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
@@ -138,11 +148,12 @@ class PostgresCluster:
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def start(self) -> None:
-        self._run("initdb", "-D", str(self.data), "-U", "atrium", "--auth=trust", "-E", "UTF8",
-                  "--locale=C")
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400 "
-                   "-c shared_buffers=256MB")
+        self._run("initdb", "-D", str(self.data), "-U", "atrium", "--auth=trust", "-E", "UTF8", "--locale=C")
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400 "
+            "-c shared_buffers=256MB"
+        )
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
 
     def stop(self) -> None:
@@ -157,8 +168,9 @@ class PostgresCluster:
         name = f"t_{uuid.uuid4().hex[:12]}"
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=atrium dbname=postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=atrium dbname=postgres", autocommit=True
+        ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
@@ -194,7 +206,9 @@ class Api:
     def delete(self, path: str, **kw: Any) -> httpx.Response:
         return self.client.delete(path, **kw)
 
-    def sync_all(self, since: str | None = None, limit: int = 500, **params: Any) -> tuple[list[dict[str, Any]], str]:
+    def sync_all(
+        self, since: str | None = None, limit: int = 500, **params: Any
+    ) -> tuple[list[dict[str, Any]], str]:
         """Follow /sync pages until has_more is false; returns all changes and the last cursor."""
         changes: list[dict[str, Any]] = []
         cursor = since

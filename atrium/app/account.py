@@ -33,8 +33,10 @@ def load_account(profile_dir: Path) -> Account | None:
     path = account_path(profile_dir)
     try:
         data = orjson.loads(path.read_bytes())
-        return Account(**{key: str(data[key]) for key in ("server", "handle", "user_id", "device_id")},
-                       display_name=str(data.get("display_name", "")))
+        return Account(
+            **{key: str(data[key]) for key in ("server", "handle", "user_id", "device_id")},
+            display_name=str(data.get("display_name", "")),
+        )
     except FileNotFoundError:
         return None
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError):

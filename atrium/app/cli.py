@@ -35,8 +35,14 @@ async def _login(args: argparse.Namespace) -> int:
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     session = Session.open(args.profile)
-    if session.settings.is_locked("server_url") and args.server and args.server != session.settings.get("server_url"):
-        _say(f"Your organisation set the server to {session.settings.get('server_url')}; it cannot be changed.")
+    if (
+        session.settings.is_locked("server_url")
+        and args.server
+        and args.server != session.settings.get("server_url")
+    ):
+        _say(
+            f"Your organisation set the server to {session.settings.get('server_url')}; it cannot be changed."
+        )
         return EXIT_FAILED
     server = args.server or session.settings.get("server_url")
     if not server:
@@ -71,8 +77,10 @@ async def _logout(args: argparse.Namespace) -> int:
         unsent = pending_counts(cache)
         cache.close()
         if (unsent["pending"] or unsent["failed"]) and not args.discard_unsent:
-            _say(f"{unsent['pending'] + unsent['failed']} changes have not reached the server yet. "
-                 "Run 'atrium sync --once' first, or sign out with --discard-unsent to drop them.")
+            _say(
+                f"{unsent['pending'] + unsent['failed']} changes have not reached the server yet. "
+                "Run 'atrium sync --once' first, or sign out with --discard-unsent to drop them."
+            )
             return EXIT_FAILED
     token = session.token()
     if token:
@@ -103,7 +111,9 @@ async def _sync(args: argparse.Namespace) -> int:
         touched = await engine.sync_once()
     except DeviceRevoked:
         await session.wipe_device()
-        _say("This device was signed out remotely by you or your administrator; its offline copy was deleted.")
+        _say(
+            "This device was signed out remotely by you or your administrator; its offline copy was deleted."
+        )
         return EXIT_REVOKED
     except Unauthorized as error:
         _say(f"{error.message} Your unsent changes are kept.")
@@ -131,7 +141,10 @@ def _status(args: argparse.Namespace) -> int:
         "server": session.account.server if session.account else None,
         "user": session.account.handle if session.account else None,
         "user_id": session.account.user_id if session.account else None,
-        "cursor": None, "last_sync": None, "counts": {}, "outbox": {"pending": 0, "failed": 0},
+        "cursor": None,
+        "last_sync": None,
+        "counts": {},
+        "outbox": {"pending": 0, "failed": 0},
         "problems": session.problems,
     }
     if session.profile.cache_db.exists():
@@ -164,9 +177,13 @@ def _counts(cache: Any) -> dict[str, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="atrium", description="Atrium: your company's collaboration desktop.")
+    parser = argparse.ArgumentParser(
+        prog="atrium", description="Atrium: your company's collaboration desktop."
+    )
     parser.add_argument("--version", action="version", version=f"atrium {__version__}")
-    parser.add_argument("--profile", metavar="DIR", help="keep cache and settings in DIR (or set ATRIUM_PROFILE)")
+    parser.add_argument(
+        "--profile", metavar="DIR", help="keep cache and settings in DIR (or set ATRIUM_PROFILE)"
+    )
     desktop = parser.add_argument_group("desktop (when no command is given)")
     desktop.add_argument(
         "--demo",
@@ -189,8 +206,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
 
     def with_profile(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        sub.add_argument("--profile", metavar="DIR", default=argparse.SUPPRESS,
-                         help="keep cache and settings in DIR (or set ATRIUM_PROFILE)")
+        sub.add_argument(
+            "--profile",
+            metavar="DIR",
+            default=argparse.SUPPRESS,
+            help="keep cache and settings in DIR (or set ATRIUM_PROFILE)",
+        )
         return sub
 
     login = with_profile(commands.add_parser("login", help="sign in to an Atrium server"))

@@ -157,8 +157,12 @@ class SyncEngine:
             await self._keep_within_limits()
             state = await self.writer.call(read_sync_state)
             counts = await self.writer.call(pending_counts)
-            self.status = EngineStatus(EngineState.ONLINE, last_sync_at=state.last_sync_at,
-                                       pending=counts["pending"], failed=counts["failed"])
+            self.status = EngineStatus(
+                EngineState.ONLINE,
+                last_sync_at=state.last_sync_at,
+                pending=counts["pending"],
+                failed=counts["failed"],
+            )
             self._emit_status()
             return touched
 
@@ -229,7 +233,9 @@ class SyncEngine:
             attempt += 1
 
     async def _revoked(self) -> None:
-        self._set_status(EngineState.REVOKED, "This device was signed out remotely; its local data was deleted.")
+        self._set_status(
+            EngineState.REVOKED, "This device was signed out remotely; its local data was deleted."
+        )
         if self._on_revoked is not None:
             result = self._on_revoked()
             if asyncio.iscoroutine(result):
@@ -243,7 +249,8 @@ class SyncEngine:
         while True:
             upcoming = (
                 asyncio.create_task(self.client.sync(page.cursor, PAGE_SIZE, self.window_days))
-                if page.has_more else None
+                if page.has_more
+                else None
             )
             try:
                 changes = await self.writer.call(apply_sync_page, page.changes, page.cursor)
@@ -274,8 +281,9 @@ class SyncEngine:
     async def _send(self, entry: OutboxEntry) -> ChangeSet:
         await self.writer.call(mark_sending, entry.op_id)
         try:
-            answer = await self.client.request(entry.method, entry.path, json=sendable_body(entry.body),
-                                               idempotency_key=entry.op_id)
+            answer = await self.client.request(
+                entry.method, entry.path, json=sendable_body(entry.body), idempotency_key=entry.op_id
+            )
         except Conflict as conflict:
             if entry.kind == "wiki_revision":
                 return await self._wiki_conflict(entry, conflict)
@@ -292,9 +300,15 @@ class SyncEngine:
             await self.writer.call(mark_failed, entry.op_id, error.message, permanent=True)
             return ChangeSet()
         await self.writer.call(mark_done, entry.op_id)
-        if isinstance(answer, dict) and entry.object_type and entry.object_id and answer.get("id") == entry.object_id:
+        if (
+            isinstance(answer, dict)
+            and entry.object_type
+            and entry.object_id
+            and answer.get("id") == entry.object_id
+        ):
             changes = await self.writer.call(
-                apply_changes, [{"type": entry.object_type, "id": entry.object_id, "op": "upsert", "data": answer}]
+                apply_changes,
+                [{"type": entry.object_type, "id": entry.object_id, "op": "upsert", "data": answer}],
             )
             self._changed(changes)
             return changes
@@ -311,17 +325,24 @@ class SyncEngine:
             return ChangeSet()
         merged = merge3(base_text, local_text, str(current.get("body", "")))
         if merged is not None:
-            body.update(body=merged, base_revision_id=current["revision_id"], _base_body=current.get("body", ""))
+            body.update(
+                body=merged, base_revision_id=current["revision_id"], _base_body=current.get("body", "")
+            )
             try:
-                answer = await self.client.request(entry.method, entry.path, json=sendable_body(body),
-                                                   idempotency_key=f"{entry.op_id}-merged-{current['revision_id']}")
+                answer = await self.client.request(
+                    entry.method,
+                    entry.path,
+                    json=sendable_body(body),
+                    idempotency_key=f"{entry.op_id}-merged-{current['revision_id']}",
+                )
             except Conflict as again:  # yet another edit landed meanwhile: try again on the next round
                 await self.writer.call(mark_failed, entry.op_id, again.message, retry_at=_now())
                 return ChangeSet()
             await self.writer.call(mark_done, entry.op_id)
             if isinstance(answer, dict) and entry.object_id:
                 changes = await self.writer.call(
-                    apply_changes, [{"type": "wiki_page", "id": entry.object_id, "op": "upsert", "data": answer}]
+                    apply_changes,
+                    [{"type": "wiki_page", "id": entry.object_id, "op": "upsert", "data": answer}],
                 )
                 self._changed(changes)
                 return changes
@@ -336,7 +357,8 @@ class SyncEngine:
             remote_revision_id=str(current["revision_id"]),
         )
         await self.writer.call(
-            mark_failed, entry.op_id,
+            mark_failed,
+            entry.op_id,
             "Someone else changed this page at the same lines. Both versions are kept: choose what to keep.",
             permanent=True,
         )

@@ -85,17 +85,31 @@ def _delete(kind: str, object_id: str) -> dict[str, Any]:
 class Actions:
     """Everything a person can do, for one signed-in user."""
 
-    def __init__(self, writer: CacheWriter, user_id: str, wake: Callable[[], None],
-                 on_changed: Callable[[ChangeSet], None] | None = None) -> None:
+    def __init__(
+        self,
+        writer: CacheWriter,
+        user_id: str,
+        wake: Callable[[], None],
+        on_changed: Callable[[ChangeSet], None] | None = None,
+    ) -> None:
         self.writer = writer
         self.user_id = user_id
         self._wake = wake
         self._on_changed = on_changed
 
-    async def _queue(self, kind: str, method: str, path: str, body: Any, object_type: str | None,
-                     object_id: str | None, rows: Sequence[dict[str, Any]] = ()) -> ChangeSet:
-        done = await self.writer.call(enqueue, kind, method, path, body, object_type, object_id,
-                                      optimistic_rows=list(rows))
+    async def _queue(
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        body: Any,
+        object_type: str | None,
+        object_id: str | None,
+        rows: Sequence[dict[str, Any]] = (),
+    ) -> ChangeSet:
+        done = await self.writer.call(
+            enqueue, kind, method, path, body, object_type, object_id, optimistic_rows=list(rows)
+        )
         if self._on_changed is not None and done.changes:
             self._on_changed(done.changes)
         self._wake()
@@ -106,35 +120,75 @@ class Actions:
 
     # -- posts and comments ---------------------------------------------------------------------------
 
-    async def create_post(self, community_id: str, body: str, *, kind: str = "post", title: str | None = None,
-                          attachment_ids: Sequence[str] = (), comments_enabled: bool | None = None) -> str:
+    async def create_post(
+        self,
+        community_id: str,
+        body: str,
+        *,
+        kind: str = "post",
+        title: str | None = None,
+        attachment_ids: Sequence[str] = (),
+        comments_enabled: bool | None = None,
+    ) -> str:
         _check_text(body, POST_BODY_LIMIT, "post")
         _check_title(title, required=kind == "blog")
         post_id = uuid7()
-        request: dict[str, Any] = {"id": post_id, "community_id": community_id, "kind": kind, "body": body,
-                                   "attachment_ids": list(attachment_ids)}
+        request: dict[str, Any] = {
+            "id": post_id,
+            "community_id": community_id,
+            "kind": kind,
+            "body": body,
+            "attachment_ids": list(attachment_ids),
+        }
         if title:
             request["title"] = title.strip()
         if comments_enabled is not None:
             request["comments_enabled"] = comments_enabled
         row = {
-            "id": post_id, "community_id": community_id, "author_id": self.user_id, "kind": kind,
-            "title": title.strip() if title else None, "body": body, "created_at": _now(), "edited_at": None,
-            "pinned": False, "comments_enabled": True if comments_enabled is None else comments_enabled,
-            "accepted_comment_id": None, "mentions": [], "topics": [m.lower() for m in _TOPIC.findall(body)],
-            "attachments": [], "like_count": 0, "comment_count": 0,
+            "id": post_id,
+            "community_id": community_id,
+            "author_id": self.user_id,
+            "kind": kind,
+            "title": title.strip() if title else None,
+            "body": body,
+            "created_at": _now(),
+            "edited_at": None,
+            "pinned": False,
+            "comments_enabled": True if comments_enabled is None else comments_enabled,
+            "accepted_comment_id": None,
+            "mentions": [],
+            "topics": [m.lower() for m in _TOPIC.findall(body)],
+            "attachments": [],
+            "like_count": 0,
+            "comment_count": 0,
         }
-        await self._queue("create_post", "POST", "/posts", request, "post", post_id, [_upsert("post", post_id, row)])
+        await self._queue(
+            "create_post", "POST", "/posts", request, "post", post_id, [_upsert("post", post_id, row)]
+        )
         return post_id
 
-    async def edit_post(self, post_id: str, *, body: str | None = None, title: str | None = None,
-                        pinned: bool | None = None, comments_enabled: bool | None = None) -> None:
+    async def edit_post(
+        self,
+        post_id: str,
+        *,
+        body: str | None = None,
+        title: str | None = None,
+        pinned: bool | None = None,
+        comments_enabled: bool | None = None,
+    ) -> None:
         if body is not None:
             _check_text(body, POST_BODY_LIMIT, "post")
         _check_title(title, required=False)
-        patch = {key: value for key, value in
-                 {"body": body, "title": title, "pinned": pinned, "comments_enabled": comments_enabled}.items()
-                 if value is not None}
+        patch = {
+            key: value
+            for key, value in {
+                "body": body,
+                "title": title,
+                "pinned": pinned,
+                "comments_enabled": comments_enabled,
+            }.items()
+            if value is not None
+        }
         current = await self._read("post", post_id)
         rows = []
         if current is not None:
@@ -145,8 +199,9 @@ class Actions:
         await self._queue("edit_post", "PATCH", f"/posts/{post_id}", patch, "post", post_id, rows)
 
     async def delete_post(self, post_id: str) -> None:
-        await self._queue("delete_post", "DELETE", f"/posts/{post_id}", None, None, None,
-                          [_delete("post", post_id)])
+        await self._queue(
+            "delete_post", "DELETE", f"/posts/{post_id}", None, None, None, [_delete("post", post_id)]
+        )
 
     async def comment(self, post_id: str, body: str, *, parent_id: str | None = None) -> str:
         _check_text(body, COMMENT_BODY_LIMIT, "comment")
@@ -154,15 +209,24 @@ class Actions:
         request: dict[str, Any] = {"id": comment_id, "body": body}
         if parent_id:
             request["parent_id"] = parent_id
-        row = {"id": comment_id, "post_id": post_id, "author_id": self.user_id, "parent_id": parent_id,
-               "body": body, "created_at": _now(), "edited_at": None, "like_count": 0}
+        row = {
+            "id": comment_id,
+            "post_id": post_id,
+            "author_id": self.user_id,
+            "parent_id": parent_id,
+            "body": body,
+            "created_at": _now(),
+            "edited_at": None,
+            "like_count": 0,
+        }
         rows = [_upsert("comment", comment_id, row)]
         post = await self._read("post", post_id)
         if post is not None:
             post["comment_count"] = int(post.get("comment_count") or 0) + 1
             rows.append(_upsert("post", post_id, post))
-        await self._queue("create_comment", "POST", f"/posts/{post_id}/comments", request, "comment",
-                          comment_id, rows)
+        await self._queue(
+            "create_comment", "POST", f"/posts/{post_id}/comments", request, "comment", comment_id, rows
+        )
         return comment_id
 
     async def accept_answer(self, post_id: str, comment_id: str | None) -> None:
@@ -171,8 +235,15 @@ class Actions:
         if post is not None:
             post["accepted_comment_id"] = comment_id
             rows.append(_upsert("post", post_id, post))
-        await self._queue("accept_answer", "POST", f"/posts/{post_id}/accept", {"comment_id": comment_id},
-                          "post", post_id, rows)
+        await self._queue(
+            "accept_answer",
+            "POST",
+            f"/posts/{post_id}/accept",
+            {"comment_id": comment_id},
+            "post",
+            post_id,
+            rows,
+        )
 
     # -- likes and follows -------------------------------------------------------------------------
 
@@ -181,36 +252,82 @@ class Actions:
         target = await self._read(target_type, target_id)
         rows: list[dict[str, Any]] = []
         if liked:
-            rows.append(_upsert("reaction", key, {"target_type": target_type, "target_id": target_id,
-                                                  "user_id": self.user_id, "kind": "like"}))
+            rows.append(
+                _upsert(
+                    "reaction",
+                    key,
+                    {
+                        "target_type": target_type,
+                        "target_id": target_id,
+                        "user_id": self.user_id,
+                        "kind": "like",
+                    },
+                )
+            )
         else:
             rows.append(_delete("reaction", key))
         if target is not None:
             target["like_count"] = max(0, int(target.get("like_count") or 0) + (1 if liked else -1))
             rows.append(_upsert(target_type, target_id, target))
-        await self._queue("like" if liked else "unlike", "PUT" if liked else "DELETE",
-                          f"/reactions/{target_type}/{target_id}", None, None, None, rows)
+        await self._queue(
+            "like" if liked else "unlike",
+            "PUT" if liked else "DELETE",
+            f"/reactions/{target_type}/{target_id}",
+            None,
+            None,
+            None,
+            rows,
+        )
 
     async def set_follow(self, target_type: str, target_id: str, following: bool) -> None:
         key = follow_id(self.user_id, target_type, target_id)
-        row = (_upsert("follow", key, {"user_id": self.user_id, "target_type": target_type,
-                                       "target_id": target_id, "created_at": _now()})
-               if following else _delete("follow", key))
-        await self._queue("follow" if following else "unfollow", "PUT" if following else "DELETE",
-                          f"/follows/{target_type}/{quote(target_id, safe='')}", None, None, None, [row])
+        row = (
+            _upsert(
+                "follow",
+                key,
+                {
+                    "user_id": self.user_id,
+                    "target_type": target_type,
+                    "target_id": target_id,
+                    "created_at": _now(),
+                },
+            )
+            if following
+            else _delete("follow", key)
+        )
+        await self._queue(
+            "follow" if following else "unfollow",
+            "PUT" if following else "DELETE",
+            f"/follows/{target_type}/{quote(target_id, safe='')}",
+            None,
+            None,
+            None,
+            [row],
+        )
 
     # -- communities ---------------------------------------------------------------------------------
 
     async def join(self, community_id: str) -> None:
         key = membership_id(community_id, self.user_id)
-        row = _upsert("membership", key, {"community_id": community_id, "user_id": self.user_id,
-                                          "role": "member", "joined_at": _now()})
-        await self._queue("join", "PUT", f"/communities/{community_id}/members/{self.user_id}", None, None,
-                          None, [row])
+        row = _upsert(
+            "membership",
+            key,
+            {"community_id": community_id, "user_id": self.user_id, "role": "member", "joined_at": _now()},
+        )
+        await self._queue(
+            "join", "PUT", f"/communities/{community_id}/members/{self.user_id}", None, None, None, [row]
+        )
 
     async def leave(self, community_id: str) -> None:
-        await self._queue("leave", "DELETE", f"/communities/{community_id}/members/{self.user_id}", None,
-                          None, None, [_delete("membership", membership_id(community_id, self.user_id))])
+        await self._queue(
+            "leave",
+            "DELETE",
+            f"/communities/{community_id}/members/{self.user_id}",
+            None,
+            None,
+            None,
+            [_delete("membership", membership_id(community_id, self.user_id))],
+        )
 
     # -- wiki -------------------------------------------------------------------------------------------
 
@@ -219,13 +336,30 @@ class Actions:
         _check_title(title, required=True)
         page_id, revision_id = uuid7(), uuid7()
         request = {"id": page_id, "community_id": community_id, "path": path, "title": title, "body": body}
-        row = {"id": page_id, "community_id": community_id, "path": path, "title": title, "body": body,
-               "revision_id": revision_id, "updated_at": _now(), "updated_by": self.user_id}
-        await self._queue("wiki_create", "POST", "/wiki/pages", request, "wiki_page", page_id,
-                          [_upsert("wiki_page", page_id, row)])
+        row = {
+            "id": page_id,
+            "community_id": community_id,
+            "path": path,
+            "title": title,
+            "body": body,
+            "revision_id": revision_id,
+            "updated_at": _now(),
+            "updated_by": self.user_id,
+        }
+        await self._queue(
+            "wiki_create",
+            "POST",
+            "/wiki/pages",
+            request,
+            "wiki_page",
+            page_id,
+            [_upsert("wiki_page", page_id, row)],
+        )
         return page_id
 
-    async def edit_wiki_page(self, page_id: str, body: str, *, title: str | None = None, summary: str = "") -> str:
+    async def edit_wiki_page(
+        self, page_id: str, body: str, *, title: str | None = None, summary: str = ""
+    ) -> str:
         """Save a new revision on top of the revision the person started from (the cached one)."""
         _check_text(body, WIKI_BODY_LIMIT, "page")
         _check_title(title, required=False)
@@ -233,13 +367,25 @@ class Actions:
         if page is None:
             raise ActionRefused("This page is not in your offline copy; open it online first.")
         revision_id = uuid7()
-        request: dict[str, Any] = {"id": revision_id, "base_revision_id": page["revision_id"], "body": body,
-                                   "summary": summary, "_base_body": page.get("body") or ""}
+        request: dict[str, Any] = {
+            "id": revision_id,
+            "base_revision_id": page["revision_id"],
+            "body": body,
+            "summary": summary,
+            "_base_body": page.get("body") or "",
+        }
         if title:
             request["title"] = title
         page.update(body=body, title=title or page.get("title"), updated_at=_now(), updated_by=self.user_id)
-        await self._queue("wiki_revision", "POST", f"/wiki/pages/{page_id}/revisions", request, "wiki_page",
-                          page_id, [_upsert("wiki_page", page_id, page)])
+        await self._queue(
+            "wiki_revision",
+            "POST",
+            f"/wiki/pages/{page_id}/revisions",
+            request,
+            "wiki_page",
+            page_id,
+            [_upsert("wiki_page", page_id, page)],
+        )
         return revision_id
 
     # -- notifications --------------------------------------------------------------------------------
@@ -252,4 +398,6 @@ class Actions:
                 current["read"] = True
                 rows.append(_upsert("notification", notification_id, current))
         if rows:
-            await self._queue("mark_read", "POST", "/notifications/read", {"ids": list(ids)}, None, None, rows)
+            await self._queue(
+                "mark_read", "POST", "/notifications/read", {"ids": list(ids)}, None, None, rows
+            )

@@ -58,8 +58,7 @@ class Session:
     problems: list[str] = field(default_factory=list)
 
     @classmethod
-    def open(cls, profile_dir: str | os.PathLike[str] | None = None,
-             policy_source: Any = None) -> Session:
+    def open(cls, profile_dir: str | os.PathLike[str] | None = None, policy_source: Any = None) -> Session:
         profile = Profile.locate(profile_dir).ensure()
         settings = Settings.load(profile, policy_source=policy_source)
         credentials = credential_store()
@@ -74,17 +73,24 @@ class Session:
             return None
         return self.credentials.load(self.account.server, self.account.handle)
 
-    async def sign_in(self, server: str, username: str, password: str, device_name: str | None = None) -> Account:
+    async def sign_in(
+        self, server: str, username: str, password: str, device_name: str | None = None
+    ) -> Account:
         """Sign in; switching to another person or server on this profile starts a fresh cache."""
-        client = ApiClient(server, proxy=self.settings.get("proxy"),
-                           extra_ca_bundle=self.settings.get("extra_ca_bundle"))
+        client = ApiClient(
+            server, proxy=self.settings.get("proxy"), extra_ca_bundle=self.settings.get("extra_ca_bundle")
+        )
         try:
             result = await client.login(username, password, device_name or default_device_name())
         finally:
             await client.aclose()
-        account = Account(server=client.base_url, handle=str(result.user["handle"]),
-                          user_id=str(result.user["id"]), device_id=result.device_id,
-                          display_name=str(result.user.get("display_name", "")))
+        account = Account(
+            server=client.base_url,
+            handle=str(result.user["handle"]),
+            user_id=str(result.user["id"]),
+            device_id=result.device_id,
+            display_name=str(result.user.get("display_name", "")),
+        )
         previous = self.account
         if previous is not None and (previous.server, previous.user_id) != (account.server, account.user_id):
             wipe(self.profile.cache_db)
@@ -99,13 +105,20 @@ class Session:
         await writer.close()
         return account
 
-    async def start(self, *, on_changed: Callable[[ChangeSet], None] | None = None,
-                    on_status: Callable[[EngineStatus], None] | None = None,
-                    listen_events: bool = True, run_loop: bool = True) -> SyncEngine:
+    async def start(
+        self,
+        *,
+        on_changed: Callable[[ChangeSet], None] | None = None,
+        on_status: Callable[[EngineStatus], None] | None = None,
+        listen_events: bool = True,
+        run_loop: bool = True,
+    ) -> SyncEngine:
         """Open the cache and the API client and make the sync engine (started when RUN_LOOP)."""
         token = self.token()
         if self.account is None or token is None:
-            raise NotSignedIn("Not signed in. Run: atrium login --server URL --username NAME --password-stdin")
+            raise NotSignedIn(
+                "Not signed in. Run: atrium login --server URL --username NAME --password-stdin"
+            )
         self.writer = CacheWriter(self.profile.cache_db)
         cache = await self.writer.open()
         if cache.recovered_from is not None:
@@ -114,13 +127,22 @@ class Session:
                 "it is being rebuilt from the server."
             )
             await self.writer.call(set_identity, self.account.server, self.account.user_id)
-        self.client = ApiClient(self.account.server, token=token, proxy=self.settings.get("proxy"),
-                                extra_ca_bundle=self.settings.get("extra_ca_bundle"))
+        self.client = ApiClient(
+            self.account.server,
+            token=token,
+            proxy=self.settings.get("proxy"),
+            extra_ca_bundle=self.settings.get("extra_ca_bundle"),
+        )
         self.problems.extend(self.client.problems)
         self.engine = SyncEngine(
-            self.writer, self.client, window_days=int(self.settings.get("retention_days")),
-            sync_interval=float(self.settings.get("sync_interval_seconds")), on_changed=on_changed,
-            on_status=on_status, on_revoked=self.wipe_device, listen_events=listen_events,
+            self.writer,
+            self.client,
+            window_days=int(self.settings.get("retention_days")),
+            sync_interval=float(self.settings.get("sync_interval_seconds")),
+            on_changed=on_changed,
+            on_status=on_status,
+            on_revoked=self.wipe_device,
+            listen_events=listen_events,
             size_cap_bytes=int(self.settings.get("cache_size_cap_mb")) * 1024 * 1024,
         )
         if run_loop:

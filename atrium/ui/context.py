@@ -31,8 +31,15 @@ class UiContext(QObject):
     navigate = Signal(str, str)  # (kind, id): open a post, community, person, wiki page... anywhere
     error = Signal(str)  # a message for the person (shown in the status area)
 
-    def __init__(self, reader: Cache, actions: Actions, settings: Settings, me: str,
-                 api: Any = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        reader: Cache,
+        actions: Actions,
+        settings: Settings,
+        me: str,
+        api: Any = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.reader = reader
         self.actions = actions

@@ -45,8 +45,11 @@ class Desktop:
         self.writer = CacheWriter(self.path)
         await self.writer.open()
         await self.writer.call(set_identity, str(self.api.client.base_url), self.api.user_id)
-        self.client = ApiClient(str(self.api.client.base_url).removesuffix("/api/v1"), token=self.api.token,
-                                transport=self.transport)
+        self.client = ApiClient(
+            str(self.api.client.base_url).removesuffix("/api/v1"),
+            token=self.api.token,
+            transport=self.transport,
+        )
         self.engine = SyncEngine(self.writer, self.client, listen_events=False)
         self.actions = Actions(self.writer, self.api.user_id, wake=lambda: None)
         return self
@@ -132,11 +135,13 @@ def test_actions_queue_offline_and_reach_the_server_exactly_once(
     run(offline_part())
     restarted = start_server(server.database_url, tmp_path / "files", port=port)
     try:
+
         async def online_part() -> None:
             async with Desktop(alice, tmp_path) as desktop:
                 # the retry time from the failed attempt may lie ahead: ask again now
-                await desktop.writer.call(lambda cache: cache.conn.execute(
-                    "UPDATE outbox SET next_attempt_at = NULL"))
+                await desktop.writer.call(
+                    lambda cache: cache.conn.execute("UPDATE outbox SET next_attempt_at = NULL")
+                )
                 await desktop.engine.sync_once()
                 assert (await desktop.writer.call(pending_counts)) == {"pending": 0, "failed": 0}
                 await desktop.engine.sync_once()
@@ -177,26 +182,43 @@ def test_a_lost_answer_does_not_double_the_write(make_user: Callable[..., Api], 
             await desktop.actions.create_post(cid, "Only once, please")
             with pytest.raises(Offline):
                 await desktop.engine.sync_once()
-            await desktop.writer.call(lambda cache: cache.conn.execute("UPDATE outbox SET next_attempt_at = NULL"))
+            await desktop.writer.call(
+                lambda cache: cache.conn.execute("UPDATE outbox SET next_attempt_at = NULL")
+            )
             await desktop.engine.sync_once()
 
     run(scenario())
     assert transport.dropped
-    assert [p["body"] for p in alice.get("/posts", params={"community_id": cid}).json()] == ["Only once, please"]
+    assert [p["body"] for p in alice.get("/posts", params={"community_id": cid}).json()] == [
+        "Only once, please"
+    ]
 
 
 def test_wiki_edits_merge_or_are_kept_as_a_conflict(make_user: Callable[..., Api], tmp_path: Path) -> None:
     alice, bob = make_user("alice"), make_user("bob")
-    page = alice.post("/wiki/pages", json={"id": uuid7(), "community_id": None, "path": "it/vpn",
-                                           "title": "VPN", "body": "line one\nline two\nline three\n"}).json()
+    page = alice.post(
+        "/wiki/pages",
+        json={
+            "id": uuid7(),
+            "community_id": None,
+            "path": "it/vpn",
+            "title": "VPN",
+            "body": "line one\nline two\nline three\n",
+        },
+    ).json()
 
     async def scenario() -> None:
         async with Desktop(alice, tmp_path) as desktop:
             await desktop.engine.sync_once()
             await desktop.actions.edit_wiki_page(page["id"], "line one EDITED\nline two\nline three\n")
-            bob_rev = bob.post(f"/wiki/pages/{page['id']}/revisions",
-                               json={"id": uuid7(), "base_revision_id": page["revision_id"],
-                                     "body": "line one\nline two\nline three BOB\n"})
+            bob_rev = bob.post(
+                f"/wiki/pages/{page['id']}/revisions",
+                json={
+                    "id": uuid7(),
+                    "base_revision_id": page["revision_id"],
+                    "body": "line one\nline two\nline three BOB\n",
+                },
+            )
             assert bob_rev.status_code == 201, bob_rev.text
             await desktop.engine.sync_once()
             merged = alice.get(f"/wiki/pages/{page['id']}").json()["body"]
@@ -204,9 +226,14 @@ def test_wiki_edits_merge_or_are_kept_as_a_conflict(make_user: Callable[..., Api
 
             current = alice.get(f"/wiki/pages/{page['id']}").json()
             await desktop.actions.edit_wiki_page(page["id"], "line one ALICE\nline two\nline three BOB\n")
-            bob.post(f"/wiki/pages/{page['id']}/revisions",
-                     json={"id": uuid7(), "base_revision_id": current["revision_id"],
-                           "body": "line one BOB\nline two\nline three BOB\n"})
+            bob.post(
+                f"/wiki/pages/{page['id']}/revisions",
+                json={
+                    "id": uuid7(),
+                    "base_revision_id": current["revision_id"],
+                    "body": "line one BOB\nline two\nline three BOB\n",
+                },
+            )
             await desktop.engine.sync_once()
             conflicts = await desktop.writer.call(wiki_conflicts, page["id"])
             assert len(conflicts) == 1
@@ -252,7 +279,10 @@ def test_malformed_truncated_and_html_replies_change_nothing(
         (b"<html><body>Hotel Wi-Fi: accept the terms</body></html>", "text/html"),
     ]
     for body, content_type in bad_bodies:
-        def reply(request: httpx.Request, body: bytes = body, content_type: str = content_type) -> httpx.Response:
+
+        def reply(
+            request: httpx.Request, body: bytes = body, content_type: str = content_type
+        ) -> httpx.Response:
             return httpx.Response(200, content=body, headers={"content-type": content_type})
 
         async def scenario() -> None:
@@ -277,16 +307,36 @@ def test_killing_a_large_first_sync_at_random_instants_never_corrupts(
     profile = tmp_path / "profile"
     keyring_file = tmp_path / "keyring.cfg"
     env = {**os.environ, "ATRIUM_TEST_KEYRING_FILE": str(keyring_file)}
-    login = subprocess.run([sys.executable, "-m", "atrium.app.cli", "login", "--server", server.url,
-                            "--username", "alice", "--password-stdin", "--profile", str(profile)],
-                           input="correct horse battery staple\n", text=True, capture_output=True, env=env)
+    login = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "atrium.app.cli",
+            "login",
+            "--server",
+            server.url,
+            "--username",
+            "alice",
+            "--password-stdin",
+            "--profile",
+            str(profile),
+        ],
+        input="correct horse battery staple\n",
+        text=True,
+        capture_output=True,
+        env=env,
+    )
     assert login.returncode == 0, login.stderr
     import random
 
     rng = random.Random(7)
     for _ in range(8):
-        process = subprocess.Popen([sys.executable, "-m", "atrium.app.cli", "sync", "--once", "--profile",
-                                    str(profile)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "atrium.app.cli", "sync", "--once", "--profile", str(profile)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.3, 2.5))
         process.send_signal(signal.SIGKILL)
         process.wait()
@@ -294,7 +344,11 @@ def test_killing_a_large_first_sync_at_random_instants_never_corrupts(
         assert cache.recovered_from is None
         assert cache.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         cache.close()
-    final = subprocess.run([sys.executable, "-m", "atrium.app.cli", "sync", "--once", "--profile", str(profile)],
-                           env=env, capture_output=True, text=True)
+    final = subprocess.run(
+        [sys.executable, "-m", "atrium.app.cli", "sync", "--once", "--profile", str(profile)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert final.returncode == 0, final.stderr
     assert set(cache_objects(profile / "cache.db")) == server_objects(alice)

@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 
 from atrium.app.merge import merge3
 
-lines = st.lists(st.sampled_from(["alpha\n", "beta\n", "gamma\n", "delta\n", "epsilon\n", "zeta\n"]), max_size=12)
+lines = st.lists(
+    st.sampled_from(["alpha\n", "beta\n", "gamma\n", "delta\n", "epsilon\n", "zeta\n"]), max_size=12
+)
 
 
 @given(lines, lines)
@@ -23,8 +25,10 @@ def test_edits_to_different_lines_combine() -> None:
     local = "# VPN setup\n\n1. Install the client (version 5.2)\n2. Sign in\n3. Connect\n\nAsk IT Support.\n"
     remote = "# VPN setup\n\n1. Install the client\n2. Sign in\n3. Connect\n\nAsk IT Support in Atrium.\n"
     merged = merge3(base, local, remote)
-    assert merged == ("# VPN setup\n\n1. Install the client (version 5.2)\n2. Sign in\n3. Connect\n\n"
-                      "Ask IT Support in Atrium.\n")
+    assert merged == (
+        "# VPN setup\n\n1. Install the client (version 5.2)\n2. Sign in\n3. Connect\n\n"
+        "Ask IT Support in Atrium.\n"
+    )
 
 
 def test_overlapping_edits_conflict() -> None:
