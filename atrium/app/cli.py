@@ -108,7 +108,7 @@ async def _sync(args: argparse.Namespace) -> int:
         _say(str(error))
         return EXIT_SIGNED_OUT
     try:
-        touched = await engine.sync_once()
+        touched = await engine.sync_once(retry_now=True)
     except DeviceRevoked:
         await session.wipe_device()
         _say(

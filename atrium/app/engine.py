@@ -119,12 +119,16 @@ class SyncEngine:
         self._sync_lock = asyncio.Lock()
         self.size_cap_bytes = size_cap_bytes
         self._retention_due = 0.0  # loop time when retention next runs (after a sync)
+        self._retry_now = False
 
     # -- public ------------------------------------------------------------------------------------
 
-    def wake(self) -> None:
-        """Sync soon (after a user action, a `changed` event, the network coming back, or a click)."""
+    def wake(self, *, retry_now: bool = False) -> None:
+        """Sync soon (after a user action, a `changed` event, the network coming back, or a click).
+
+        RETRY_NOW: a person asked ("Sync now"): unsent work waiting out its backoff goes too."""
         self._attempt = 0
+        self._retry_now = self._retry_now or retry_now
         self._wake.set()
 
     def start(self) -> None:
@@ -141,16 +145,17 @@ class SyncEngine:
         self._tasks.clear()
         self._set_status(EngineState.STOPPED)
 
-    async def sync_once(self) -> Counter[str]:
+    async def sync_once(self, *, retry_now: bool = False) -> Counter[str]:
         """One full catch-up: push everything due, then pull until the server has no more.
 
         Returns how many objects of each kind changed (ids go out page by page through
         ``on_changed``; keeping them all would cost memory on a big first sync).
+        RETRY_NOW (a person asked to sync) also sends entries still waiting out their backoff.
         Raises the ApiError that stopped it (the outbox and cache stay consistent)."""
         async with self._sync_lock:
             self._set_status(EngineState.SYNCING)
             touched: Counter[str] = Counter()
-            await self._push(touched)
+            await self._push(touched, retry_now)
             await self._pull(touched)
             while await self.writer.call(catch_up_search, SEARCH_SLICE_ROWS):
                 await asyncio.sleep(0)  # let the GUI breathe between slices
@@ -185,8 +190,9 @@ class SyncEngine:
             else:
                 await self._wake.wait()
             self._wake.clear()
+            retry_now, self._retry_now = self._retry_now, False
             try:
-                await self.sync_once()
+                await self.sync_once(retry_now=retry_now)
                 self._attempt = 0
                 delay = self.sync_interval
             except DeviceRevoked:
@@ -269,9 +275,10 @@ class SyncEngine:
 
     # -- push --------------------------------------------------------------------------------------
 
-    async def _push(self, touched: Counter[str]) -> None:
+    async def _push(self, touched: Counter[str], retry_now: bool = False) -> None:
+        horizon = "9999-12-31T23:59:59.999Z" if retry_now else None
         while True:
-            due = await self.writer.call(next_due, None, 50)
+            due = await self.writer.call(next_due, horizon, 50)
             if not due:
                 return
             for entry in due:

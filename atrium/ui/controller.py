@@ -214,7 +214,7 @@ class AppController(QObject):
 
     def sync_now(self) -> None:
         if self.session.engine is not None:
-            self.session.engine.wake()
+            self.session.engine.wake(retry_now=True)
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.session.settings, self.window)

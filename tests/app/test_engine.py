@@ -352,3 +352,85 @@ def test_killing_a_large_first_sync_at_random_instants_never_corrupts(
     )
     assert final.returncode == 0, final.stderr
     assert set(cache_objects(profile / "cache.db")) == server_objects(alice)
+
+
+QUEUE_AND_HANG = """
+import asyncio, sys
+from atrium.app.services import Actions
+from atrium.app.session import Session
+
+async def main() -> None:
+    session = Session.open(sys.argv[1])
+    engine = await session.start(listen_events=False, run_loop=False)
+    actions = Actions(session.writer, session.account.user_id, engine.wake)
+    await actions.create_post(sys.argv[2], "Queued on a plane, then the laptop died")
+    await actions.comment(sys.argv[3], "Killed before sending")
+    await actions.set_like("post", sys.argv[3], True)
+    print("queued", flush=True)
+    await asyncio.sleep(3600)
+
+asyncio.run(main())
+"""
+
+
+def test_actions_queued_offline_survive_sigkill_and_arrive_once(
+    server: RunningServer, make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    if "postgres" in server.database_url:
+        pytest.skip("process kills run once, on SQLite")
+    alice = make_user("alice")
+    cid = make_community(alice, "Travellers")
+    target = make_post(alice, cid, "Flights this week?")
+    profile = tmp_path / "profile"
+    env = {**os.environ, "ATRIUM_TEST_KEYRING_FILE": str(tmp_path / "keyring.cfg")}
+    cli = [sys.executable, "-m", "atrium.app.cli"]
+    login = subprocess.run(
+        [
+            *cli,
+            "login",
+            "--server",
+            server.url,
+            "--username",
+            "alice",
+            "--password-stdin",
+            "--profile",
+            str(profile),
+        ],
+        input="correct horse battery staple\n",
+        text=True,
+        capture_output=True,
+        env=env,
+    )
+    assert login.returncode == 0, login.stderr
+    port = int(server.url.rsplit(":", 1)[1])
+    server.stop()  # the plane takes off
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", QUEUE_AND_HANG, str(profile), cid, target],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None and child.stdout.readline().strip() == "queued"
+    child.send_signal(signal.SIGKILL)  # the battery dies
+    child.wait()
+    offline = subprocess.run(
+        [*cli, "sync", "--once", "--profile", str(profile)], env=env, capture_output=True, text=True
+    )
+    assert offline.returncode == 1 and "offline" in offline.stderr.lower()
+
+    restarted = start_server(server.database_url, tmp_path / "files", port=port)  # landed
+    try:
+        for _ in range(
+            2
+        ):  # `sync --once` is a person asking: it does not wait out the backoff  # a second sync must not send anything again
+            online = subprocess.run(
+                [*cli, "sync", "--once", "--profile", str(profile)], env=env, capture_output=True, text=True
+            )
+            assert online.returncode == 0, online.stderr
+        bodies = sorted(p["body"] for p in alice.get("/posts", params={"community_id": cid}).json())
+        assert bodies == ["Flights this week?", "Queued on a plane, then the laptop died"]
+        assert [c["body"] for c in alice.get(f"/posts/{target}/comments").json()] == ["Killed before sending"]
+        assert alice.get(f"/posts/{target}").json()["like_count"] == 1
+    finally:
+        restarted.stop()
