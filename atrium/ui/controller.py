@@ -23,6 +23,7 @@ from .app import AutoSignIn, DesktopSession, EngineBridge
 from .context import UiContext
 from .dialogs import run_dialog
 from .main_window import MainWindow
+from .network_watch import watch_network
 from .outbox_dialog import OutboxDialog
 from .settings_dialog import SettingsDialog
 from .signin_dialog import SignInDialog
@@ -162,6 +163,7 @@ class AppController(QObject):
         if session.problems:
             self.context.error.emit(session.problems[-1])
         engine.start()
+        self._network = watch_network(self.sync_now)  # the network is back: send and fetch at once
 
     def _release_cache(self) -> None:
         """Before a wipe: drop the window and close the reader (synchronously: the files go next)."""
