@@ -214,11 +214,20 @@ def main(argv: list[str] | None = None) -> int:
     add_db_argument(parser)
     parser.add_argument("--scale", type=int, default=100_000)
     parser.add_argument("--posts", type=int, default=200, help="posts for the push-latency run")
+    parser.add_argument(
+        "--database", metavar="URL", help="reuse an already seeded database instead of building one"
+    )
     args = parser.parse_args(argv)
     print_machine()
-    with scratch_folder() as folder, database(args.db, folder) as url:
-        dataset = make_dataset(url, folder / "files", scale=args.scale)
-        print(f"dataset: {dataset.feed_rows} feed rows ({dataset.source}), built in {dataset.seconds:.0f} s")
+    with scratch_folder() as folder, contextlib.ExitStack() as stack:
+        if args.database:
+            url = args.database
+        else:
+            url = stack.enter_context(database(args.db, folder))
+            dataset = make_dataset(url, folder / "files", scale=args.scale)
+            print(
+                f"dataset: {dataset.feed_rows} feed rows ({dataset.source}), built in {dataset.seconds:.0f} s"
+            )
         (handle, user_id, token), (_same, _also, token_b) = issue_tokens(url, ["demo"], per_user=2)
         community_id, poster_handle = shared_community(url, "demo")
         poster_token = issue_tokens(url, [poster_handle])[0][2]

@@ -50,7 +50,7 @@ from .writer import CacheWriter
 
 log = logging.getLogger("atrium.sync")
 
-PAGE_SIZE = 5000
+PAGE_SIZE = 2000  # two pages are in memory at once (one applied, one fetched): RSS stays low
 SEARCH_SLICE_ROWS = 20_000
 RETENTION_INTERVAL_SECONDS = 3600.0
 PRIVATE_PREFIX = "_"  # outbox body keys starting with this stay on the client (e.g. a wiki edit's base text)
@@ -155,11 +155,13 @@ class SyncEngine:
         async with self._sync_lock:
             self._set_status(EngineState.SYNCING)
             touched: Counter[str] = Counter()
+            first_sync = (await self.writer.call(read_sync_state)).cursor is None
             await self._push(touched, retry_now)
             await self._pull(touched)
             while await self.writer.call(catch_up_search, SEARCH_SLICE_ROWS):
                 await asyncio.sleep(0)  # let the GUI breathe between slices
-            await self._keep_within_limits()
+            if not first_sync:  # a first sync holds only what the server sent within the window
+                await self._keep_within_limits()
             state = await self.writer.call(read_sync_state)
             counts = await self.writer.call(pending_counts)
             self.status = EngineStatus(
