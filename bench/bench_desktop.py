@@ -7,8 +7,15 @@
 2. RSS of that child after the first paint + 2 s idle (target < 200 MB);
 3. scrolling the Home feed through ``--items`` posts in a child process that builds the real
    ``MainWindow`` as the app does (``bench/desktop_probe.py``), measuring the longest GUI-thread
-   stall with a 5 ms ticker (target max < 50 ms);
-4. where start-up time goes: ``python -X importtime`` top entries and the probe's phase marks.
+   stall with a 5 ms ticker (target max < 50 ms) — in wall time and in the GUI thread's CPU time
+   (the latter is not inflated when other processes load the machine) — with the GUI time of
+   each gap split by activity (page queries, card measuring, idle warm-up, painting), and the
+   times the scroll position was lost; ``--scroll-layouts`` adds view what-ifs;
+4. where start-up time goes: ``python -X importtime`` top entries, the probe's phase marks, and
+   (``--only whatif``) start-up what-ifs tried from outside before proposing them as diffs.
+
+Children run atrium from .pyc files kept under ``<folder>/pycache`` (see ``child_env``), as an
+installed app would; ``--no-bytecode`` measures this environment's compile-every-launch instead.
 
 The server database, the demo user's profile and its synced cache live in ``--folder``
 (default ``/tmp/atrium-desktop-bench``) and are reused between runs; ``--rebuild`` starts over.
@@ -390,7 +397,8 @@ def scrolling(bench: Bench, items: int, step_px: int, frame_ms: float, layout: s
     for gap in figures["top_gaps"][::-1]:
         print(f"    {gap}")
     if figures.get("frozen_ms"):
-        print(f"  painting frozen while the list was laid out again, longest: {figures['frozen_ms']} ms")
+        print(f"  the feed's picture was frozen {figures['frozen_count']} times while the list was laid out "
+              f"again (position kept); longest: {figures['frozen_ms']} ms")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

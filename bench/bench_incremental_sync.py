@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
+import collections
 import random
 import sys
 import time
@@ -41,6 +41,7 @@ from bench.common import (
     make_dataset,
     percentile,
     print_machine,
+    process_tree_cpu,
     profiling,
     raise_fd_limit,
     scratch_folder,
@@ -58,6 +59,7 @@ class Stats:
     errors: int = 0
     writes: int = 0
     write_latencies: list[float] = field(default_factory=list)
+    error_kinds: collections.Counter[str] = field(default_factory=collections.Counter)
 
 
 async def sync_to_present(client: httpx.AsyncClient, cursor: str | None = None) -> str:
@@ -92,8 +94,9 @@ async def client_loop(
         try:
             response = await client.get("/sync", params={"since": cursor})
             response.raise_for_status()
-        except httpx.HTTPError:
+        except httpx.HTTPError as error:
             stats.errors += 1
+            stats.error_kinds[str(error)[:100]] += 1
             await asyncio.sleep(0.1)
             continue
         stats.latencies.append(time.perf_counter() - sent)
@@ -124,13 +127,9 @@ async def writer_loop(
             stats.write_latencies.append(time.perf_counter() - sent)
         else:
             stats.errors += 1
+            stats.error_kinds[f"post answered {response.status_code}: {response.text[:80]}"] += 1
         next_at += 1 / rate
         await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def run(
@@ -175,7 +174,7 @@ async def run(
         ]
         tasks.append(asyncio.create_task(writer_loop(writer, community_ids, args.writes, deadline, stats)))
         wait_for_quiet()
-        cpu_before = cpu_seconds(pid)
+        cpu_before = process_tree_cpu(pid)
         own_before = time.process_time()
         began = time.perf_counter()
         deadline[0] = began + args.seconds
@@ -183,7 +182,7 @@ async def run(
             start.set()
             await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - began
-        server_cpu = cpu_seconds(pid) - cpu_before
+        server_cpu = process_tree_cpu(pid) - cpu_before
         client_cpu = time.process_time() - own_before
     finally:
         for client in [*clients, writer]:
@@ -205,9 +204,12 @@ async def run(
         f"per request incl. writes); load generator CPU {client_cpu:.1f} s ({client_cpu / elapsed * 100:.0f} %)",
         flush=True,
     )
+    for kind, count in stats.error_kinds.most_common(3):
+        print(f"  error x{count}: {kind}", flush=True)
     verdict = "meets" if percentile(ms, 95) < TARGET_P95_MS else "BELOW"
     print(
-        f"result: {args.db}, {len(tokens)} clients, interval {args.interval} s: {rate:,.0f} requests/s, "
+        f"result: {args.db}, {args.workers} worker(s), {len(tokens)} clients, interval {args.interval} s: "
+        f"{rate:,.0f} requests/s, "
         f"p50/p95/p99 {percentile(ms, 50):.1f}/{percentile(ms, 95):.1f}/{percentile(ms, 99):.1f} ms; "
         f"{verdict} the p95 < {TARGET_P95_MS:.0f} ms target",
         flush=True,
@@ -248,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=1.0, help="mean pause between a client's syncs")
     parser.add_argument("--writes", type=float, default=3.0, help="posts a second by the writer")
     parser.add_argument("--scale", type=int, default=0, help="posts added to the demo company")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes (uvicorn --workers)")
     parser.add_argument(
         "--profile", type=Path, help="record the server with py-spy to this file (.svg/.json)"
     )
@@ -281,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         env = {"PYTHONPATH": str(args.server_path.resolve())} if args.server_path else None
-        with server_process(url, folder / "files", env=env) as (pid, api):
+        with server_process(url, folder / "files", env=env, workers=args.workers) as (pid, api):
             asyncio.run(run(args, api, pid, tokens, writer_token, community_ids))
     return 0
 

@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import datetime as dt
 import io
+import math
 import os
 import platform
 import random
@@ -98,7 +99,7 @@ def cpu_busy(seconds: float = 1.0) -> float:
     return 1.0 - (idle_b - idle_a) / max(1, total_b - total_a)
 
 
-def wait_for_quiet(threshold: float = 0.25, limit: float = 120.0) -> None:
+def wait_for_quiet(threshold: float = 0.25, limit: float = 60.0) -> None:
     """This machine may be shared: wait (up to LIMIT s) until under THRESHOLD of the CPUs are busy,
     and say how busy it was, so a figure taken on a loaded machine is recognisable."""
     started = time.monotonic()
@@ -144,9 +145,14 @@ def database(kind: str, folder: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def server_process(url: str, files_dir: Path, env: dict[str, str] | None = None) -> Iterator[tuple[int, str]]:
-    """`atrium-server serve` (one worker) in its own process; yields its pid and API base URL."""
-    process, base = start_server_process(url, env={"ATRIUM_FILES_DIR": str(files_dir), **(env or {})})
+def server_process(
+    url: str, files_dir: Path, env: dict[str, str] | None = None, workers: int = 1
+) -> Iterator[tuple[int, str]]:
+    """`atrium-server serve` in its own process; yields its pid and API base URL. With several
+    WORKERS the pid is uvicorn's supervisor (the workers are its children)."""
+    process, base = start_server_process(
+        url, workers=workers, env={"ATRIUM_FILES_DIR": str(files_dir), **(env or {})}
+    )
     try:
         yield process.pid, base + "/api/v1"
     finally:
@@ -196,6 +202,22 @@ def profiling(pid: int, out: Path | None) -> Iterator[None]:
         print(f"profile: written to {out}", flush=True)
 
 
+def process_tree_cpu(pid: int) -> float:
+    """User + system CPU seconds of PID and its direct children (uvicorn's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            children = (task / "children").read_text().split()
+            pids.extend(int(child) for child in children)
+    for each in set(pids):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def rss_kib(pid: int) -> tuple[int, int]:
     """(VmRSS, VmHWM) of PID in KiB, from /proc/<pid>/status."""
     values = {"VmRSS": 0, "VmHWM": 0}
@@ -210,7 +232,7 @@ def percentile(sorted_values: Sequence[float], q: float) -> float:
     """The Q-th percentile (0-100) of already sorted values, nearest-rank."""
     if not sorted_values:
         return float("nan")
-    rank = max(0, min(len(sorted_values) - 1, round(q / 100 * len(sorted_values) + 0.5) - 1))
+    rank = max(0, min(len(sorted_values) - 1, math.ceil(q / 100 * len(sorted_values)) - 1))
     return float(sorted_values[rank])
 
 

@@ -198,11 +198,12 @@ def instrument(whatifs: frozenset[str] = frozenset()) -> None:
 # --- scrolling ----------------------------------------------------------------------------------
 
 
-SPENT: dict[str, float] = {}  # ms of GUI-thread time per activity (see attribute_scrolling)
+SPENT: dict[str, float] = {}  # ms of GUI-thread CPU time per activity (see attribute_scrolling)
+MEASURED: list[int] = []  # the width of every card measured (rendered) outside idle-time preparation
 
 
 def spend(category: str, function: Callable[..., Any]) -> Callable[..., Any]:
-    """FUNCTION, adding its duration to SPENT[CATEGORY] (outermost calls only)."""
+    """FUNCTION, adding its CPU time to SPENT[CATEGORY] (outermost calls only)."""
     depth = {"n": 0}
 
     @functools.wraps(function)
@@ -210,14 +211,32 @@ def spend(category: str, function: Callable[..., Any]) -> Callable[..., Any]:
         if depth["n"]:
             return function(*args, **kwargs)
         depth["n"] += 1
-        started = time.perf_counter()
+        started = time.thread_time()
         try:
             return function(*args, **kwargs)
         finally:
             depth["n"] -= 1
-            SPENT[category] = SPENT.get(category, 0.0) + (time.perf_counter() - started) * 1000
+            SPENT[category] = SPENT.get(category, 0.0) + (time.thread_time() - started) * 1000
 
     return wrapper
+
+
+GC_PAUSES: list[tuple[int, float]] = []  # (generation, ms) of each cyclic garbage collection
+
+
+def watch_gc() -> None:
+    """Record every collection of Python's cyclic garbage collector (a pause of the GUI thread)."""
+    import gc
+
+    started = {"at": 0.0}
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started["at"] = time.perf_counter()
+        else:
+            GC_PAUSES.append((info["generation"], (time.perf_counter() - started["at"]) * 1000))
+
+    gc.callbacks.append(callback)
 
 
 def attribute_scrolling() -> None:
@@ -235,14 +254,16 @@ def attribute_scrolling() -> None:
     prepare = FeedDelegate.prepare
 
     def prepare_counted(self: Any, option: Any, post: Any) -> Any:
-        started = time.perf_counter()
+        known = len(self._heights)
+        started = time.thread_time()
         try:
             return prepare(self, option, post)
         finally:
-            spent = (time.perf_counter() - started) * 1000
-            if spent > 0.3:  # a miss: rendered and measured now
+            if len(self._heights) != known:  # a miss: rendered and measured now
                 key = "warm:misses" if SPENT.get("_in_warm") else "measure"
-                SPENT[key] = SPENT.get(key, 0.0) + spent
+                SPENT[key] = SPENT.get(key, 0.0) + (time.thread_time() - started) * 1000
+                if key == "measure":
+                    MEASURED.append(self._width(option))
 
     setattr(FeedDelegate, "prepare", prepare_counted)  # noqa: B010
     setattr(FeedDelegate, "paint", spend("paint", FeedDelegate.paint))  # noqa: B010
@@ -270,6 +291,9 @@ class StallMeter:
         self.where: list[int] = []  # the model's row count at each gap
         self.spent: list[dict[str, float]] = []  # SPENT per activity during each gap
         self.cpu: list[float] = []  # CPU time of this (the GUI) thread during each gap, ms
+        self.frozen: Callable[[], bool] = lambda: False  # is the feed's picture frozen now?
+        self.frozen_spans: list[float] = []  # ms the picture stayed frozen, each time
+        self._frozen_since: float | None = None
         self._last_cpu = 0.0
         self._snapshot: dict[str, float] = {}
         self.rows: Callable[[], int] = lambda: 0
@@ -291,6 +315,11 @@ class StallMeter:
     def _tick(self) -> None:
         now = time.perf_counter()
         cpu = time.thread_time()
+        if self.frozen():
+            self._frozen_since = self._frozen_since or now
+        elif self._frozen_since is not None:
+            self.frozen_spans.append((now - self._frozen_since) * 1000)
+            self._frozen_since = None
         self.gaps.append((now - self._last) * 1000)
         self.cpu.append((cpu - self._last_cpu) * 1000)
         self._last_cpu = cpu
@@ -358,7 +387,7 @@ async def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
 
 
 def scroll_driver(
-    items: int, step_px: int, frame_ms: float, timeout: float, layout: str = "as-is"
+    items: int, step_px: int, frame_ms: float, timeout: float, layout: str = "as-is", gc_freeze: bool = False
 ) -> Callable[[Any], Any]:
     """The driver coroutine for ``launch``: scroll Home through ITEMS posts and print the stalls.
 
@@ -378,6 +407,10 @@ def scroll_driver(
             print("result " + orjson.dumps({"error": "the Home pane did not appear"}).decode(), flush=True)
             return 1
         mark("window up")
+        if gc_freeze:  # what-if: what start-up made is never collected again (shorter full collections)
+            import gc
+
+            gc.freeze()
         home = controller.window.panes["home"]
         view, model = home.feed, home.model
         await asyncio.sleep(1.0)  # the first paint, the engine's first sync (nothing new), idle warm-up
@@ -406,6 +439,7 @@ def scroll_driver(
         expected = {"value": 0}
         meter = StallMeter()
         meter.rows = model.rowCount
+        meter.frozen = lambda: not view.viewport().updatesEnabled()
 
         def last_visible_row() -> int:
             viewport = view.viewport()
@@ -416,10 +450,11 @@ def scroll_driver(
         steps = 0
         idle_since = time.monotonic()
         started = time.perf_counter()
+        GC_PAUSES.clear()
         meter.start()
         while reached + 1 < items:
-            if bar.value() < expected["value"] - step_px:
-                jumps.append(expected["value"] - bar.value())
+            if bar.value() < expected["value"] - step_px and view.viewport().updatesEnabled():
+                jumps.append(expected["value"] - bar.value())  # and shown (a frozen picture hides it)
             bar.setValue(bar.value() + step_px)
             expected["value"] = bar.value()
             steps += 1
@@ -453,6 +488,13 @@ def scroll_driver(
             "gaps_cpu_over_50ms": sum(1 for cpu in meter.cpu if cpu > 50),
             "gaps_over_16ms": sum(1 for gap in gaps if gap > 16.7),
             "worst_at_rows": meter.where[worst] if worst >= 0 else None,
+            "gc": {
+                f"gen{generation}": [
+                    sum(1 for g, _ in GC_PAUSES if g == generation),
+                    round(max((ms for g, ms in GC_PAUSES if g == generation), default=0.0), 1),
+                ]
+                for generation in range(3)
+            },
             "spent_ms": {
                 key: round(sum(gap.get(key, 0.0) for gap in meter.spent))
                 for key in SPENT
@@ -469,7 +511,9 @@ def scroll_driver(
             "bar_at_end": [bar.value(), bar.maximum()],
             "layout": f"{view.layoutMode().name} batch {view.batchSize()}",
             "jumps_back": len(jumps),
-            "frozen_ms": sorted(round(ms) for ms in keeper.frozen_ms)[-5:] if keeper else None,
+            "frozen_ms": sorted(round(ms) for ms in meter.frozen_spans)[-5:],
+            "frozen_count": len(meter.frozen_spans),
+            "keep_whatif": keeper is not None,  # (also keeps the what-if object alive until here)
             "largest_jump_px": max(jumps, default=0),
         }
         print("result " + orjson.dumps(result).decode(), flush=True)
@@ -484,6 +528,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("mode", choices=["startup", "scroll"])
     parser.add_argument("--layout", default="as-is", help="scroll what-if: as-is, single, batch:N or keep")
+    parser.add_argument("--gc-freeze", action="store_true", help="scroll what-if: gc.freeze() after start-up")
     parser.add_argument("--whatif", action="append", choices=WHATIFS, default=[])
     parser.add_argument("--profile", required=True)
     parser.add_argument("--items", type=int, default=10_000)
@@ -498,13 +543,21 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["ATRIUM_BENCH_FIRST_PAINT"] = "1"
         os.environ["ATRIUM_BENCH_QUIT_AFTER_PAINT"] = "1"
         instrument(frozenset(args.whatif))
+        attribute_scrolling()
+        mark("feed widgets imported (early: the probe wraps them)")
         from atrium.ui.main import launch
 
-        return launch(args.profile)
+        try:
+            return launch(args.profile)
+        finally:  # everything up to the quit that follows the first paint
+            widths = {width: MEASURED.count(width) for width in sorted(set(MEASURED))}
+            print(f"measured {len(MEASURED)} cards during start-up ({SPENT.get('measure', 0.0):.0f} ms CPU) "
+                  f"at viewport widths {widths}; warm-up {SPENT.get('warm', 0.0):.0f} ms", flush=True)  # fmt: skip
     from atrium.ui.main import launch
 
     attribute_scrolling()
-    driver = scroll_driver(args.items, args.step_px, args.frame_ms, args.timeout, args.layout)
+    watch_gc()
+    driver = scroll_driver(args.items, args.step_px, args.frame_ms, args.timeout, args.layout, args.gc_freeze)
     return launch(args.profile, driver=driver)
 
 

@@ -6,6 +6,10 @@ their scopes changed. Writes in this process wake the hub directly; on
 PostgreSQL a ``NOTIFY atrium_changes`` (sent inside every write transaction)
 wakes the hubs of all other processes through ``LISTEN``; on SQLite, where
 processes share a file, the hub also polls twice a second.
+
+The hub also rings each stream's heartbeat (one ticker for all streams, rather than a
+timer per stream): with ten thousand idle streams, per-stream timers cost memory and a
+share of every fan-out.
 """
 
 from __future__ import annotations
@@ -29,14 +33,30 @@ log = logging.getLogger("atrium.server.events")
 SQLITE_POLL_SECONDS = 0.5
 POSTGRES_SAFETY_POLL_SECONDS = 5.0
 TAIL_BATCH = 20_000  # feed rows read per statement when catching up
+# A comment line goes to every stream at least this often (the protocol: at least every 25 s).
+# Read on every tick and at every subscription, so tests can shorten it.
+HEARTBEAT_SECONDS = 20.0
 
 
 @dataclass(eq=False)
 class Subscriber:
+    """One ``/events`` stream. The hub sets ``changed`` or ``beat`` and rings ``pending``."""
+
     user_id: str
     scopes: set[str]
     pending: asyncio.Event = field(default_factory=asyncio.Event)
     hint: int | None = None
+    changed: bool = False
+    beat: bool = False
+    beat_due: float = 0.0  # event-loop time of the next heartbeat
+
+    async def next_message(self) -> tuple[bool, bool]:
+        """Wait for the doorbell; returns (changed, heartbeat due) and clears both."""
+        await self.pending.wait()
+        self.pending.clear()
+        changed, beat = self.changed, self.beat
+        self.changed = self.beat = False
+        return changed, beat
 
 
 class EventHub:
@@ -55,6 +75,7 @@ class EventHub:
         self._loop = asyncio.get_running_loop()
         self._last_seq = await to_thread.run_sync(self._read_high_water)
         self._tasks.append(asyncio.create_task(self._pump(), name="atrium-event-pump"))
+        self._tasks.append(asyncio.create_task(self._heartbeats(), name="atrium-heartbeats"))
         if self._state.is_postgres:
             self._tasks.append(asyncio.create_task(self._listen(), name="atrium-pg-listen"))
 
@@ -80,14 +101,15 @@ class EventHub:
     async def subscribe(self, user_id: str) -> Subscriber:
         """Register a listener for USER_ID. Its scopes come from a sibling connection of the
         same user when there is one (kept current by ``_dispatch``), else from the database."""
+        beat_due = asyncio.get_running_loop().time() + HEARTBEAT_SECONDS
         group = self._subscribers.get(user_id)
         if group:
-            subscriber = Subscriber(user_id=user_id, scopes=next(iter(group)).scopes)
+            subscriber = Subscriber(user_id=user_id, scopes=next(iter(group)).scopes, beat_due=beat_due)
             group.add(subscriber)
             return subscriber
         seen = self._last_seq
         scopes = await to_thread.run_sync(self._scopes_of, user_id)
-        subscriber = Subscriber(user_id=user_id, scopes=scopes)
+        subscriber = Subscriber(user_id=user_id, scopes=scopes, beat_due=beat_due)
         self._subscribers.setdefault(user_id, set()).add(subscriber)
         if self._last_seq != seen:
             # A dispatch ran while the scopes were read: it may have handled a scope change of
@@ -200,7 +222,22 @@ class EventHub:
     @staticmethod
     def _notify(subscriber: Subscriber, seq: int) -> None:
         subscriber.hint = seq
+        subscriber.changed = True
         subscriber.pending.set()
+
+    async def _heartbeats(self) -> None:
+        """Ring the streams whose heartbeat is due; a few ticks per heartbeat period."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(min(1.0, HEARTBEAT_SECONDS / 4))
+            period = HEARTBEAT_SECONDS
+            now = loop.time()
+            for group in list(self._subscribers.values()):
+                for subscriber in group:
+                    if now >= subscriber.beat_due:
+                        subscriber.beat_due = now + period
+                        subscriber.beat = True
+                        subscriber.pending.set()
 
     async def _listen(self) -> None:
         import psycopg

@@ -18,6 +18,10 @@ from typing import Any
 DEMO_USER = "demo"
 DEMO_PASSWORD_ENV = "ATRIUM_DEMO_PASSWORD"
 Driver = Callable[[Any], Awaitable[int]]  # given the AppController; returns the exit code
+PRE_QT_IMPORTS = (  # no Qt in these; httpx imports httpcore only when the API client is made
+    "httpcore", "keyring", "atrium.cache", "atrium.app.markdown", "atrium.app.session",
+    "atrium.app.services", "atrium.app.engine",
+)  # fmt: skip
 # Benchmarks only (bench/bench_desktop.py): print "first-home-paint <s since process start> monotonic=<s>
 # cpu=<s of CPU used>" when the Home feed first paints its cards; with BENCH_QUIT_ENV=1, then quit.
 BENCH_PAINT_ENV = "ATRIUM_BENCH_FIRST_PAINT"
@@ -47,6 +51,7 @@ def launch(profile: str | os.PathLike[str] | None, *, auto_sign_in: Any = None, 
 
     DRIVER (the self-test) runs beside the controller and decides the exit code.
     """
+    _import_before_qt()
     import qasync
 
     from .app import DesktopSession, create_application
@@ -83,6 +88,16 @@ def launch(profile: str | os.PathLike[str] | None, *, auto_sign_in: Any = None, 
                 raise
             # Qt quit from outside (e.g. the session ended): finish the shutdown on a running loop.
             return int(loop.run_until_complete(task))
+
+
+def _import_before_qt() -> None:
+    """Import the desktop's pure-Python modules before PySide6 (qasync loads it): once PySide6 is
+    loaded, its ``__feature__`` import hook reads the source of every module imported after it
+    (``inspect.getsource``), ~0.1 s of start-up for these (bench/bench_desktop.py, what-if preimport)."""
+    import importlib
+
+    for name in PRE_QT_IMPORTS:
+        importlib.import_module(name)
 
 
 def _quit_on_interrupt(controller: Any) -> None:

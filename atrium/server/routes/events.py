@@ -1,8 +1,12 @@
-"""``GET /events``: server-sent wake-ups for the signed-in user."""
+"""``GET /events``: server-sent wake-ups for the signed-in user.
+
+The per-process ``EventHub`` (``atrium/server/events.py``) decides when a stream hears
+``changed`` and when its heartbeat comment is due (``events.HEARTBEAT_SECONDS``); this
+route only subscribes and writes what the hub rings for.
+"""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -12,7 +16,6 @@ from starlette.responses import StreamingResponse
 from ..context import Caller, current_caller
 
 router = APIRouter(tags=["sync"])
-HEARTBEAT_SECONDS = 20.0  # the protocol asks for a comment line at least every 25 s
 CONNECTED = b": connected\nretry: 3000\n\n"
 CHANGED = b'event: changed\ndata: {"hint": null}\n\n'
 HEARTBEAT = b": heartbeat\n\n"
@@ -34,17 +37,9 @@ async def events(request: Request, caller: Annotated[Caller, Depends(current_cal
             # Sent once subscribed: from here on, no change in the caller's scopes goes unannounced.
             yield CONNECTED
             while True:
-                try:
-                    # HEARTBEAT_SECONDS is read on every round, so tests can shorten it. asyncio.timeout
-                    # (not wait_for) adds no task per round: cheap with thousands of idle streams.
-                    async with asyncio.timeout(HEARTBEAT_SECONDS):
-                        await subscriber.pending.wait()
-                except TimeoutError:
-                    yield HEARTBEAT
-                    continue
-                subscriber.pending.clear()
+                changed, beat = await subscriber.next_message()
                 # The hint is null: the client's own cursor is what it syncs from.
-                yield CHANGED
+                yield (CHANGED if changed else b"") + (HEARTBEAT if beat else b"")
         finally:
             hub.unsubscribe(subscriber)
 

@@ -54,6 +54,7 @@ MAX_TITLE_LINES = 3
 PREVIEW_CHARS = 1500
 DOCUMENT_CACHE = 300
 HEIGHT_CACHE = 50_000
+UNSHOWN_HEIGHT = 160  # a card's stand-in height while its view is not shown yet
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,10 @@ class FeedDelegate(QStyledItemDelegate):
         post = index.data(FeedRole.Post)
         if not isinstance(post, Post):
             return QSize(self._width(option), 40)
+        if self._view is not None and not self._view.isVisible():
+            # Laid out before the window is shown (at a placeholder width of ~90 px): don't render
+            # cards for it; the view lays them out again at its real width when it is shown.
+            return QSize(self._width(option), UNSHOWN_HEIGHT)
         return self.prepare(option, post)
 
     def prepare(self, option: QStyleOptionViewItem, post: Post) -> QSize:

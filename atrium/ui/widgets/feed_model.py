@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 
@@ -32,7 +33,7 @@ from .post_format import author_label, failed_ids, kind_label, posts_by_id, rela
 FeedQuery = Callable[[tuple[str, str] | None, int], FeedPage]
 AnyIndex = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 30
-MAX_PAGE_SIZE = 120  # pages grow with the list (fewer relayouts) but stay small enough to prepare unnoticed
+MAX_PAGE_SIZE = 60  # pages grow with the list (fewer relayouts); a 120-post page is a 10-35 ms query
 REQUERY_MINIMUM = 30
 STRUCTURAL_REQUERY_LIMIT = 300  # a follow/join re-reads at most this much of a long loaded window
 # Kinds whose change can move posts in or out of a feed (joining, following, access lost).
@@ -122,6 +123,7 @@ class FeedModel(QAbstractListModel):
         self._failed: set[str] = set()
         self._failed_count = -1
         self._ahead: FeedPage | None = None
+        self.preparing = False  # a view is still preparing the cards of the page read ahead
         context.cache_changed.connect(self.on_cache_changed)
         context.status_changed.connect(self._on_status)
         self.reload()
@@ -181,6 +183,11 @@ class FeedModel(QAbstractListModel):
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
         if parent.isValid() or self._exhausted or self._next_before is None:
             return
+        if self.preparing:
+            # Not while the next page is read or a view prepares its cards: inserted unprepared, the
+            # view would render and measure them all at once inside its layout (a long stall). The
+            # view asks again when they are ready.
+            return
         page = self._ahead if self._ahead is not None else self._query(self._next_before, self._next_limit())
         self._ahead = None
         fresh = [post for post in page.items if post.id not in self._rows]
@@ -193,14 +200,21 @@ class FeedModel(QAbstractListModel):
             for offset, post in enumerate(fresh):
                 self._rows[post.id] = first + offset
             self.endInsertRows()
-        self.read_ahead()
+        if not self._exhausted:
+            self.preparing = True  # until the next page is read (and a view has prepared its cards)
+            QTimer.singleShot(0, self.read_ahead)  # that query in a later event-loop pass, not this one
 
     def read_ahead(self) -> None:
         """Read the next page now (one indexed query) and announce it; fetchMore will use it."""
+        self.preparing = False
         if self._exhausted or self._next_before is None or self._ahead is not None:
             return
         self._ahead = self._query(self._next_before, self._next_limit())
         self.pageAhead.emit(list(self._ahead.items))
+
+    def ahead_items(self) -> list[Post]:
+        """The page read ahead (for a view that attaches after it was announced)."""
+        return list(self._ahead.items) if self._ahead is not None else []
 
     def _next_limit(self) -> int:
         return min(MAX_PAGE_SIZE, max(self.page_size, len(self._posts) // 8))
