@@ -1,40 +1,42 @@
-"""HTTP routes of the Atrium server, one module per resource; ROUTERS lists them all."""
+"""HTTP routes of the Atrium server, one module per resource; ROUTERS lists them all, in mount order."""
 
 from __future__ import annotations
 
-import importlib
-
 from fastapi import APIRouter
 
-_MODULES = [
-    "system",
-    "auth",
-    "communities",
-    "posts",
-    "social",
-    "sync",
-    "events",
-    "wiki",
-    "files",
-    "apps",
-    "notifications",
-    "search",
-    "hooks",
-    "insights",
+from . import (
+    apps,
+    auth,
+    communities,
+    events,
+    files,
+    hooks,
+    insights,
+    notifications,
+    posts,
+    search,
+    social,
+    sync,
+    system,
+    wiki,
+)
+
+ROUTERS: list[APIRouter] = [
+    module.router
+    for module in (
+        system,
+        auth,
+        communities,
+        posts,
+        social,
+        sync,
+        events,
+        wiki,
+        files,
+        apps,
+        notifications,
+        search,
+        hooks,
+        insights,
+    )
 ]
-
-
-def _load() -> list[APIRouter]:
-    routers = []
-    for name in _MODULES:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as error:
-            if error.name == f"{__name__}.{name}":
-                continue  # not written yet
-            raise
-        routers.append(module.router)
-    return routers
-
-
-ROUTERS: list[APIRouter] = _load()
