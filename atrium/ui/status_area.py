@@ -11,6 +11,7 @@ from atrium.app.engine import EngineState, EngineStatus
 
 from .i18n import QT_TRANSLATE_NOOP, ntr
 from .icons import icon
+from .widgets.post_format import parse_time
 
 ERROR_SHOWN_MS = 10_000
 
@@ -21,16 +22,6 @@ def _tr(text: str) -> str:
 
 def _ntr(singular: str, plural: str, count: int) -> str:
     return ntr("StatusArea", singular, plural, count)
-
-
-def parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def relative_time(value: str | None, now: datetime | None = None) -> str:

@@ -46,6 +46,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .post_format import parse_time
+
 HTML_ROLE = int(Qt.ItemDataRole.UserRole) + 100
 """The role holding a row's HTML. ``DisplayRole`` keeps the plain text of the same row."""
 
@@ -64,16 +66,6 @@ def muted(inner_html: str) -> str:
 def badge(text: str) -> str:
     """A small label after a title ("Solved", "Online")."""
     return f'<span class="badge">&nbsp;{escape(text)}&nbsp;</span>'
-
-
-def parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def relative_time(value: str | None, now: datetime | None = None) -> str:
