@@ -24,9 +24,6 @@ pytestmark = [
 ]
 
 
-# --- a signed-in desktop on the demo server (conftest.py: qloop, demo_server, signed_in_session) --------
-
-
 # --- helpers ----------------------------------------------------------------------------------------
 
 
