@@ -178,7 +178,7 @@ def raise_fd_limit(wanted: int) -> int:
 
 @contextlib.contextmanager
 def profiling(pid: int, out: Path | None) -> Iterator[None]:
-    """Record PID with py-spy into OUT (.json: speedscope, else a flame graph SVG) while inside;
+    """Record PID with py-spy into OUT (.json: speedscope, .txt: collapsed stacks, else a flame graph SVG) while inside;
     does nothing when OUT is None. py-spy is installed on demand: ``pip install py-spy``."""
     if out is None:
         yield
@@ -188,7 +188,7 @@ def profiling(pid: int, out: Path | None) -> Iterator[None]:
         print("profile: py-spy is not installed (pip install py-spy); not profiling", flush=True)
         yield
         return
-    fmt = "speedscope" if out.suffix == ".json" else "flamegraph"
+    fmt = {".json": "speedscope", ".txt": "raw"}.get(out.suffix, "flamegraph")
     recorder = subprocess.Popen(
         [py_spy, "record", "--pid", str(pid), "--output", str(out), "--format", fmt, "--rate", "250"],
         stdout=subprocess.DEVNULL,

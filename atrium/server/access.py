@@ -1,12 +1,11 @@
-"""Who may read and do what: community visibility, roles, and a user's sync scopes."""
+"""Who may read and do what: community visibility and roles."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, or_, select
+from sqlalchemy import Connection, Row, or_, select
 
-from . import feed
 from .problems import forbidden, not_found
 from .schema import communities, memberships, posts
 
@@ -65,20 +64,3 @@ def readable_community_ids_clause(column: Any, user_id: str) -> Any:
     public = select(communities.c.id).where(communities.c.visibility == "public")
     member_of = select(memberships.c.community_id).where(memberships.c.user_id == user_id)
     return or_(column.in_(public), column.in_(member_of))
-
-
-def sync_scopes(conn: Connection, user_id: str) -> set[str]:
-    """The scopes whose objects USER_ID's sync carries (besides EVERYONE):
-    joined communities, public announcement communities, and their own."""
-    joined = conn.execute(
-        select(memberships.c.community_id).where(memberships.c.user_id == user_id)
-    ).scalars()
-    announcements = conn.execute(
-        select(communities.c.id).where(
-            and_(communities.c.kind == "announcements", communities.c.visibility == "public")
-        )
-    ).scalars()
-    scopes = {feed.community_scope(cid) for cid in joined}
-    scopes.update(feed.community_scope(cid) for cid in announcements)
-    scopes.add(feed.user_scope(user_id))
-    return scopes

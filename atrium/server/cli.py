@@ -44,8 +44,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             timeout_graceful_shutdown=5,
         )
     else:
-        from .main import create_app
+        from .main import create_app, tune_server_process
 
+        tune_server_process()
         app = create_app(args.db, files_dir=Path(args.files_dir) if args.files_dir else None)
         uvicorn.run(
             app, host=args.host, port=args.port, log_level=args.log_level, timeout_graceful_shutdown=5

@@ -20,8 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from starlette.responses import Response
 
 from .clock import now, now_iso
+from .hot_reads import DeviceRow, HotReads
 from .problems import Problem
-from .schema import activity_weeks, devices, idempotency_keys, users
+from .schema import activity_weeks, devices, idempotency_keys
 from .security import token_hash
 
 
@@ -37,6 +38,10 @@ class ServerState:
     # device id -> monotonic time of the last "last seen" write, to write it at most once a minute
     _seen: dict[str, float] = field(default_factory=dict)
     _seen_lock: threading.Lock = field(default_factory=threading.Lock)
+    hot: HotReads = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.hot = HotReads(self.engine)
 
     @property
     def is_postgres(self) -> bool:
@@ -68,25 +73,19 @@ def reading(request: Request) -> Iterator[Connection]:
         yield conn
 
 
-def _unauthorized(detail: str) -> Problem:
+def unauthorized(detail: str) -> Problem:
     return Problem(401, "Not signed in", detail, kind="unauthorized", headers={"WWW-Authenticate": "Bearer"})
 
 
 def caller_from_token(state: ServerState, token: str) -> Caller:
-    with state.engine.connect() as conn:
-        row = conn.execute(
-            select(
-                devices.c.id,
-                devices.c.revoked_at,
-                users.c.id.label("user_id"),
-                users.c.handle,
-                users.c.is_admin,
-            )
-            .join(users, users.c.id == devices.c.user_id)
-            .where(devices.c.token_hash == token_hash(token))
-        ).first()
+    with state.hot.snapshot() as snapshot:
+        return caller_from_device(state, snapshot.device(token_hash(token)))
+
+
+def caller_from_device(state: ServerState, row: DeviceRow | None) -> Caller:
+    """The caller a token's device row names, or the 401 a client must act on (sign in, or wipe)."""
     if row is None:
-        raise _unauthorized("The token is not valid. Sign in again.")
+        raise unauthorized("The token is not valid. Sign in again.")
     if row.revoked_at is not None:
         raise Problem(
             401,
@@ -96,7 +95,7 @@ def caller_from_token(state: ServerState, token: str) -> Caller:
             headers={"WWW-Authenticate": "Bearer"},
             wipe=True,
         )
-    caller = Caller(user_id=row.user_id, device_id=row.id, handle=row.handle, is_admin=bool(row.is_admin))
+    caller = Caller(user_id=row.user_id, device_id=row.device_id, handle=row.handle, is_admin=row.is_admin)
     _note_seen(state, caller)
     return caller
 
@@ -136,7 +135,7 @@ def current_caller(request: Request) -> Caller:
     """FastAPI dependency: the signed-in caller, or a 401 problem."""
     token = bearer_token(request)
     if token is None:
-        raise _unauthorized("Sign in first: this call needs 'Authorization: Bearer <token>'.")
+        raise unauthorized("Sign in first: this call needs 'Authorization: Bearer <token>'.")
     return caller_from_token(state_of(request), token)
 
 

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from anyio import to_thread
 from sqlalchemy import select
 
-from .access import sync_scopes
 from .context import ServerState
 from .database import normalise_url
 from .feed import current_seq
@@ -133,12 +132,12 @@ class EventHub:
     # -- internals -------------------------------------------------------------
 
     def _scopes_of(self, user_id: str) -> set[str]:
-        with self._state.engine.connect() as conn:
-            return sync_scopes(conn, user_id)
+        with self._state.hot.snapshot() as snapshot:
+            return snapshot.sync_scopes(user_id)
 
     def _read_high_water(self) -> int:
-        with self._state.engine.connect() as conn:
-            return current_seq(conn)
+        with self._state.hot.snapshot() as snapshot:
+            return snapshot.current_seq()
 
     def _read_tail(self, after: int) -> tuple[int, dict[str | None, int], list[str | None]]:
         """What changed after change number AFTER: (the number read up to, each touched scope

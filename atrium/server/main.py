@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -19,6 +21,11 @@ from .database import create_db_engine, default_files_dir, ensure_current
 from .problems import install_problem_handlers
 
 API = "/api/v1"
+WORKER_THREADS = 16
+# How often the interpreter offers the GIL to another thread (Python's default is 5 ms): a
+# request's thread re-takes it after each database call, so a shorter turn keeps small
+# requests from waiting behind a large one. Set by the server's entry points only.
+SWITCH_INTERVAL_S = 0.001
 DEMO_APPS_DIR = Path(__file__).parent / "demo_apps"
 
 
@@ -34,6 +41,10 @@ def create_app(database_url: str, *, files_dir: Path | None = None, check_schema
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         from .events import EventHub
 
+        # Few worker threads: every request's database work runs in one, and forty threads
+        # (anyio's default) convoy on the GIL, each SQLite step waiting its turn to re-take it
+        # (bench/RESULTS.md, incremental sync: p95 21 -> 10 ms with 16 threads).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         hub = EventHub(state, database_url)
         state.waker = hub
         _app.state.events = hub
@@ -65,8 +76,14 @@ def create_app(database_url: str, *, files_dir: Path | None = None, check_schema
     return app
 
 
+def tune_server_process() -> None:
+    """Process-wide settings for a process that serves Atrium and nothing else."""
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+
 def app_from_environment() -> FastAPI:
     """Factory for `uvicorn --factory` with several workers: the URL comes from ATRIUM_DB."""
+    tune_server_process()
     url = os.environ.get("ATRIUM_DB")
     if not url:
         raise RuntimeError("ATRIUM_DB is not set")

@@ -23,14 +23,16 @@ from . import (
 
 ROUTERS: list[APIRouter] = [
     module.router
+    # Routes are matched in this order, one by one: the calls every client makes every few
+    # seconds come first (no paths overlap, so the order changes nothing else).
     for module in (
+        sync,
+        events,
         system,
         auth,
         communities,
         posts,
         social,
-        sync,
-        events,
         wiki,
         files,
         apps,
