@@ -6,7 +6,7 @@ separate device tokens for ``--users`` users; the timed requests go through
 ``bench/lean_http.py`` so that the generator is not the bottleneck, ``--client httpx`` to
 compare) first sync to the present (untimed), then for ``--seconds`` each repeatedly syncs from its own cursor — following ``has_more`` — and
 pauses ``--interval`` seconds (±50 %) between rounds, as a client syncing after wake-ups
-would. Meanwhile a writer posts ``--writes`` times a second into the first user's
+would; the first ``--warmup`` seconds are not measured. Meanwhile a writer posts ``--writes`` times a second into the first user's
 communities, so the incremental pages carry real changes. ``--interval 0`` runs the
 clients back to back (a closed loop): the server's saturation throughput.
 
@@ -95,7 +95,7 @@ async def client_loop(
     get: Getter,
     cursor: str,
     start: asyncio.Event,
-    deadline: list[float],
+    window: list[float],
     interval: float,
     stats: Stats,
     rng: random.Random,
@@ -103,7 +103,7 @@ async def client_loop(
     await start.wait()
     if interval:
         await asyncio.sleep(rng.uniform(0, interval))  # spread the clients over the interval
-    while time.perf_counter() < deadline[0]:
+    while time.perf_counter() < window[1]:
         sent = time.perf_counter()
         try:
             status, content = await get("/sync", {"since": cursor})
@@ -114,9 +114,10 @@ async def client_loop(
             stats.error_kinds[f"{status}: {content[:100]!r}"] += 1
             await asyncio.sleep(0.1)
             continue
-        stats.latencies.append(time.perf_counter() - sent)
         page = orjson.loads(content)
-        stats.changes += len(page["changes"])
+        if sent >= window[0]:  # after the warm-up
+            stats.latencies.append(time.perf_counter() - sent)
+            stats.changes += len(page["changes"])
         cursor = page["cursor"]
         if page["has_more"]:
             continue
@@ -125,11 +126,11 @@ async def client_loop(
 
 
 async def writer_loop(
-    client: httpx.AsyncClient, community_ids: list[str], rate: float, deadline: list[float], stats: Stats
+    client: httpx.AsyncClient, community_ids: list[str], rate: float, window: list[float], stats: Stats
 ) -> None:
     number = 0
     next_at = time.perf_counter()
-    while time.perf_counter() < deadline[0]:
+    while time.perf_counter() < window[1]:
         community_id = community_ids[number % len(community_ids)]
         number += 1
         sent = time.perf_counter()
@@ -138,8 +139,9 @@ async def writer_loop(
             json={"id": uuid7(), "community_id": community_id, "body": f"Load test post {number}"},
         )
         if response.status_code == 201:
-            stats.writes += 1
-            stats.write_latencies.append(time.perf_counter() - sent)
+            if sent >= window[0]:
+                stats.writes += 1
+                stats.write_latencies.append(time.perf_counter() - sent)
         else:
             stats.errors += 1
             stats.error_kinds[f"post answered {response.status_code}: {response.text[:80]}"] += 1
@@ -178,7 +180,7 @@ async def run(
         cursors = [firsts[number % len(firsts)] for number in range(len(clients))]
         print(f"first sync of {len(firsts)} users done in {time.perf_counter() - started:.1f} s", flush=True)
         start = asyncio.Event()
-        deadline = [0.0]
+        window = [0.0, 0.0]  # measured from, until
         rng = random.Random(3)
         if args.client == "lean":
             lean = [LeanClient(api, {"Authorization": f"Bearer {token}"}) for token in tokens]
@@ -187,18 +189,20 @@ async def run(
             getters = [httpx_getter(client) for client in clients]
         tasks = [
             asyncio.create_task(
-                client_loop(get, cursor, start, deadline, args.interval, stats, random.Random(rng.random()))
+                client_loop(get, cursor, start, window, args.interval, stats, random.Random(rng.random()))
             )
             for get, cursor in zip(getters, cursors, strict=True)
         ]
-        tasks.append(asyncio.create_task(writer_loop(writer, community_ids, args.writes, deadline, stats)))
+        tasks.append(asyncio.create_task(writer_loop(writer, community_ids, args.writes, window, stats)))
         wait_for_quiet()
+        window[0] = time.perf_counter() + args.warmup
+        window[1] = window[0] + args.seconds
+        start.set()
+        await asyncio.sleep(args.warmup)  # pools fill, statements get prepared; not measured
         cpu_before = process_tree_cpu(pid)
         own_before = time.process_time()
         began = time.perf_counter()
-        deadline[0] = began + args.seconds
         with profiling(pid, args.profile):
-            start.set()
             await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - began
         server_cpu = process_tree_cpu(pid) - cpu_before
@@ -269,6 +273,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=3.0,
+        help="seconds of load before measuring (the server's pools fill, statements get prepared)",
+    )
     parser.add_argument("--interval", type=float, default=1.0, help="mean pause between a client's syncs")
     parser.add_argument("--writes", type=float, default=3.0, help="posts a second by the writer")
     parser.add_argument("--scale", type=int, default=0, help="posts added to the demo company")

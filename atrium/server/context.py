@@ -25,6 +25,11 @@ from .problems import Problem
 from .schema import activity_weeks, devices, idempotency_keys
 from .security import token_hash
 
+# Threads that run requests' database work (anyio's limiter, set in main.py's lifespan): few,
+# because forty threads (anyio's default) convoy on the GIL, each re-taking it after every
+# database call (bench/RESULTS.md, incremental sync).
+WORKER_THREADS = 16
+
 
 class Waker(Protocol):
     def wake(self) -> None: ...
@@ -41,7 +46,7 @@ class ServerState:
     hot: HotReads = field(init=False)
 
     def __post_init__(self) -> None:
-        self.hot = HotReads(self.engine)
+        self.hot = HotReads(self.engine, pool_size=WORKER_THREADS)
 
     @property
     def is_postgres(self) -> bool:
@@ -78,8 +83,8 @@ def unauthorized(detail: str) -> Problem:
 
 
 def caller_from_token(state: ServerState, token: str) -> Caller:
-    with state.hot.snapshot() as snapshot:
-        return caller_from_device(state, snapshot.device(token_hash(token)))
+    device = state.hot.read(lambda snapshot: snapshot.device(token_hash(token)))
+    return caller_from_device(state, device)
 
 
 def caller_from_device(state: ServerState, row: DeviceRow | None) -> Caller:

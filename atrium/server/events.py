@@ -132,12 +132,10 @@ class EventHub:
     # -- internals -------------------------------------------------------------
 
     def _scopes_of(self, user_id: str) -> set[str]:
-        with self._state.hot.snapshot() as snapshot:
-            return snapshot.sync_scopes(user_id)
+        return self._state.hot.read(lambda snapshot: snapshot.sync_scopes(user_id))
 
     def _read_high_water(self) -> int:
-        with self._state.hot.snapshot() as snapshot:
-            return snapshot.current_seq()
+        return self._state.hot.read(lambda snapshot: snapshot.current_seq())
 
     def _read_tail(self, after: int) -> tuple[int, dict[str | None, int], list[str | None]]:
         """What changed after change number AFTER: (the number read up to, each touched scope

@@ -15,12 +15,11 @@ PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine
 
 from . import feed
 
@@ -34,6 +33,9 @@ class DeviceRow:
     user_id: str
     handle: str
     is_admin: bool
+    # The change number when the row was read. It comes in the same statement so that a sync
+    # round's target is read before the caller's scopes (see ``Snapshot``).
+    seq_now: int
 
 
 class Dialect:
@@ -63,14 +65,29 @@ class Dialect:
 
 
 _CALLER = """
-SELECT d.id, d.revoked_at, u.id, u.handle, u.is_admin
+SELECT d.id, d.revoked_at, u.id, u.handle, u.is_admin, (SELECT value FROM sync_counter WHERE id = 1)
 FROM devices d JOIN users u ON u.id = d.user_id
 WHERE d.token_hash = ?
 """
-_SYNC_COMMUNITIES = """
+# The communities a sync carries besides joined ones: public announcement communities.
+_ANNOUNCEMENT_COMMUNITIES = (
+    "SELECT id FROM communities WHERE kind = 'announcements' AND visibility = 'public'"
+)
+_SYNC_COMMUNITIES = f"""
 SELECT community_id FROM memberships WHERE user_id = ?
 UNION ALL
-SELECT id FROM communities WHERE kind = 'announcements' AND visibility = 'public'
+{_ANNOUNCEMENT_COMMUNITIES}
+"""
+# The caller of a sync and the communities it carries, in one round trip: a row tagged 0 for
+# the device, then one tagged 1 for each community.
+_SYNC_CALLER = f"""
+SELECT 0, d.id, d.revoked_at, u.id, u.handle, u.is_admin, (SELECT value FROM sync_counter WHERE id = 1)
+FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = ?
+UNION ALL
+SELECT 1, m.community_id, NULL, NULL, NULL, NULL, NULL
+FROM memberships m JOIN devices d ON d.user_id = m.user_id WHERE d.token_hash = ?
+UNION ALL
+SELECT 1, c.id, NULL, NULL, NULL, NULL, NULL FROM ({_ANNOUNCEMENT_COMMUNITIES}) c
 """
 _CURRENT_SEQ = "SELECT value FROM sync_counter WHERE id = 1"
 _SCOPE_EVENTS = """
@@ -106,7 +123,11 @@ ChangeRow = tuple[str, str, str, str | None, int]
 
 
 class Snapshot:
-    """Reads on one connection inside one read transaction."""
+    """Reads on one connection. On SQLite they share one read transaction (a WAL snapshot).
+    On PostgreSQL each statement sees what was committed when it ran (autocommit: no BEGIN
+    and ROLLBACK round trips); callers read the change number first — writers take numbers
+    under the counter's row lock, so every change at or below a number read is committed —
+    and then anything they read later is at least as new, which the sync rounds allow for."""
 
     def __init__(self, cursor: Any, dialect: Dialect) -> None:
         self._cursor = cursor
@@ -121,12 +142,29 @@ class Snapshot:
         rows = self._rows(_CALLER, (token_hash,))
         if not rows:
             return None
-        device_id, revoked_at, user_id, handle, is_admin = rows[0]
-        return DeviceRow(device_id, revoked_at, user_id, handle, bool(is_admin))
+        device_id, revoked_at, user_id, handle, is_admin, seq_now = rows[0]
+        return DeviceRow(device_id, revoked_at, user_id, handle, bool(is_admin), int(seq_now))
+
+    def sync_caller(self, token_hash: str) -> tuple[DeviceRow | None, set[str]]:
+        """The device of TOKEN_HASH (as ``device``) and its user's sync scopes (as ``sync_scopes``)."""
+        device: DeviceRow | None = None
+        communities: list[str] = []
+        for tag, first, revoked_at, user_id, handle, is_admin, seq_now in self._rows(
+            _SYNC_CALLER, (token_hash, token_hash)
+        ):
+            if tag == 0:
+                device = DeviceRow(first, revoked_at, user_id, handle, bool(is_admin), int(seq_now))
+            else:
+                communities.append(first)
+        if device is None:
+            return None, set()
+        scopes = {feed.community_scope(cid) for cid in communities}
+        scopes.add(feed.user_scope(device.user_id))
+        return device, scopes
 
     def sync_scopes(self, user_id: str) -> set[str]:
         """The scopes USER_ID's sync carries besides everyone's: joined communities, public
-        announcement communities, and their own (the same rule as ``access.sync_scopes``)."""
+        announcement communities, and their own."""
         scopes = {feed.community_scope(cid) for (cid,) in self._rows(_SYNC_COMMUNITIES, (user_id,))}
         scopes.add(feed.user_scope(user_id))
         return scopes
@@ -161,26 +199,54 @@ class Snapshot:
         return self._rows(_DELTA_RETAINED, params, [scopes])
 
 
+T = TypeVar("T")
+
+
 class HotReads:
-    """Opens read snapshots on ENGINE's pooled connections."""
+    """Runs reads on pooled connections: ENGINE's own pool on SQLite; on PostgreSQL a small
+    autocommit pool of its own, without a ping on every checkout (a connection found dead is
+    dropped and the read tried once more on a fresh one)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, pool_size: int = 16) -> None:
+        self._postgres = engine.dialect.name == "postgresql"
+        self._dialect = Dialect(postgres=self._postgres)
         self._engine = engine
-        self._dialect = Dialect(postgres=engine.dialect.name == "postgresql")
+        if self._postgres:
+            self._engine = create_engine(
+                engine.url,
+                isolation_level="AUTOCOMMIT",
+                pool_size=pool_size,
+                max_overflow=pool_size // 4,
+                connect_args={"connect_timeout": 10},
+            )
 
-    @contextmanager
-    def snapshot(self) -> Iterator[Snapshot]:
-        """One read transaction: every read sees the same committed state (SQLite WAL snapshot;
-        on PostgreSQL the change counter's row lock orders commits, as for Core reads)."""
-        connection = self._engine.raw_connection()
-        try:
-            cursor = connection.cursor()
+    def read(self, work: Callable[[Snapshot], T]) -> T:
+        """WORK's answer, given a snapshot (it may run twice if a connection was dead)."""
+        for attempt in range(2):
+            connection = self._engine.raw_connection()
             try:
-                if not self._dialect.postgres:
-                    cursor.execute("BEGIN")
-                yield Snapshot(cursor, self._dialect)
+                return self._run(connection, work)
+            except self._engine.dialect.loaded_dbapi.Error as error:
+                if attempt or not self._engine.dialect.is_disconnect(error, connection, None):
+                    raise
+                connection.invalidate(error)  # closes it for good; the pool opens a new one
             finally:
-                cursor.close()
-                connection.rollback()
+                connection.close()  # back to the pool (a no-op once invalidated)
+        raise AssertionError("unreachable")
+
+    def _run(self, connection: Any, work: Callable[[Snapshot], T]) -> T:
+        cursor = connection.cursor()
+        try:
+            if not self._postgres:
+                cursor.execute("BEGIN")
+            try:
+                return work(Snapshot(cursor, self._dialect))
+            finally:
+                if not self._postgres:
+                    connection.rollback()
         finally:
-            connection.close()  # back to the pool
+            cursor.close()
+
+    def dispose(self) -> None:
+        if self._postgres:
+            self._engine.dispose()

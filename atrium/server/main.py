@@ -16,12 +16,11 @@ from fastapi.staticfiles import StaticFiles
 from atrium import __version__
 
 from .body_limit import BodySizeLimit
-from .context import ServerState
+from .context import WORKER_THREADS, ServerState
 from .database import create_db_engine, default_files_dir, ensure_current
 from .problems import install_problem_handlers
 
 API = "/api/v1"
-WORKER_THREADS = 16
 # How often the interpreter offers the GIL to another thread (Python's default is 5 ms): a
 # request's thread re-takes it after each database call, so a shorter turn keeps small
 # requests from waiting behind a large one. Set by the server's entry points only.
@@ -41,9 +40,6 @@ def create_app(database_url: str, *, files_dir: Path | None = None, check_schema
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         from .events import EventHub
 
-        # Few worker threads: every request's database work runs in one, and forty threads
-        # (anyio's default) convoy on the GIL, each SQLite step waiting its turn to re-take it
-        # (bench/RESULTS.md, incremental sync: p95 21 -> 10 ms with 16 threads).
         anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         hub = EventHub(state, database_url)
         state.waker = hub
@@ -53,6 +49,7 @@ def create_app(database_url: str, *, files_dir: Path | None = None, check_schema
             yield
         finally:
             await hub.stop()
+            state.hot.dispose()
             engine.dispose()
 
     app = FastAPI(

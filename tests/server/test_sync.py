@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+from sqlalchemy import Engine, text
+
 from tests.harness import Api
 from tests.server.helpers import make_community as community
 from tests.server.helpers import make_post as post
@@ -163,3 +166,28 @@ def test_bad_cursors_and_limits_are_422(make_user: Callable[..., Api]) -> None:
     assert api.get("/sync", params={"limit": 5001}).status_code == 422
     assert api.get("/sync", params={"limit": 0}).status_code == 422
     assert api.get("/sync", headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+def test_sync_survives_the_database_dropping_its_connections(
+    make_user: Callable[..., Api], engine: Engine, database_url: str
+) -> None:
+    """A database restart or a failover closes the server's pooled connections: the next sync
+    still answers (the dead connection is replaced), and so does the one after."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no connections to drop")
+    owner = make_user("olga")
+    public = community(owner, "Photography")
+    _, cursor = owner.sync_all()
+    with engine.connect() as conn:
+        dropped = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    assert dropped > 0
+    later = post(owner, public, "Still here after the database blinked")
+    changes, cursor = owner.sync_all(since=cursor)
+    assert later in ids_of(changes, "post")
+    again, _ = owner.sync_all(since=cursor)
+    assert again == []

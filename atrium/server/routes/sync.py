@@ -119,8 +119,7 @@ def _encode_rows(rows: list[ChangeRow]) -> list[dict[str, Any]]:
     return [_encode_change(kind, object_id, op, data) for kind, object_id, op, data, _seq in rows]
 
 
-def _start_round(snapshot: Snapshot, round_: Round, user_id: str, scopes: set[str]) -> None:
-    target = snapshot.current_seq()
+def _start_round(snapshot: Snapshot, round_: Round, user_id: str, scopes: set[str], target: int) -> None:
     if round_.since > target:
         raise invalid("since", "is ahead of this server (was it reset?); sync again without 'since'")
     round_.target = target
@@ -148,34 +147,36 @@ def _drop_changes(snapshot: Snapshot, drops: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-def _page(state: ServerState, token: str, round_: Round, limit: int, window_days: int) -> bytes:
-    """One page of the caller's feed, read in one snapshot (in a worker thread)."""
+def _page(
+    snapshot: Snapshot, state: ServerState, token: str, since: str | None, limit: int, window_days: int
+) -> bytes:
+    """One page of the caller's feed (in a worker thread)."""
+    round_ = Round.decode(since)
     out: list[dict[str, Any]] = []
-    with state.hot.snapshot() as snapshot:
-        caller = caller_from_device(state, snapshot.device(token_hash(token)))
-        scopes = snapshot.sync_scopes(caller.user_id)
-        if round_.target is None:
-            _start_round(snapshot, round_, caller.user_id, scopes)
-            out.extend(_drop_changes(snapshot, round_.drops))
-        assert round_.target is not None
-        gains = [scope for scope in round_.gains if scope in scopes]
-        if gains and round_.backfill_after < round_.since:
-            rows = snapshot.backfill(
-                gains, round_.backfill_after, round_.since, days_ago_iso(window_days), limit
-            )
-            out.extend(_encode_rows(rows))
-            round_.backfill_after = rows[-1][4] if len(rows) == limit else round_.since
-        remaining = limit - len(out)
-        finished = False
-        backfill_done = not gains or round_.backfill_after >= round_.since
-        if backfill_done and remaining > 0:
-            cutoff = days_ago_iso(window_days) if round_.since == 0 else None
-            rows = snapshot.delta(round_.delta_after, round_.target, ["", *sorted(scopes)], cutoff, remaining)
-            out.extend(_encode_rows(rows))
-            if len(rows) < remaining:
-                finished = True
-            else:
-                round_.delta_after = rows[-1][4]
+    # The change number is read with the caller and scopes, before anything else.
+    device, scopes = snapshot.sync_caller(token_hash(token))
+    caller = caller_from_device(state, device)
+    assert device is not None  # caller_from_device refused it otherwise
+    if round_.target is None:
+        _start_round(snapshot, round_, caller.user_id, scopes, device.seq_now)
+        out.extend(_drop_changes(snapshot, round_.drops))
+    assert round_.target is not None
+    gains = [scope for scope in round_.gains if scope in scopes]
+    if gains and round_.backfill_after < round_.since:
+        rows = snapshot.backfill(gains, round_.backfill_after, round_.since, days_ago_iso(window_days), limit)
+        out.extend(_encode_rows(rows))
+        round_.backfill_after = rows[-1][4] if len(rows) == limit else round_.since
+    remaining = limit - len(out)
+    finished = False
+    backfill_done = not gains or round_.backfill_after >= round_.since
+    if backfill_done and remaining > 0:
+        cutoff = days_ago_iso(window_days) if round_.since == 0 else None
+        rows = snapshot.delta(round_.delta_after, round_.target, ["", *sorted(scopes)], cutoff, remaining)
+        out.extend(_encode_rows(rows))
+        if len(rows) < remaining:
+            finished = True
+        else:
+            round_.delta_after = rows[-1][4]
     cursor = Round(since=round_.target).encode() if finished else round_.encode()
     return orjson.dumps({"cursor": cursor, "has_more": not finished, "changes": out})
 
@@ -193,6 +194,8 @@ async def sync(
     token = bearer_token(request)
     if token is None:
         raise unauthorized("Sign in first: this call needs 'Authorization: Bearer <token>'.")
-    round_ = Round.decode(since)
-    body = await run_in_threadpool(_page, state_of(request), token, round_, limit, window_days)
+    state = state_of(request)
+    body = await run_in_threadpool(
+        state.hot.read, lambda snapshot: _page(snapshot, state, token, since, limit, window_days)
+    )
     return Response(body, media_type="application/json")
