@@ -81,6 +81,9 @@ def _require_list_of_dicts(value: Any, what: str) -> list[dict[str, Any]]:
 
 
 def validate_sync_page(body: Any) -> SyncPage:
+    """The page checked as far as the protocol client can: its envelope and each change's type,
+    id, op and data object. Each object's fields are checked where the page is applied
+    (``atrium.cache.apply.plan_changes``), before anything is written."""
     page = _require_dict(body, "the sync page", ("cursor",))
     if not isinstance(page.get("has_more"), bool):
         raise _malformed("the sync page has no true/false 'has_more'")
@@ -90,6 +93,18 @@ def validate_sync_page(body: Any) -> SyncPage:
         if change["op"] == "upsert" and not isinstance(change.get("data"), dict):
             raise _malformed(f"change {position} is an upsert without its object")
     return SyncPage(cursor=page["cursor"], has_more=page["has_more"], changes=changes)
+
+
+def parse_sync_page(body: bytes) -> SyncPage:
+    """A ``/sync`` answer's bytes as a checked page (the engine runs this on its writer thread)."""
+    return validate_sync_page(parse_json(body))
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise _malformed(f"invalid JSON ({error})") from error
 
 
 class ServerSentEvents:
@@ -215,16 +230,18 @@ class ApiClient:
     @staticmethod
     def _json(response: httpx.Response) -> Any:
         """The body as JSON; a web page or broken JSON in a success answer is reported as such."""
+        return parse_json(ApiClient._json_bytes(response))
+
+    @staticmethod
+    def _json_bytes(response: httpx.Response) -> bytes:
+        """The body of a JSON answer, unparsed; a web page in a success answer is reported as such."""
         content_type = response.headers.get("content-type", "")
         body = response.content
         if not is_json_type(content_type):
             if looks_like_html(content_type, body):
                 raise CaptivePortal(status=response.status_code, detail=f"got {content_type or 'a page'}")
             raise _malformed(f"expected JSON, got {content_type or 'no content type'}")
-        try:
-            return orjson.loads(body)
-        except orjson.JSONDecodeError as error:
-            raise _malformed(f"invalid JSON ({error})") from error
+        return body
 
     async def request(
         self,
@@ -282,10 +299,15 @@ class ApiClient:
 
     async def sync(self, since: str | None = None, limit: int = 500, window_days: int = 90) -> SyncPage:
         """One page of changes after SINCE (None: from the beginning)."""
+        return parse_sync_page(await self.sync_bytes(since, limit, window_days))
+
+    async def sync_bytes(self, since: str | None = None, limit: int = 500, window_days: int = 90) -> bytes:
+        """One page as the server sent it, for ``parse_sync_page`` elsewhere: parsing 2000 changes
+        is CPU work that the sync engine keeps off its event loop."""
         params: dict[str, Any] = {"limit": limit, "window_days": window_days}
         if since is not None:
             params["since"] = since
-        return validate_sync_page(await self.request("GET", "sync", params=params))
+        return self._json_bytes(await self._send("GET", "sync", params=params))
 
     async def events(self) -> AsyncGenerator[tuple[str, dict[str, Any]], None]:
         """Server-sent wake-ups as (event, data), e.g. ("changed", {"hint": None}), until the server closes.

@@ -106,7 +106,10 @@ def _write_runs(conn: sqlite3.Connection, runs: list[Run], pending: bool, change
                 purge.purge_community(conn, community_id, changes)
             continue  # other scopes hold nothing this cache keeps per scope
         if run.op == _UPSERT:
-            conn.executemany(spec.upsert_sql[pending], run.rows)
+            try:
+                conn.executemany(spec.upsert_sql[pending], run.rows)
+            except OverflowError as error:  # an integer wider than SQLite's 64 bits; rolled back
+                raise MalformedPageError(-1, f"a {spec.type} has a number out of range ({error})") from None
             changes.add_all(spec.type, run.ids)
             if spec.type == "post":
                 conn.execute(

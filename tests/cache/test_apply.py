@@ -5,7 +5,10 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from atrium.cache import Cache, MalformedPageError, apply_changes, apply_sync_page, read_sync_state
 
@@ -313,3 +316,58 @@ def test_a_post_without_author_from_an_app_is_accepted(cache: Cache) -> None:
         cache, [f.upsert("post", f.post(group["id"], None, kind="app_event", app_id="app-1"))], "c1"
     )
     assert one(cache, "SELECT app_id FROM posts") == "app-1"
+
+
+def test_a_number_wider_than_sqlite_takes_is_refused_and_nothing_written(cache: Cache) -> None:
+    apply_sync_page(cache, [], "before")
+    group = f.community("G")
+    page = [f.upsert("community", group), f.upsert("post", {**f.post(group["id"], ME), "like_count": 2**70})]
+    with pytest.raises(MalformedPageError, match="out of range"):
+        apply_sync_page(cache, page, "after")
+    assert read_sync_state(cache).cursor == "before"
+    assert count(cache, "communities") == 0 and count(cache, "posts") == 0
+
+
+_texts = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=40)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    versions=st.lists(
+        st.fixed_dictionaries(
+            {
+                "body": _texts.filter(bool),
+                "title": st.none() | _texts,
+                "like_count": st.integers(min_value=-(2**63), max_value=2**63 - 1),
+                "pinned": st.booleans(),
+                "topics": st.lists(_texts.filter(bool), max_size=3),
+            }
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_every_field_value_survives_the_bulk_write_and_the_last_version_wins(
+    cache: Cache, versions: list[dict[str, Any]]
+) -> None:
+    """Any text (emoji, quotes, backslashes, other scripts), any 64-bit integer, booleans, nulls
+    and lists come out of the cache as they went in, and the page's last version of a row wins."""
+    group = f.community("G")
+    base = f.post(group["id"], ME)
+    page = [f.upsert("community", group)] + [f.upsert("post", {**base, **version}) for version in versions]
+    apply_sync_page(cache, page, "c")
+    last = versions[-1]
+    row = cache.conn.execute(
+        "SELECT body, title, like_count, pinned, topics FROM posts WHERE id = ?", (base["id"],)
+    ).fetchone()
+    assert row == (
+        last["body"],
+        last["title"],
+        last["like_count"],
+        int(last["pinned"]),
+        orjson.dumps(last["topics"]).decode(),
+    )
+    tags = {
+        tag for (tag,) in cache.conn.execute("SELECT tag FROM post_tags WHERE post_id = ?", (base["id"],))
+    }
+    assert tags == {f"topic:{topic.lower()}" for topic in last["topics"]}

@@ -151,12 +151,12 @@ def _page(
     snapshot: Snapshot, state: ServerState, token: str, since: str | None, limit: int, window_days: int
 ) -> bytes:
     """One page of the caller's feed (in a worker thread)."""
-    round_ = Round.decode(since)
-    out: list[dict[str, Any]] = []
     # The change number is read with the caller and scopes, before anything else.
     device, scopes = snapshot.sync_caller(token_hash(token))
-    caller = caller_from_device(state, device)
+    caller = caller_from_device(state, device)  # who is asking comes first: a 401 before a 422
     assert device is not None  # caller_from_device refused it otherwise
+    round_ = Round.decode(since)
+    out: list[dict[str, Any]] = []
     if round_.target is None:
         _start_round(snapshot, round_, caller.user_id, scopes, device.seq_now)
         out.extend(_drop_changes(snapshot, round_.drops))
