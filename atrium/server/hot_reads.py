@@ -5,11 +5,11 @@ the change number, scope events, the delta). Through SQLAlchemy Core each one co
 250 µs of Python — statement, cache key, result proxies, an autobegin — against about 10 µs
 of database work, and under 200 clients that Python is what saturates a server process
 (bench/RESULTS.md). So these few fixed SELECTs are written once, in SQL both databases
-accept, and run on the DB-API cursor of a connection from the engine's own pool. Everything
+accept, and run on the DB-API cursor of a pooled connection (see ``HotReads``). Everything
 else keeps using SQLAlchemy Core.
 
 Placeholders are written ``?`` and become ``%s`` for psycopg; a list parameter is written
-``{name}`` after its column and becomes ``IN (?, ?, …)`` on SQLite and ``= ANY(%s)`` on
+``{}`` after its column and becomes ``IN (?, ?, …)`` on SQLite and ``= ANY(%s)`` on
 PostgreSQL.
 """
 
