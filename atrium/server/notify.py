@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Connection, select
 
 from .clock import now_iso, uuid7
 from .publish import publish_notification
 from .schema import communities, memberships, notifications
+
+
+def recipients_to_notify(
+    recipients: Iterable[str | None],
+    actor_id: str | None,
+    readers: Callable[[list[str]], list[str]] | None = None,
+) -> list[str]:
+    """Who gets a notification: each recipient once, never the actor themself, and (given
+    READERS, which keeps those who may read the target) only readers — a mention of an outsider
+    in a private community must not tell them the community exists. The live routes and the
+    demo seeder both decide by this."""
+    wanted = [user_id for user_id in dict.fromkeys(recipients) if user_id and user_id != actor_id]
+    return readers(wanted) if readers is not None and wanted else wanted
 
 
 def notify(
@@ -21,11 +34,15 @@ def notify(
     target_id: str,
     community_id: str | None,
 ) -> None:
-    """Notify each recipient once, never the actor themself, and only those who may read the target:
-    a mention of an outsider in a private community must not tell them the community exists."""
-    wanted = [user_id for user_id in dict.fromkeys(recipients) if user_id and user_id != actor_id]
-    if community_id is not None and wanted:
-        wanted = _readers_among(conn, community_id, wanted)
+    """Notify ``recipients_to_notify`` of RECIPIENTS, in COMMUNITY_ID's readers when it is given."""
+    readers = None
+    if community_id is not None:
+        in_community = community_id
+
+        def readers(user_ids: list[str]) -> list[str]:
+            return _readers_among(conn, in_community, user_ids)
+
+    wanted = recipients_to_notify(recipients, actor_id, readers)
     stamp = now_iso()
     for user_id in wanted:
         notification_id = uuid7()

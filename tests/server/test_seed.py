@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import httpx
 import orjson
@@ -46,9 +47,11 @@ from atrium.server.schema import (
 )
 from atrium.server.security import verify_password
 from atrium.server.seed import DemoSummary, SeedError, seed_demo
-from atrium.server.seed.company import plan_company
+from atrium.server.seed.communities import CommunitySpec
+from atrium.server.seed.company import CommunityPlan, Company, plan_company
 from atrium.server.seed.compose import Composer
 from atrium.server.seed.ids import DAY_MS, IdMaker, iso_ms, to_ms
+from atrium.server.seed.notes import NotificationDeriver
 from atrium.server.seed.threads import ThreadFactory
 from atrium.server.text_extract import mentioned_handles, topics_in
 from tests.harness import (
@@ -228,6 +231,31 @@ def _a_member_of(engine: Engine, community_id: str) -> str:
                 .limit(1)
             ).scalar_one()
         )
+
+
+@pytest.mark.parametrize(
+    ("visibility", "told"), [("private", {"member"}), ("public", {"member", "outsider"})]
+)
+def test_the_seeder_notifies_by_the_live_rule(visibility: str, told: set[str]) -> None:
+    """Seeded notifications follow notify.recipients_to_notify, as live ones do: never the
+    actor, each person once, and a mention of an outsider in a private community does not
+    reach them (it would tell them the community exists)."""
+    spec = CommunitySpec("falcon", "Falcon", "interest", "A project", "it", (), visibility=visibility)
+    plan = CommunityPlan(
+        spec=spec, id="c1", created_ms=0, created_by="owner", roles={"owner": "owner", "member": "member"}
+    )
+    company = cast(Company, SimpleNamespace(community_by_id={"c1": plan}))
+    deriver = NotificationDeriver(random.Random(1), IdMaker(random.Random(1)), company, anchor_ms=DAY_MS)
+    deriver.notify(
+        ["member", "outsider", "owner", "member", None],
+        "mention",
+        actor_id="owner",
+        target_type="post",
+        target_id="p1",
+        community_id="c1",
+        created_ms=0,
+    )
+    assert sorted(note.user_id for note in deriver.notes) == sorted(told)
 
 
 def test_admin_signs_in_and_everyone_else_uses_the_demo_password(seeded: Seeded) -> None:

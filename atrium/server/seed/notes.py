@@ -4,8 +4,9 @@ things happen live: mentions, replies, likes, accepted answers, announcements, b
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from ..notify import recipients_to_notify
 from .company import Company
 from .ids import DAY_MS, HOUR_MS, IdMaker
 from .records import NotificationRecord, Thread
@@ -37,10 +38,9 @@ class NotificationDeriver:
         community_id: str | None,
         created_ms: int,
     ) -> None:
-        """Like notify.notify: each recipient once, never the actor."""
-        for user_id in dict.fromkeys(recipients):
-            if user_id is None or user_id == actor_id:
-                continue
+        """Notifications by the live rule (``notify.recipients_to_notify``)."""
+        readers = self._readers_of(community_id) if community_id is not None else None
+        for user_id in recipients_to_notify(recipients, actor_id, readers):
             self.notes.append(
                 NotificationRecord(
                     id=self.ids.at(created_ms),
@@ -54,6 +54,17 @@ class NotificationDeriver:
                     read=self._read(created_ms),
                 )
             )
+
+    def _readers_of(self, community_id: str) -> Callable[[list[str]], list[str]]:
+        """Keeps the users who may read COMMUNITY_ID: anyone for a public one, else members."""
+        plan = self.company.community_by_id.get(community_id)
+
+        def readers(user_ids: list[str]) -> list[str]:
+            if plan is None or plan.spec.visibility == "public":
+                return user_ids
+            return [user_id for user_id in user_ids if user_id in plan.roles]
+
+        return readers
 
     def from_thread(self, thread: Thread) -> None:
         post = thread.post
