@@ -17,6 +17,17 @@ from .harness import Api, PostgresCluster, RunningServer, fresh_sqlite_url, prep
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("ATRIUM_FAST_PASSWORD_HASHING", "1")  # real argon2, cheaper parameters
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-qt calls into PySide around every test, even tests without widgets, and this
+    PySide leaks a reference to None on each void call (see pyside_guard.py): without the guard
+    the whole run aborts ("deallocating None") once None's count runs out, at a point that
+    depends on how many other objects happen to hold None."""
+    from atrium.ui.widgets.pyside_guard import guard_none_refcount
+
+    guard_none_refcount()
+
+
 PASSWORD = "correct horse battery staple"
 
 

@@ -129,7 +129,18 @@ def _note_seen(state: ServerState, caller: Caller) -> None:
 
 
 def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
+    return _bearer(request.headers.get("authorization", ""))
+
+
+def bearer_token_of(scope: Any) -> str | None:
+    """``bearer_token`` for a raw ASGI scope."""
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            return _bearer(value.decode("latin-1"))
+    return None
+
+
+def _bearer(header: str) -> str | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None

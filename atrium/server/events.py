@@ -48,6 +48,7 @@ class Subscriber:
     changed: bool = False
     beat: bool = False
     beat_due: float = 0.0  # event-loop time of the next heartbeat
+    closed: bool = False  # the client went away (set by the stream's disconnect watcher)
 
     async def next_message(self) -> tuple[bool, bool]:
         """Wait for the doorbell; returns (changed, heartbeat due) and clears both."""

@@ -12,6 +12,7 @@ from pathlib import Path
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from atrium import __version__
 
@@ -19,13 +20,27 @@ from .body_limit import BodySizeLimit
 from .context import WORKER_THREADS, ServerState
 from .database import create_db_engine, default_files_dir, ensure_current
 from .problems import install_problem_handlers
+from .routes.events import serve_event_stream
 
 API = "/api/v1"
+EVENTS_PATH = f"{API}/events"
 # How often the interpreter offers the GIL to another thread (Python's default is 5 ms): a
 # request's thread re-takes it after each database call, so a shorter turn keeps small
 # requests from waiting behind a large one. Set by the server's entry points only.
 SWITCH_INTERVAL_S = 0.001
 DEMO_APPS_DIR = Path(__file__).parent / "demo_apps"
+
+
+class AtriumApp(FastAPI):
+    """The FastAPI app, with ``GET /events`` answered ahead of its middleware and routing (each
+    of thousands of long-lived streams would otherwise keep that whole chain suspended; see
+    ``routes/events.py``)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == EVENTS_PATH:
+            await serve_event_stream(self, scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(database_url: str, *, files_dir: Path | None = None, check_schema: bool = True) -> FastAPI:
@@ -52,7 +67,7 @@ def create_app(database_url: str, *, files_dir: Path | None = None, check_schema
             state.hot.dispose()
             engine.dispose()
 
-    app = FastAPI(
+    app = AtriumApp(
         title="Atrium server",
         version=__version__,
         openapi_url=f"{API}/openapi.json",
