@@ -122,6 +122,11 @@ ORDER BY seq LIMIT ?
 ChangeRow = tuple[str, str, str, str | None, int]
 
 
+def _scopes(user_id: str, community_ids: list[str]) -> set[str]:
+    """A sync's scopes: those communities' and the user's own."""
+    return {feed.community_scope(cid) for cid in community_ids} | {feed.user_scope(user_id)}
+
+
 class Snapshot:
     """Reads on one connection. On SQLite they share one read transaction (a WAL snapshot).
     On PostgreSQL each statement sees what was committed when it ran (autocommit: no BEGIN
@@ -158,16 +163,12 @@ class Snapshot:
                 communities.append(first)
         if device is None:
             return None, set()
-        scopes = {feed.community_scope(cid) for cid in communities}
-        scopes.add(feed.user_scope(device.user_id))
-        return device, scopes
+        return device, _scopes(device.user_id, communities)
 
     def sync_scopes(self, user_id: str) -> set[str]:
         """The scopes USER_ID's sync carries besides everyone's: joined communities, public
         announcement communities, and their own."""
-        scopes = {feed.community_scope(cid) for (cid,) in self._rows(_SYNC_COMMUNITIES, (user_id,))}
-        scopes.add(feed.user_scope(user_id))
-        return scopes
+        return _scopes(user_id, [cid for (cid,) in self._rows(_SYNC_COMMUNITIES, (user_id,))])
 
     def current_seq(self) -> int:
         return int(self._rows(_CURRENT_SEQ, ())[0][0])

@@ -24,7 +24,34 @@ from ..context import UiContext
 KINDS = ("expertise", "practice", "interest", "social", "support", "announcements")
 
 
-class CreateCommunityDialog(QDialog):
+class FormDialog(QDialog):
+    """A form above a line for errors and OK/Cancel buttons; OK calls ``_submit``, which keeps
+    the dialog open and shows what is wrong (``show_error``) until the input is good."""
+
+    def _lay_out(self, form: QFormLayout, ok_text: str, width: int, height: int) -> None:
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #c0392b;")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.resize(width, height)
+
+    def _submit(self) -> None:
+        raise NotImplementedError
+
+    def show_error(self, text: str) -> None:
+        self.message.setText(text)
+
+
+class CreateCommunityDialog(FormDialog):
     submitted = Signal(dict)  # {name, kind, visibility, description}
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -53,25 +80,12 @@ class CreateCommunityDialog(QDialog):
         self.description_edit = QPlainTextEdit(self)
         self.description_edit.setAccessibleName(self.tr("Description"))
         self.description_edit.setPlaceholderText(self.tr("What is it for, and who should join?"))
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #c0392b;")
         form = QFormLayout()
         form.addRow(self.tr("Name"), self.name_edit)
         form.addRow(self.tr("Kind"), self.kind_box)
         form.addRow(self.tr("Visibility"), self.visibility_box)
         form.addRow(self.tr("Description"), self.description_edit)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Create"))
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-        self.resize(520, 360)
+        self._lay_out(form, self.tr("Create"), 520, 360)
 
     def _submit(self) -> None:
         name = self.name_edit.text().strip()
@@ -86,11 +100,8 @@ class CreateCommunityDialog(QDialog):
             "description": self.description_edit.toPlainText().strip(),
         })  # fmt: skip
 
-    def show_error(self, text: str) -> None:
-        self.message.setText(text)
 
-
-class AddMemberDialog(QDialog):
+class AddMemberDialog(FormDialog):
     submitted = Signal(str, str)  # user id, role
 
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
@@ -113,23 +124,10 @@ class AddMemberDialog(QDialog):
         self.role_box.addItem(self.tr("Member"), "member")
         self.role_box.addItem(self.tr("Moderator"), "moderator")
         self.role_box.addItem(self.tr("Owner"), "owner")
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #c0392b;")
         form = QFormLayout()
         form.addRow(self.tr("Person"), self.person_edit)
         form.addRow(self.tr("Role"), self.role_box)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Add"))
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-        self.resize(440, 180)
+        self._lay_out(form, self.tr("Add"), 440, 180)
 
     @staticmethod
     def _label(found: Person) -> str:
@@ -153,6 +151,3 @@ class AddMemberDialog(QDialog):
             self.message.setText(self.tr("Pick a person from the suggestions."))
             return
         self.submitted.emit(found.id, str(self.role_box.currentData()))
-
-    def show_error(self, text: str) -> None:
-        self.message.setText(text)
