@@ -302,7 +302,7 @@ class ApiClient:
         return parse_sync_page(await self.sync_bytes(since, limit, window_days))
 
     async def sync_bytes(self, since: str | None = None, limit: int = 500, window_days: int = 90) -> bytes:
-        """One page as the server sent it, for ``parse_sync_page`` elsewhere: parsing 2000 changes
+        """One page as the server sent it, for ``parse_sync_page`` elsewhere: parsing thousands of changes
         is CPU work that the sync engine keeps off its event loop."""
         params: dict[str, Any] = {"limit": limit, "window_days": window_days}
         if since is not None:
