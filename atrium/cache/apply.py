@@ -27,6 +27,11 @@ DIRECT_INDEX_LIMIT = 2000
 above it (a first sync, a big backfill) rows are only written and ``catch_up_search`` indexes
 them in bulk afterwards."""
 
+BULK_RUN = 500
+"""Upsert runs at least this long into a searchable table are written with its index triggers
+suspended when no row they touch could fire them (search_index.triggers_would_idle): the
+triggers' per-row cost was a third of a comment's write in a first sync (bench/RESULTS.md)."""
+
 _UPSERT, _DELETE, _DROP = "upsert", "delete", "drop"
 
 
@@ -107,7 +112,7 @@ def _write_runs(conn: sqlite3.Connection, runs: list[Run], pending: bool, change
             continue  # other scopes hold nothing this cache keeps per scope
         if run.op == _UPSERT:
             try:
-                conn.executemany(spec.upsert_sql[pending], run.rows)
+                _upsert(conn, spec, run, pending)
             except OverflowError as error:  # an integer wider than SQLite's 64 bits; rolled back
                 raise MalformedPageError(-1, f"a {spec.type} has a number out of range ({error})") from None
             changes.add_all(spec.type, run.ids)
@@ -122,6 +127,18 @@ def _write_runs(conn: sqlite3.Connection, runs: list[Run], pending: bool, change
                 )
         else:
             purge.delete_objects(conn, spec.type, spec.table, run.ids, changes)
+
+
+def _upsert(conn: sqlite3.Connection, spec: ObjectSpec, run: Run, pending: bool) -> None:
+    if (
+        len(run.rows) >= BULK_RUN
+        and spec.table in search_index.SEARCHABLE
+        and search_index.triggers_would_idle(conn, spec.table, run.ids)
+    ):
+        with search_index.index_triggers_suspended(conn, spec.table):
+            conn.executemany(spec.upsert_sql[pending], run.rows)
+    else:
+        conn.executemany(spec.upsert_sql[pending], run.rows)
 
 
 def _index_small_backlog(conn: sqlite3.Connection, index_now: bool | None) -> None:

@@ -9,11 +9,20 @@ those above are not indexed yet. New rows always get a ``seq`` above the waterma
 trigger indexes them, so a big first sync writes rows only (readable at once) and
 ``catch_up`` indexes the tail afterwards in bulk, in rowid order, in bounded slices if wanted.
 Small incremental pages are caught up inside their own transaction (see apply.py).
+
+The triggers cost every row they could fire for, even when their condition is false. So a bulk
+upsert whose rows all lie above the watermark (a first sync, a big backfill) runs with the
+insert and update triggers dropped and re-created around it, inside its own transaction: DDL in
+SQLite is transactional, so no other connection ever sees the table without them.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import orjson
 
 from .db import CacheLike, connection_of, write_transaction
 
@@ -32,6 +41,41 @@ def watermark(conn: sqlite3.Connection, table: str) -> int:
 
 def _set_watermark(conn: sqlite3.Connection, table: str, upto: int) -> None:
     conn.execute("UPDATE search_state SET indexed_upto = ? WHERE name = ?", (upto, table))
+
+
+def triggers_would_idle(conn: sqlite3.Connection, table: str, ids: Sequence[str]) -> bool:
+    """Whether upserting these ids into TABLE cannot fire its insert or update index trigger:
+    no existing row of them is at or below the watermark, and a new row cannot get a ``seq``
+    there either (SQLite gives a new row the largest ``seq`` + 1)."""
+    upto = watermark(conn, table)
+    if upto == 0:
+        return True
+    top = conn.execute(f"SELECT ifnull(max(seq), 0) FROM {table}").fetchone()[0]
+    if top < upto:
+        return False
+    found = conn.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {table} WHERE id IN (SELECT value FROM json_each(?)) AND seq <= ?)",
+        (orjson.dumps(list(ids)).decode(), upto),
+    ).fetchone()[0]
+    return not found
+
+
+@contextmanager
+def index_triggers_suspended(conn: sqlite3.Connection, table: str) -> Iterator[None]:
+    """Inside the caller's transaction: TABLE's insert and update index triggers are gone for the
+    block and re-created exactly as they were after it, whatever happens in it."""
+    names = (f"{table}_fts_insert", f"{table}_fts_update")
+    saved = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)", names
+    ).fetchall()
+    assert conn.in_transaction, "suspend index triggers only inside a write transaction"
+    for name, _ in saved:
+        conn.execute(f"DROP TRIGGER {name}")
+    try:
+        yield
+    finally:
+        for _, sql in saved:
+            conn.execute(sql)
 
 
 def search_backlog(target: CacheLike) -> int:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from atrium.cache import (
     Cache,
+    apply,
     apply_changes,
     apply_sync_page,
     catch_up_search,
@@ -20,6 +23,7 @@ from atrium.cache import (
     reindex_search,
     search_backlog,
 )
+from atrium.cache.errors import MalformedPageError
 from atrium.cache.search_index import SEARCHABLE, watermark
 
 from . import factory as f
@@ -118,9 +122,14 @@ def run_steps(cache: Cache, plan: list[tuple[Any, ...]]) -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(steps, min_size=1, max_size=12))
-def test_the_index_never_drifts_from_the_tables(plan: list[tuple[Any, ...]]) -> None:
-    with tempfile.TemporaryDirectory() as directory, open_cache(Path(directory) / "cache.db") as cache:
+@given(st.lists(steps, min_size=1, max_size=12), st.sampled_from([apply.BULK_RUN, 1]))
+def test_the_index_never_drifts_from_the_tables(plan: list[tuple[Any, ...]], bulk_run: int) -> None:
+    """Also with every run counted as bulk, so the trigger-free path meets every sequence."""
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        open_cache(Path(directory) / "cache.db") as cache,
+        mock.patch.object(apply, "BULK_RUN", bulk_run),
+    ):
         run_steps(cache, plan)
         catch_up_search(cache)
         assert search_backlog(cache) == 0
@@ -193,3 +202,54 @@ def test_a_reused_rowid_below_the_watermark_is_indexed_at_once(cache: Cache) -> 
     assert (
         cache.conn.execute("SELECT count(*) FROM users_fts WHERE users_fts MATCH 'bravo'").fetchone()[0] == 1
     )
+
+
+def index_triggers(cache: Cache) -> list[tuple[str, str]]:
+    return cache.conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_fts_%' ORDER BY name"
+    ).fetchall()
+
+
+def test_a_big_page_of_new_rows_pays_no_trigger_and_leaves_the_triggers_in_place(cache: Cache) -> None:
+    before = index_triggers(cache)
+    group = f.community("G")
+    first = f.post(group["id"], None, "alpha")
+    apply_sync_page(cache, [f.upsert("post", first)], "c1")  # indexed at once: watermark 1
+    statements: list[str] = []
+    cache.conn.set_trace_callback(statements.append)
+    page = [f.upsert("post", f.post(group["id"], None, f"bravo number{n}")) for n in range(apply.BULK_RUN)]
+    apply_sync_page(cache, page, "c2")
+    cache.conn.set_trace_callback(None)
+    assert any(s.startswith("DROP TRIGGER posts_fts_insert") for s in statements)
+    assert index_triggers(cache) == before
+    catch_up_search(cache)
+    assert_index_matches_tables(cache)
+
+
+def test_a_big_page_editing_indexed_rows_keeps_them_exact(cache: Cache) -> None:
+    group = f.community("G")
+    posts = [f.post(group["id"], None, "alpha") for _ in range(apply.BULK_RUN)]
+    apply_sync_page(cache, [f.upsert("post", post) for post in posts], "c1")
+    catch_up_search(cache)
+    statements: list[str] = []
+    cache.conn.set_trace_callback(statements.append)
+    edits = [f.upsert("post", {**post, "body": "bravo"}) for post in posts]
+    edits.append(f.upsert("post", f.post(group["id"], None, "charlie")))
+    apply_sync_page(cache, edits, "c2", index_now=False)
+    cache.conn.set_trace_callback(None)
+    assert not any(s.startswith("DROP TRIGGER") for s in statements)  # the triggers had work to do
+    assert_index_matches_tables(cache)
+    match = "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ?"
+    assert cache.conn.execute(match, ("bravo",)).fetchone()[0] == apply.BULK_RUN
+    assert cache.conn.execute(match, ("alpha",)).fetchone()[0] == 0
+
+
+def test_a_failing_big_page_restores_the_triggers_and_writes_nothing(cache: Cache) -> None:
+    before = index_triggers(cache)
+    group = f.community("G")
+    page = [f.upsert("post", f.post(group["id"], None, "alpha")) for _ in range(apply.BULK_RUN)]
+    page.append(f.upsert("post", {**f.post(group["id"], None, "bravo"), "like_count": 2**70}))
+    with pytest.raises(MalformedPageError, match="out of range"):
+        apply_sync_page(cache, page, "c1")
+    assert index_triggers(cache) == before
+    assert cache.conn.execute("SELECT count(*) FROM posts").fetchone()[0] == 0
