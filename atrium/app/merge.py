@@ -11,12 +11,28 @@ from difflib import SequenceMatcher
 
 
 def _matches(base: list[str], other: list[str]) -> dict[int, int]:
-    """Base line index -> the index of the same, unchanged line in OTHER."""
-    matcher = SequenceMatcher(None, base, other, autojunk=False)
-    mapping: dict[int, int] = {}
-    for block in matcher.get_matching_blocks():
+    """Base line index -> the index of the same, unchanged line in OTHER.
+
+    The common head and tail are matched line for line first, as diff tools do; only the middle
+    goes to SequenceMatcher. Otherwise identical lines (blank lines) can align off by one and
+    pull an edit onto its neighbour's line, making two separate edits look like a conflict.
+    """
+    limit = min(len(base), len(other))
+    head = 0
+    while head < limit and base[head] == other[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and base[-1 - tail] == other[-1 - tail]:
+        tail += 1
+    mapping = {index: index for index in range(head)}
+    shift = len(other) - len(base)
+    mapping.update((index, index + shift) for index in range(len(base) - tail, len(base)))
+    middle = SequenceMatcher(
+        None, base[head : len(base) - tail], other[head : len(other) - tail], autojunk=False
+    )
+    for block in middle.get_matching_blocks():
         for offset in range(block.size):
-            mapping[block.a + offset] = block.b + offset
+            mapping[head + block.a + offset] = head + block.b + offset
     return mapping
 
 

@@ -36,6 +36,17 @@ def test_overlapping_edits_conflict() -> None:
     assert merge3(base, "Office opens at 9.\n", "Office opens at 7.\n") is None
 
 
+def test_edits_among_repeated_lines_combine() -> None:
+    """Identical lines (blank lines in a wiki page) must not pull an edit onto a neighbour's line."""
+    assert merge3("alpha\nalpha\nalpha\n", "LOCAL\nalpha\nalpha\n", "alpha\nalpha\nREMOTE\n") == (
+        "LOCAL\nalpha\nREMOTE\n"
+    )
+    base = "Title\n\n\n\nFooter\n"
+    assert merge3(base, "New title\n\n\n\nFooter\n", "Title\n\n\n\nNew footer\n") == (
+        "New title\n\n\n\nNew footer\n"
+    )
+
+
 def test_insertions_at_both_ends_combine() -> None:
     base = "middle\n"
     assert merge3(base, "top\nmiddle\n", "middle\nbottom\n") == "top\nmiddle\nbottom\n"
