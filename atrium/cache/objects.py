@@ -7,7 +7,7 @@ field that is present must have the protocol's JSON type. Unknown extra fields a
 
 from __future__ import annotations
 
-import builtins
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -38,6 +38,7 @@ def _req(name: str, kind: Kind = Kind.TEXT) -> Field:
     return Field(name, kind, required=True)
 
 
+RowBuilder = Callable[[str, dict[str, Any]], tuple[Any, ...]]
 _PYTHON_TYPES = {Kind.TEXT: str, Kind.INT: int, Kind.BOOL: bool, Kind.LIST: list}
 _MAX_KNOWN_SHAPES = 4096
 
@@ -52,10 +53,9 @@ class ObjectSpec:
     fields: tuple[Field, ...]
     local_reset: tuple[str, ...] = ()  # local columns an upsert from the server resets to 0
     upsert_sql: dict[bool, str] = field(init=False, compare=False)
-    _names: tuple[str, ...] = field(init=False, compare=False, repr=False)
-    _defaults: tuple[tuple[int, Any], ...] = field(init=False, compare=False, repr=False)
-    _lists: tuple[int, ...] = field(init=False, compare=False, repr=False)
-    _known_shapes: set[tuple[builtins.type, ...]] = field(init=False, compare=False, repr=False)
+    build_row: RowBuilder = field(init=False, compare=False, repr=False)
+    """``build_row(change_id, data)``: the row (change id first, then the fields) for an upsert of
+    ``data``; raises InvalidObject when its shape is wrong. Generated per type (_compile_row_builder)."""
 
     def __post_init__(self) -> None:
         columns = ["id", *(f.name for f in self.fields)]
@@ -69,43 +69,11 @@ class ObjectSpec:
             f"ON CONFLICT (id) DO UPDATE SET {', '.join(assignments)}"
             for pending in (False, True)
         }
-        setattr_ = object.__setattr__
-        setattr_(self, "upsert_sql", statements)
-        setattr_(self, "_names", tuple(f.name for f in self.fields))
-        setattr_(
-            self,
-            "_defaults",
-            tuple((i, f.default) for i, f in enumerate(self.fields) if f.default is not None),
-        )
-        setattr_(self, "_lists", tuple(i for i, f in enumerate(self.fields) if f.kind is Kind.LIST))
-        setattr_(self, "_known_shapes", set())
+        object.__setattr__(self, "upsert_sql", statements)
+        object.__setattr__(self, "build_row", _compile_row_builder(self))
 
-    def build_row(self, object_id: str, data: dict[str, Any]) -> tuple[Any, ...]:
-        """The row (change id first, then the fields) for an upsert of ``data``.
-
-        Raises InvalidObject when its shape is wrong. Hot path of a first sync: the tuple of the
-        values' Python types is checked once per distinct shape, then looked up in a set.
-        """
-        if self.has_id and data.get("id") != object_id:
-            raise InvalidObject(f"{self.type} data id {data.get('id')!r} differs from the change id")
-        values = list(map(data.get, self._names))
-        shape = tuple(map(type, values))
-        known = self._known_shapes
-        if shape not in known:
-            self._check(values)
-            if len(known) < _MAX_KNOWN_SHAPES:
-                known.add(shape)
-        if None in values:
-            for index, default in self._defaults:
-                if values[index] is None:
-                    values[index] = default
-        for index in self._lists:
-            value = values[index]
-            if type(value) is list:
-                values[index] = orjson.dumps(value).decode() if value else "[]"
-        return (object_id, *values)
-
-    def _check(self, values: list[Any]) -> None:
+    def check(self, values: Sequence[Any]) -> None:
+        """Raise InvalidObject unless VALUES (one per field, in order) have the protocol's types."""
         for spec, value in zip(self.fields, values, strict=True):
             if value is None:
                 if spec.required:
@@ -113,6 +81,58 @@ class ObjectSpec:
             elif type(value) is not _PYTHON_TYPES[spec.kind]:
                 expected = {Kind.TEXT: "a string", Kind.INT: "an integer", Kind.BOOL: "true or false"}
                 raise InvalidObject(f"{self.type}.{spec.name} must be {expected.get(spec.kind, 'an array')}")
+
+
+def _compile_row_builder(spec: ObjectSpec) -> RowBuilder:
+    """SPEC's ``build_row``, generated as straight-line code (as dataclasses and namedtuple do).
+
+    The hot path of a first sync: one ``data.get`` per field into a local, the tuple of the
+    values' Python types looked up in a set of shapes already checked (``check`` runs once per
+    new shape), defaults and JSON arrays filled in inline. Twice as fast as a loop over the fields.
+    """
+    values = [f"v{index}" for index in range(len(spec.fields))]
+    lines = ["def build_row(object_id, data):"]
+    if spec.has_id:
+        lines += [
+            "    if data.get('id') != object_id:",
+            "        raise InvalidObject(f\"{TYPE} data id {data.get('id')!r} differs from the change id\")",
+        ]
+    lines.append("    get = data.get")
+    lines += [f"    {value} = get({f.name!r})" for value, f in zip(values, spec.fields, strict=True)]
+    shape = ", ".join(f"type({value})" for value in values)
+    lines += [
+        f"    shape = ({shape},)",
+        "    if shape not in known:",
+        f"        learn(shape, ({', '.join(values)},))",
+    ]
+    cells = ["object_id"]
+    for value, f in zip(values, spec.fields, strict=True):
+        if f.kind is Kind.LIST:  # stored as JSON text; an empty list needs no encoder
+            empty = "'[]'" if f.default == "[]" else f"('[]' if {value} is not None else {f.default!r})"
+            cells.append(f"(dumps({value}).decode() if {value} else {empty})")
+        elif f.default is not None:
+            cells.append(f"({f.default!r} if {value} is None else {value})")
+        else:
+            cells.append(value)
+    lines.append(f"    return ({', '.join(cells)},)")
+
+    known: set[tuple[type, ...]] = set()
+
+    def learn(shape: tuple[type, ...], row: tuple[Any, ...]) -> None:
+        spec.check(row)
+        if len(known) < _MAX_KNOWN_SHAPES:
+            known.add(shape)
+
+    namespace: dict[str, Any] = {
+        "InvalidObject": InvalidObject,
+        "TYPE": spec.type,
+        "known": known,
+        "learn": learn,
+        "dumps": orjson.dumps,
+    }
+    exec("\n".join(lines), namespace)  # the source is built above from SPECS' own field names
+    builder: RowBuilder = namespace["build_row"]
+    return builder
 
 
 _TEXT, _INT, _BOOL, _LIST = Kind.TEXT, Kind.INT, Kind.BOOL, Kind.LIST
