@@ -90,6 +90,7 @@ def fetch_all_pages(api: str, token: str) -> tuple[list[bytes], float, int]:
 
 def apply_rate(pages: list[bytes], folder: Path) -> tuple[float, float, int]:
     """Parse + write every page into an empty cache, then build the search index: (apply s, index s, objects)."""
+    folder.mkdir(parents=True, exist_ok=True)
     cache = open_cache(folder / "apply-only.db")
     objects = 0
     started = time.perf_counter()
@@ -258,7 +259,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=100_000)
     parser.add_argument("--posts", type=int, default=200, help="posts for the push-latency run")
     parser.add_argument(
-        "--rounds", type=int, default=3, help="server-alone fetches and in-process engine syncs (medians)"
+        "--rounds",
+        type=int,
+        default=3,
+        help="interleaved rounds of server alone, client apply and engine (medians)",
     )
     parser.add_argument(
         "--database", metavar="URL", help="reuse an already seeded database instead of building one"
@@ -279,34 +283,42 @@ def main(argv: list[str] | None = None) -> int:
         poster_token = issue_tokens(url, [poster_handle])[0][2]
         listener_token = issue_tokens(url, ["demo"])[0][2]
         with server_process(url, folder / "files") as (_pid, api):
-            # The first fetch after the server starts runs on cold caches: take the median of a few.
-            runs = [fetch_all_pages(api, token) for _round in range(args.rounds)]
-            seconds = sorted(run[1] for run in runs)
-            pages, _first_seconds, changes = runs[-1]
-            del runs
-            server_seconds = statistics.median(seconds)
+            # This VM's speed drifts by up to 40 % over minutes, so the three measures are taken in
+            # interleaved rounds (server alone, client apply, engine) and each ratio within a round.
+            _pages, cold_seconds, _changes = fetch_all_pages(api, token)
+            print(f"server alone, first (cold) fetch, not counted: {cold_seconds:.2f} s")
+            rounds: list[tuple[float, float, float, float]] = []  # server, apply, index, engine
+            account = Account(server=api, handle=handle, user_id=user_id, device_id="bench")
+            for number in range(args.rounds):
+                pages, server_round, changes = fetch_all_pages(api, token)
+                applied, indexed, objects = apply_rate(pages, folder / f"apply-{number}")
+                del pages
+                engine_round, engine_objects = engine_sync(api, account, token, folder / f"engine-{number}")
+                rounds.append((server_round, applied, indexed, engine_round))
+                print(
+                    f"  round {number + 1}: server alone {server_round:.2f} s; client apply {applied:.2f} s "
+                    f"+ index {indexed:.2f} s = {objects / (applied + indexed):,.0f}/s; engine "
+                    f"{engine_round:.2f} s = {engine_round / server_round:.2f}x"
+                )
+            server_seconds = statistics.median(r[0] for r in rounds)
+            applied = statistics.median(r[1] for r in rounds)
+            indexed = statistics.median(r[2] for r in rounds)
+            with_index = statistics.median(objects / (r[1] + r[2]) for r in rounds)
+            engine_seconds = statistics.median(r[3] for r in rounds)
+            ratio = statistics.median(r[3] / r[0] for r in rounds)
             print(
                 f"server alone: {changes} changes in {server_seconds:.2f} s ({changes / server_seconds:,.0f}/s), "
-                f"median of {len(seconds)} rounds: {', '.join(f'{value:.2f}' for value in seconds)} s"
+                f"median of {len(rounds)} warm rounds"
             )
-            applied, indexed, objects = apply_rate(pages, folder)
             print(
                 f"client apply (parse + write): {objects} objects in {applied:.2f} s "
                 f"({objects / applied:,.0f}/s); search index build {indexed:.2f} s; "
-                f"with index {objects / (applied + indexed):,.0f}/s"
+                f"with index {with_index:,.0f}/s (medians of {len(rounds)} rounds)"
             )
-            del pages
-            account = Account(server=api, handle=handle, user_id=user_id, device_id="bench")
-            engine_runs = [
-                engine_sync(api, account, token, folder / f"engine-{number}") for number in range(args.rounds)
-            ]
-            engine_seconds = statistics.median(run[0] for run in engine_runs)
-            engine_objects = engine_runs[0][1]
             print(
                 f"sync engine, first sync in process (fetch + parse + write + index, overlapped): "
                 f"{engine_objects} objects in {engine_seconds:.2f} s ({engine_objects / engine_seconds:,.0f}/s) "
-                f"= {engine_seconds / server_seconds:.2f}x the server alone (median of "
-                f"{', '.join(f'{run[0]:.2f}' for run in sorted(engine_runs))} s)"
+                f"= {ratio:.2f}x the server alone (median of the rounds' ratios)"
             )
             total, peak_kib, cache_path = headless_sync(api, account, token_b, folder)
             print(
