@@ -106,9 +106,11 @@ def _write_runs(conn: sqlite3.Connection, runs: list[Run], pending: bool, change
         if spec is None:
             scope = run.ids[0]
             changes.add("scope", scope)
-            prefix, _, community_id = scope.partition(":")
-            if prefix == "community" and community_id:
-                purge.purge_community(conn, community_id, changes)
+            prefix, _, target = scope.partition(":")
+            if prefix == "community" and target:
+                purge.purge_community(conn, community_id=target, changes=changes)
+            elif prefix == "author" and target:
+                purge.purge_author(conn, author_id=target, changes=changes)
             continue  # other scopes hold nothing this cache keeps per scope
         if run.op == _UPSERT:
             try:

@@ -73,12 +73,33 @@ def delete_objects(
         conn.execute(f"DELETE FROM {table} WHERE id IN {_GIVEN_IDS}", (_json_ids(ids),))
 
 
+# People this cache's user follows (their posts in public communities sync through the
+# ``author:<id>`` scope), and the communities whose content syncs in full (joined ones, and the
+# public announcement communities everyone receives) — the server's rules in hot_reads.py.
+_FOLLOWED_PEOPLE = """
+SELECT target_id FROM follows
+WHERE target_type = 'user' AND user_id = (SELECT value FROM sync_state WHERE key = 'user_id')
+"""
+_SYNCED_COMMUNITIES = """
+SELECT community_id FROM memberships WHERE user_id = (SELECT value FROM sync_state WHERE key = 'user_id')
+UNION ALL
+SELECT id FROM communities WHERE kind = 'announcements' AND visibility = 'public'
+"""
+
+
 def purge_community(conn: sqlite3.Connection, community_id: str, changes: ChangeSet) -> None:
     """Remove a community's content from the cache: posts (with comments and reactions),
     memberships, wiki pages and the community row. Notifications, follows, apps and wiki
-    conflicts (the user's own text) stay: they are not the community's content.
+    conflicts (the user's own text) stay: they are not the community's content; nor do the
+    posts of followed people in a public community, which still sync by their author.
     """
-    collect_doomed_posts(conn, "SELECT id FROM posts WHERE community_id = ?", (community_id,))
+    collect_doomed_posts(
+        conn,
+        f"""SELECT id FROM posts WHERE community_id = ? AND NOT (
+            author_id IN ({_FOLLOWED_PEOPLE})
+            AND EXISTS (SELECT 1 FROM communities WHERE id = ? AND visibility = 'public'))""",
+        (community_id, community_id),
+    )
     delete_doomed_posts(conn, changes)
     changes.add_all(
         "membership", _returning(conn, "DELETE FROM memberships WHERE community_id = ?", (community_id,))
@@ -87,3 +108,14 @@ def purge_community(conn: sqlite3.Connection, community_id: str, changes: Change
         "wiki_page", _returning(conn, "DELETE FROM wiki_pages WHERE community_id = ?", (community_id,))
     )
     changes.add_all("community", _returning(conn, "DELETE FROM communities WHERE id = ?", (community_id,)))
+
+
+def purge_author(conn: sqlite3.Connection, author_id: str, changes: ChangeSet) -> None:
+    """The user stopped following AUTHOR_ID: remove their posts that only synced by author,
+    those outside the communities whose content syncs in full."""
+    collect_doomed_posts(
+        conn,
+        f"SELECT id FROM posts WHERE author_id = ? AND community_id NOT IN ({_SYNCED_COMMUNITIES})",
+        (author_id,),
+    )
+    delete_doomed_posts(conn, changes)

@@ -156,13 +156,15 @@ class EventHub:
             position = after
             while True:
                 rows = conn.execute(
-                    select(change_log.c.seq, change_log.c.scope)
+                    select(change_log.c.seq, change_log.c.scope, change_log.c.author_scope)
                     .where(change_log.c.seq > position, change_log.c.seq <= high)
                     .order_by(change_log.c.seq)
                     .limit(TAIL_BATCH)
                 ).all()
-                for seq, scope in rows:
+                for seq, scope, author in rows:
                     touched[scope] = int(seq)
+                    if author is not None:  # a post by someone its readers may follow
+                        touched[author] = int(seq)
                 if len(rows) < TAIL_BATCH:
                     break
                 position = int(rows[-1].seq)

@@ -26,6 +26,11 @@ def user_scope(user_id: str) -> str:
     return f"user:{user_id}"
 
 
+def author_scope(user_id: str) -> str:
+    """The scope of a person's posts in public communities: their followers sync those too."""
+    return f"author:{user_id}"
+
+
 def next_seq(conn: Connection) -> int:
     """Take the next change number; holds the counter's row lock until commit."""
     value = conn.execute(
@@ -61,7 +66,10 @@ def record_upsert(
     *,
     ts: str | None = None,
     keep: bool = False,
+    author: str | None = None,
 ) -> int:
+    """Publish the current DATA of an object in SCOPE. AUTHOR (a post in a public community):
+    its author's followers receive it too (``author_scope``)."""
     seq = next_seq(conn)
     conn.execute(
         _upsert_statement(
@@ -75,6 +83,7 @@ def record_upsert(
                 "ts": ts,
                 "keep": keep,
                 "data": orjson.dumps(data).decode(),
+                "author_scope": None if author is None else author_scope(author),
             },
         )
     )
@@ -82,6 +91,7 @@ def record_upsert(
 
 
 def record_delete(conn: Connection, kind: str, object_id: str, scope: str | None) -> int:
+    """Publish a tombstone. It keeps the row's ``author_scope``, so followers hear of it too."""
     seq = next_seq(conn)
     conn.execute(
         _upsert_statement(

@@ -73,13 +73,16 @@ WHERE d.token_hash = ?
 _ANNOUNCEMENT_COMMUNITIES = (
     "SELECT id FROM communities WHERE kind = 'announcements' AND visibility = 'public'"
 )
-_SYNC_COMMUNITIES = f"""
-SELECT community_id FROM memberships WHERE user_id = ?
+# A sync's scopes besides everyone's, tagged 1 for a community and 2 for a followed person.
+_SYNC_SCOPES = f"""
+SELECT 1, community_id FROM memberships WHERE user_id = ?
 UNION ALL
-{_ANNOUNCEMENT_COMMUNITIES}
+SELECT 1, c.id FROM ({_ANNOUNCEMENT_COMMUNITIES}) c
+UNION ALL
+SELECT 2, target_id FROM follows WHERE user_id = ? AND target_type = 'user'
 """
-# The caller of a sync and the communities it carries, in one round trip: a row tagged 0 for
-# the device, then one tagged 1 for each community.
+# The caller of a sync and the scopes it carries, in one round trip: a row tagged 0 for the
+# device, then one tagged 1 for each community and 2 for each followed person.
 _SYNC_CALLER = f"""
 SELECT 0, d.id, d.revoked_at, u.id, u.handle, u.is_admin, (SELECT value FROM sync_counter WHERE id = 1)
 FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = ?
@@ -88,6 +91,9 @@ SELECT 1, m.community_id, NULL, NULL, NULL, NULL, NULL
 FROM memberships m JOIN devices d ON d.user_id = m.user_id WHERE d.token_hash = ?
 UNION ALL
 SELECT 1, c.id, NULL, NULL, NULL, NULL, NULL FROM ({_ANNOUNCEMENT_COMMUNITIES}) c
+UNION ALL
+SELECT 2, f.target_id, NULL, NULL, NULL, NULL, NULL
+FROM follows f JOIN devices d ON d.user_id = f.user_id WHERE d.token_hash = ? AND f.target_type = 'user'
 """
 _CURRENT_SEQ = "SELECT value FROM sync_counter WHERE id = 1"
 _SCOPE_EVENTS = """
@@ -100,9 +106,11 @@ SELECT c.data FROM change_log c JOIN communities m ON m.id = c.object_id
 WHERE c.type = 'community' AND c.object_id = ? AND m.visibility = 'public'
 """
 _RETAINED = "(ts IS NULL OR ts >= ? OR keep = ?)"
+# Author scopes live in their own column (a post has its community's scope too): a scope list
+# is matched against both columns.
 _BACKFILL = f"""
 SELECT type, object_id, op, data, seq FROM change_log
-WHERE scope {{}} AND seq > ? AND seq <= ? AND op = 'upsert' AND {_RETAINED}
+WHERE (scope {{}} OR author_scope {{}}) AND seq > ? AND seq <= ? AND op = 'upsert' AND {_RETAINED}
 ORDER BY seq LIMIT ?
 """
 # coalesce() keeps the planner on the change-number index: walking it in order and stopping
@@ -110,21 +118,25 @@ ORDER BY seq LIMIT ?
 # 750k-row feed, SQLite; PostgreSQL plans the same way).
 _DELTA = """
 SELECT type, object_id, op, data, seq FROM change_log
-WHERE seq > ? AND seq <= ? AND coalesce(scope, '') {}
+WHERE seq > ? AND seq <= ? AND (coalesce(scope, '') {} OR coalesce(author_scope, '') {})
 ORDER BY seq LIMIT ?
 """
 _DELTA_RETAINED = f"""
 SELECT type, object_id, op, data, seq FROM change_log
-WHERE seq > ? AND seq <= ? AND coalesce(scope, '') {{}} AND {_RETAINED}
+WHERE seq > ? AND seq <= ? AND (coalesce(scope, '') {{}} OR coalesce(author_scope, '') {{}})
+AND {_RETAINED}
 ORDER BY seq LIMIT ?
 """
 
 ChangeRow = tuple[str, str, str, str | None, int]
 
 
-def _scopes(user_id: str, community_ids: list[str]) -> set[str]:
-    """A sync's scopes: those communities' and the user's own."""
-    return {feed.community_scope(cid) for cid in community_ids} | {feed.user_scope(user_id)}
+def _scopes(user_id: str, tagged: Sequence[tuple[int, str]]) -> set[str]:
+    """A sync's scopes: the user's own, and from TAGGED rows communities (1) and authors (2)."""
+    scopes = {feed.user_scope(user_id)}
+    for tag, target in tagged:
+        scopes.add(feed.community_scope(target) if tag == 1 else feed.author_scope(target))
+    return scopes
 
 
 class Snapshot:
@@ -153,22 +165,22 @@ class Snapshot:
     def sync_caller(self, token_hash: str) -> tuple[DeviceRow | None, set[str]]:
         """The device of TOKEN_HASH (as ``device``) and its user's sync scopes (as ``sync_scopes``)."""
         device: DeviceRow | None = None
-        communities: list[str] = []
+        tagged: list[tuple[int, str]] = []
         for tag, first, revoked_at, user_id, handle, is_admin, seq_now in self._rows(
-            _SYNC_CALLER, (token_hash, token_hash)
+            _SYNC_CALLER, (token_hash, token_hash, token_hash)
         ):
             if tag == 0:
                 device = DeviceRow(first, revoked_at, user_id, handle, bool(is_admin), int(seq_now))
             else:
-                communities.append(first)
+                tagged.append((tag, first))
         if device is None:
             return None, set()
-        return device, _scopes(device.user_id, communities)
+        return device, _scopes(device.user_id, tagged)
 
     def sync_scopes(self, user_id: str) -> set[str]:
         """The scopes USER_ID's sync carries besides everyone's: joined communities, public
-        announcement communities, and their own."""
-        return _scopes(user_id, [cid for (cid,) in self._rows(_SYNC_COMMUNITIES, (user_id,))])
+        announcement communities, followed people's posts, and their own."""
+        return _scopes(user_id, self._rows(_SYNC_SCOPES, (user_id, user_id)))
 
     def current_seq(self) -> int:
         return int(self._rows(_CURRENT_SEQ, ())[0][0])
@@ -185,8 +197,8 @@ class Snapshot:
     ) -> list[ChangeRow]:
         """Upserts in GAINS' scopes numbered in (AFTER, UPTO] and retained since CUTOFF."""
         d = self._dialect
-        params = [*d.list_params(gains), after, upto, cutoff, True, limit]
-        return self._rows(_BACKFILL, params, [gains])
+        params = [*d.list_params(gains), *d.list_params(gains), after, upto, cutoff, True, limit]
+        return self._rows(_BACKFILL, params, [gains, gains])
 
     def delta(
         self, after: int, upto: int, scopes: Sequence[str], cutoff: str | None, limit: int
@@ -194,10 +206,12 @@ class Snapshot:
         """Changes in SCOPES (``""`` for everyone's) numbered in (AFTER, UPTO], in order; with a
         CUTOFF only those retained since it."""
         d = self._dialect
+        authors = [scope for scope in scopes if scope.startswith("author:")]
+        lists = [scopes, authors]
+        matched = [*d.list_params(scopes), *d.list_params(authors)]
         if cutoff is None:
-            return self._rows(_DELTA, [after, upto, *d.list_params(scopes), limit], [scopes])
-        params = [after, upto, *d.list_params(scopes), cutoff, True, limit]
-        return self._rows(_DELTA_RETAINED, params, [scopes])
+            return self._rows(_DELTA, [after, upto, *matched, limit], lists)
+        return self._rows(_DELTA_RETAINED, [after, upto, *matched, cutoff, True, limit], lists)
 
 
 T = TypeVar("T")

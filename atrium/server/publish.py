@@ -214,7 +214,22 @@ def publish_post(conn: Connection, post_id: str) -> dict[str, Any]:
     row = conn.execute(select(posts).where(posts.c.id == post_id)).one()
     data = post_dict(conn, row)
     ts, keep = _post_retention(row)
-    feed.record_upsert(conn, "post", post_id, data, feed.community_scope(row.community_id), ts=ts, keep=keep)
+    public = (
+        conn.execute(
+            select(communities.c.visibility).where(communities.c.id == row.community_id)
+        ).scalar_one()
+        == "public"
+    )
+    feed.record_upsert(
+        conn,
+        "post",
+        post_id,
+        data,
+        feed.community_scope(row.community_id),
+        ts=ts,
+        keep=keep,
+        author=row.author_id if public else None,
+    )
     return data
 
 

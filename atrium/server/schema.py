@@ -281,7 +281,10 @@ change_log = Table(
     # kept regardless of retention (pinned posts, announcements)
     Column("keep", Boolean, nullable=False, server_default="0"),
     Column("data", Text),
+    # author:<user_id> on posts in public communities: their author's followers sync them too
+    Column("author_scope", String(60)),
     Index("ix_change_log_scope_seq", "scope", "seq"),
+    Index("ix_change_log_author_scope_seq", "author_scope", "seq"),
 )
 
 # Gains and losses of read access, so /sync can backfill a joined community

@@ -113,6 +113,56 @@ def test_first_and_incremental_sync_mirror_what_the_user_may_read(
     run(scenario())
 
 
+def test_followed_peoples_posts_sync_outside_joined_communities(
+    make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    """DESIGN.md keeps "followed people's posts" offline: those in public communities the reader
+    has not joined come by author; private ones never do. Follow, unfollow, join and leave keep
+    the cache a mirror of a fresh sync."""
+    owner, reader, author = make_user("olga"), make_user("ravi"), make_user("ana")
+    open_group = make_community(owner, "Photography")
+    secret = make_community(owner, "Falcon", "private")
+    joined = make_community(owner, "Cycling")
+    for group in (open_group, joined):
+        join(author, group)
+    owner.put(f"/communities/{secret}/members/{author.user_id}")
+    join(reader, joined)
+    in_open = make_post(author, open_group, "Golden hour")
+    in_secret = make_post(author, secret, "not for ravi")
+    in_joined = make_post(author, joined, "Sunday ride")
+    by_owner = make_post(owner, open_group, "not followed")
+    assert reader.put(f"/follows/user/{author.user_id}").status_code == 204
+
+    async def mirror(desktop: Desktop) -> set[tuple[str, str]]:
+        await desktop.engine.sync_once()
+        objects = set(cache_objects(desktop.path))
+        assert objects == server_objects(reader)
+        return objects
+
+    async def scenario() -> None:
+        async with Desktop(reader, tmp_path) as desktop:
+            objects = await mirror(desktop)
+            assert {("post", in_open), ("post", in_joined)} <= objects
+            assert ("post", in_secret) not in objects and ("post", by_owner) not in objects
+            later = make_post(author, open_group, "Blue hour")
+            author.patch(f"/posts/{in_open}", json={"body": "Golden hour, edited"})
+            assert ("post", later) in await mirror(desktop)
+            author.delete(f"/posts/{later}")
+            assert ("post", later) not in await mirror(desktop)
+            join(reader, open_group)
+            assert ("post", by_owner) in await mirror(desktop)
+            assert reader.delete(f"/communities/{open_group}/members/{reader.user_id}").status_code == 204
+            objects = await mirror(desktop)  # leaving keeps what still comes by author
+            assert ("post", in_open) in objects and ("post", by_owner) not in objects
+            assert reader.delete(f"/follows/user/{author.user_id}").status_code == 204
+            objects = await mirror(desktop)
+            assert ("post", in_open) not in objects and ("post", in_joined) in objects
+            assert reader.put(f"/follows/user/{author.user_id}").status_code == 204
+            assert ("post", in_open) in await mirror(desktop)  # backfilled on following again
+
+    run(scenario())
+
+
 def test_actions_queue_offline_and_reach_the_server_exactly_once(
     server: RunningServer, make_user: Callable[..., Api], tmp_path: Path
 ) -> None:
@@ -250,6 +300,7 @@ def test_drop_purges_and_revocation_wipes(make_user: Callable[..., Api], tmp_pat
     secret = make_community(owner, "Falcon", "private")
     owner.put(f"/communities/{secret}/members/{member.user_id}")
     hidden = make_post(owner, secret, "plans")
+    member.put(f"/follows/user/{owner.user_id}")  # following the author keeps no private post
 
     async def scenario() -> None:
         async with Desktop(member, tmp_path) as desktop:

@@ -226,6 +226,22 @@ def test_being_added_to_a_community_wakes_the_listener_and_its_posts_then_do(
     assert_woken(listener, lambda: make_post(owner, secret, "Welcome aboard"))
 
 
+def test_a_followed_persons_post_in_a_community_not_joined_wakes_the_listener(
+    make_user: Callable[..., Api], listen: Callable[[Api], SseListener]
+) -> None:
+    author, follower = make_user("olga"), make_user("ravi")
+    public = make_community(author, "Photography")
+    listener = listen(follower)
+    listener.settle()
+
+    def follow() -> None:
+        assert follower.put(f"/follows/user/{author.user_id}").status_code == 204
+
+    assert_woken(listener, follow)  # the author's posts are now the follower's to sync
+    listener.settle()
+    assert_woken(listener, lambda: make_post(author, public, "Golden hour"))
+
+
 def test_events_without_a_token_is_a_401_problem(server: RunningServer) -> None:
     anonymous = Api(server.api)
     try:

@@ -201,10 +201,11 @@ def test_the_feed_query_walks_the_change_number_index(sqlite_url: str, query: st
     whole feed (3,500 changes/s instead of 50,000+: bench/RESULTS.md)."""
     from atrium.server import hot_reads
 
-    scopes = ["", "user:u", *(f"community:c{n}" for n in range(30))]
+    authors = [f"author:a{n}" for n in range(10)]
+    scopes = ["", "user:u", *(f"community:c{n}" for n in range(30)), *authors]
     dialect = hot_reads.Dialect(postgres=False)
-    sql = dialect.sql(getattr(hot_reads, query), [scopes])
-    params = [0, 10, *scopes] + (["2026-01-01", True] if query == "_DELTA_RETAINED" else []) + [500]
+    sql = dialect.sql(getattr(hot_reads, query), [scopes, authors])
+    params = [0, 10, *scopes, *authors] + (["2026-01-01", True] if query == "_DELTA_RETAINED" else []) + [500]
     engine = create_db_engine(sqlite_url, pool_size=1)
     try:
         with engine.connect() as conn:

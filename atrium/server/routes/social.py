@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, delete, func, select, update
 from starlette.responses import Response
 
+from .. import feed
 from ..access import readable_community, readable_post
 from ..clock import now_iso
 from ..context import Caller, current_caller, json_response, reading, run_write
@@ -151,6 +152,8 @@ def follow(target_type: FollowType, target_id: str, request: Request, caller: Ca
                 )
             )
             publish_follow(conn, caller.user_id, target_type, target)
+            if target_type == "user":  # their posts in public communities now sync: backfill them
+                feed.record_scope_event(conn, caller.user_id, feed.author_scope(target), "gain")
         return 204, None
 
     return run_write(request, caller, work)
@@ -169,6 +172,8 @@ def unfollow(target_type: FollowType, target_id: str, request: Request, caller: 
         ).rowcount
         if removed:
             unpublish_follow(conn, caller.user_id, target_type, target)
+            if target_type == "user":
+                feed.record_scope_event(conn, caller.user_id, feed.author_scope(target), "lose")
         return 204, None
 
     return run_write(request, caller, work)

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any, cast
 import orjson
 from sqlalchemy import Connection, Table, func, select, text, update
 
-from ..feed import community_scope, user_scope
+from ..feed import author_scope, community_scope, user_scope
 from ..publish import reaction_key
 from ..schema import (
     change_log,
     comments,
+    communities,
     files,
     notifications,
     post_attachments,
@@ -120,8 +121,15 @@ def notification_data(note: NotificationRecord) -> dict[str, Any]:
 
 
 def change_row(
-    kind: str, object_id: str, scope: str | None, data: dict[str, Any], ts: str | None, keep: bool
+    kind: str,
+    object_id: str,
+    scope: str | None,
+    data: dict[str, Any],
+    ts: str | None,
+    keep: bool,
+    author: str | None = None,
 ) -> dict[str, Any]:
+    """A ``change_log`` row as ``feed.record_upsert`` writes it (``seq`` filled in later)."""
     return {
         "type": kind,
         "object_id": object_id,
@@ -131,6 +139,7 @@ def change_row(
         "ts": ts,
         "keep": keep,
         "data": orjson.dumps(data).decode(),
+        "author_scope": None if author is None else author_scope(author),
     }
 
 
@@ -240,6 +249,9 @@ class FeedWriter:
         comment_changes: list[dict[str, Any]] = []
         reaction_changes: list[dict[str, Any]] = []
         documents: list[dict[str, Any]] = []
+        public = set(
+            self.conn.execute(select(communities.c.id).where(communities.c.visibility == "public")).scalars()
+        )
         for thread in threads:
             thread.settle_counts()
             post = thread.post
@@ -285,7 +297,8 @@ class FeedWriter:
                 )
                 attachment_rows.append({"post_id": post.id, "file_id": item.id, "position": position})
                 self._store_bytes(item)
-            post_changes.append(change_row("post", post.id, scope, post_data(post), created, keep))
+            author = post.author_id if post.community_id in public else None
+            post_changes.append(change_row("post", post.id, scope, post_data(post), created, keep, author))
             documents.append(
                 {
                     "type": "post",
