@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from atrium.app.account import Account, save_account
 from atrium.app.api_client import ApiClient
+from atrium.app.collection import collection_paused
 from atrium.app.engine import PAGE_SIZE, SyncEngine
 from atrium.app.session import TEST_KEYRING_ENV, credential_store
 from atrium.app.writer import CacheWriter
@@ -94,10 +95,11 @@ def apply_rate(pages: list[bytes], folder: Path) -> tuple[float, float, int]:
     cache = open_cache(folder / "apply-only.db")
     objects = 0
     started = time.perf_counter()
-    for raw in pages:
-        page = orjson.loads(raw)
-        apply_sync_page(cache, page["changes"], page["cursor"])
-        objects += len(page["changes"])
+    with collection_paused():  # as the engine pulls pages
+        for raw in pages:
+            page = orjson.loads(raw)
+            apply_sync_page(cache, page["changes"], page["cursor"])
+            objects += len(page["changes"])
     applied = time.perf_counter() - started
     started = time.perf_counter()
     while catch_up_search(cache, 50_000):

@@ -38,6 +38,7 @@ from atrium.cache import (
 )
 
 from .api_client import ApiClient, SyncPage, parse_sync_page
+from .collection import collection_paused
 from .errors import (
     ApiError,
     Conflict,
@@ -160,7 +161,8 @@ class SyncEngine:
             touched: Counter[str] = Counter()
             first_sync = (await self.writer.call(read_sync_state)).cursor is None
             await self._push(touched, retry_now)
-            await self._pull(touched)
+            with collection_paused():  # pages are plain JSON: no cycles for the collector to find
+                await self._pull(touched)
             while await self.writer.call(catch_up_search, SEARCH_SLICE_ROWS):
                 await asyncio.sleep(0)  # let the GUI breathe between slices
             if not first_sync:  # a first sync holds only what the server sent within the window

@@ -4,6 +4,7 @@ exactly once, wiki conflicts merge or are kept, drops purge, revoked devices wip
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import subprocess
@@ -340,6 +341,7 @@ def test_malformed_truncated_and_html_replies_change_nothing(
             async with Desktop(alice, tmp_path, transport=httpx.MockTransport(reply)) as desktop:
                 with pytest.raises((MalformedReply, CaptivePortal)):
                     await desktop.engine.sync_once()
+                assert gc.isenabled()  # the pull's collector pause ended with it
                 state = await desktop.writer.call(read_sync_state)
                 assert state.cursor is None
                 assert cache_objects(desktop.path) == {}
