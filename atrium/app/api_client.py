@@ -223,6 +223,10 @@ class ApiClient:
             response = await self._client.request(method, path.lstrip("/"), headers=headers, **kwargs)
         except (httpx.HTTPError, httpx.InvalidURL, OSError) as error:
             raise error_for_transport(error) from error
+        # httpx ties each response to its stream and back (a reference cycle), so a read body (a
+        # sync page: megabytes) would live until the cyclic collector ran. Untie it: the body then
+        # goes as soon as the caller drops the response.
+        response.stream = httpx.ByteStream(b"")
         if not response.is_success:
             raise error_for_reply(response.status_code, response.headers, response.content)
         return response

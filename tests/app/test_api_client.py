@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import gc
 import subprocess
 import sys
 import time
@@ -285,6 +286,32 @@ def test_an_unknown_host_is_offline_with_a_hint_about_the_address() -> None:
                 await client.health()
 
     run(scenario())
+
+
+def test_read_answers_are_freed_without_the_cyclic_collector(
+    server: RunningServer, make_user: MakeUser
+) -> None:
+    """A sync page is megabytes; the engine pauses the collector while it pulls pages, so an
+    answer kept alive by a reference cycle (httpx ties a response to its stream) would pile up."""
+    alice = make_user("alice")
+
+    async def scenario() -> list[httpx.Response]:
+        async with client_for(server, alice) as client:
+            gc.collect()
+            gc.disable()
+            try:
+                for _ in range(3):
+                    await client.sync_bytes(limit=50)
+                await client.me()
+                gc.set_debug(gc.DEBUG_SAVEALL)
+                gc.collect()
+                return [found for found in gc.garbage if isinstance(found, httpx.Response)]
+            finally:
+                gc.set_debug(0)
+                gc.garbage.clear()
+                gc.enable()
+
+    assert run(scenario()) == []
 
 
 _ON_QASYNC = """
