@@ -174,12 +174,20 @@ def comments_in_order(comments: list[Comment]) -> list[tuple[Comment, int]]:
 def thread_html(thread: Thread, state: ThreadState) -> str:
     post = thread.post
     parts = [post_html(post, state), "<hr>"]
-    count = len(thread.comments)
+    cached = len(thread.comments)
+    count = max(cached, post.comment_count)  # the server's count; pending ones may be extra
     if post.kind == "question":
         heading = tr("{0} answers").format(count) if count != 1 else tr("1 answer")
     else:
         heading = tr("{0} comments").format(count) if count != 1 else tr("1 comment")
     parts.append(f"<h3>{html.escape(heading)}</h3>")
+    if count > cached:
+        why = tr("replies are kept offline for the communities you have joined.")
+        if cached:
+            missing = tr("{0} of them are not in your offline copy: {1}").format(count - cached, why)
+        else:
+            missing = tr("They are not in your offline copy: {0}").format(why)
+        parts.append(f'<p style="color:{state.muted_colour};"><i>{html.escape(missing)}</i></p>')
     if not post.comments_enabled:
         parts.append(
             f'<p style="color:{state.muted_colour};"><i>{html.escape(tr("Comments are turned off for this post."))}</i></p>'
