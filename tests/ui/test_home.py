@@ -323,3 +323,37 @@ def test_comment_written_offline_is_pending_then_sent_when_the_server_returns(
     finally:
         close_desk(own)
         server.stop()
+
+
+def test_a_followed_persons_post_outside_my_communities_shows_its_replies_online(
+    qtbot: Any, desk: Desk, tmp_path: Path, screenshot_dir: Path
+) -> None:
+    """Such posts sync by author, their replies do not: the thread fetches them when online."""
+    me = desk.context.me
+    found = desk.reader.conn.execute(
+        "SELECT p.id, p.author_id FROM posts p WHERE p.author_id IN "
+        "(SELECT target_id FROM follows WHERE user_id = ? AND target_type = 'user') "
+        "AND p.community_id NOT IN (SELECT community_id FROM memberships WHERE user_id = ?) "
+        "ORDER BY p.created_at DESC LIMIT 1",
+        (me, me),
+    ).fetchone()
+    assert found is not None, "the demo user follows someone who posts where the demo user is not"
+    post_id, author_id = found
+    [(handle,)] = desk.server_query("SELECT handle FROM users WHERE id = ?", author_id)
+    other, actions = desk.colleague(tmp_path / "author", handle)
+    reply = "Kept on the server only: the golden hour was at 16:42."
+    desk.run(actions.comment(post_id, reply))
+    assert other.engine is not None
+    desk.run(other.engine.sync_once())
+    desk.sync()
+    assert (
+        desk.reader.conn.execute("SELECT count(*) FROM comments WHERE post_id = ?", (post_id,)).fetchone()[0]
+        == 0
+    )
+
+    pane = make_home(qtbot, desk)
+    pane.open_item("post", post_id)
+    desk.wait_until(lambda: reply in pane.thread_view.browser.toPlainText())
+    text = pane.thread_view.browser.toPlainText()
+    assert "Shown from the server, not kept offline" in text
+    save_shot(pane.thread_view, screenshot_dir / "thread-online-replies.png")

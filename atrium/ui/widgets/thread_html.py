@@ -32,6 +32,7 @@ class ThreadState:
     failed_post: bool = False
     followed_topics: set[str] = field(default_factory=set)
     remote_images: bool = False
+    online_replies: frozenset[str] = frozenset()  # comments shown from the server, not the cache
     link_colour: str = "#1f6feb"
     muted_colour: str = "#777777"
     accent_colour: str = "#2e9e6b"
@@ -174,20 +175,24 @@ def comments_in_order(comments: list[Comment]) -> list[tuple[Comment, int]]:
 def thread_html(thread: Thread, state: ThreadState) -> str:
     post = thread.post
     parts = [post_html(post, state), "<hr>"]
-    cached = len(thread.comments)
-    count = max(cached, post.comment_count)  # the server's count; pending ones may be extra
+    shown = len(thread.comments)
+    count = max(shown, post.comment_count)  # the server's count; pending ones may be extra
     if post.kind == "question":
         heading = tr("{0} answers").format(count) if count != 1 else tr("1 answer")
     else:
         heading = tr("{0} comments").format(count) if count != 1 else tr("1 comment")
     parts.append(f"<h3>{html.escape(heading)}</h3>")
-    if count > cached:
-        why = tr("replies are kept offline for the communities you have joined.")
-        if cached:
-            missing = tr("{0} of them are not in your offline copy: {1}").format(count - cached, why)
+    why = tr("replies are kept offline for the communities you have joined.")
+    note = None
+    if count > shown:
+        if shown:
+            note = tr("{0} of them are not in your offline copy: {1}").format(count - shown, why)
         else:
-            missing = tr("They are not in your offline copy: {0}").format(why)
-        parts.append(f'<p style="color:{state.muted_colour};"><i>{html.escape(missing)}</i></p>')
+            note = tr("They are not in your offline copy: {0}").format(why)
+    elif state.online_replies:
+        note = tr("Shown from the server, not kept offline: {0}").format(why)
+    if note:
+        parts.append(f'<p style="color:{state.muted_colour};"><i>{html.escape(note)}</i></p>')
     if not post.comments_enabled:
         parts.append(
             f'<p style="color:{state.muted_colour};"><i>{html.escape(tr("Comments are turned off for this post."))}</i></p>'

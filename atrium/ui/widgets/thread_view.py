@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from atrium.app.errors import ApiError
 from atrium.app.markdown import remote_image_source
 from atrium.app.services import COMMENT_BODY_LIMIT, ActionRefused
-from atrium.cache import Post, Thread, attachment_path, person, store_attachment, thread
+from atrium.cache import Comment, Post, Thread, attachment_path, person, store_attachment, thread
 
 from ..context import UiContext
 from .card_painting import draw_avatar
@@ -67,6 +68,11 @@ class ThreadView(QWidget):
         self._reply_to: str | None = None
         self._remote_images = False
         self._avatars: dict[str, QImage] = {}
+        # Replies the server has but the offline copy does not keep (a followed person's post in
+        # a community not joined), fetched when such a thread opens online: post id -> comments.
+        self._online_replies: dict[str, list[Comment]] = {}
+        self._asked_online: set[str] = set()
+        self._online_ids: frozenset[str] = frozenset()
         self._build()
         context.cache_changed.connect(self.on_cache_changed)
 
@@ -190,13 +196,61 @@ class ThreadView(QWidget):
             )
             self._update_toolbar()
             return
+        self._online_ids = frozenset()
+        if found.post.comment_count > len(found.comments):
+            found = self._with_online_replies(found)
         state = self._state(found.post)
         key = (found, tuple(sorted(state.failed_comments)), state.failed_post, tuple(sorted(state.followed_topics)),
-               state.can_accept, state.remote_images)  # fmt: skip
+               state.can_accept, state.remote_images, state.online_replies)  # fmt: skip
         if key != self._state_key:
             self._state_key = key
             self._render(found, state, scroll_to_top)
         self._update_toolbar()
+
+    def _with_online_replies(self, found: Thread) -> Thread:
+        """FOUND plus the replies fetched from the server; the first time, start fetching them."""
+        post_id = found.post.id
+        fetched = self._online_replies.get(post_id)
+        if fetched is None:
+            if post_id not in self._asked_online and self.context.api is not None:
+                self._asked_online.add(post_id)
+                self.context.spawn(self._fetch_replies(post_id, found.post.accepted_comment_id))
+            return found
+        cached = {comment.id for comment in found.comments}
+        extra = [comment for comment in fetched if comment.id not in cached]
+        self._online_ids = frozenset(comment.id for comment in extra)
+        merged = sorted([*found.comments, *extra], key=lambda comment: (comment.created_at, comment.id))
+        return Thread(found.post, merged)
+
+    async def _fetch_replies(self, post_id: str, accepted_id: str | None) -> None:
+        try:
+            answer = await self.context.api.request("GET", f"/posts/{post_id}/comments")
+        except ApiError:
+            return  # offline or refused: the thread keeps saying what the offline copy lacks
+        replies = [
+            comment
+            for item in (answer if isinstance(answer, list) else [])
+            if (comment := self._comment_from_server(item, accepted_id)) is not None
+        ]
+        self._online_replies[post_id] = replies
+        if post_id == self.post_id:
+            self.refresh()
+
+    def _comment_from_server(self, item: object, accepted_id: str | None) -> Comment | None:
+        """A comment as ``GET /posts/{id}/comments`` gives it; None when its shape is wrong."""
+        if not isinstance(item, dict):
+            return None
+        texts = [item.get(key) for key in ("id", "post_id", "author_id", "body", "created_at")]
+        if not all(isinstance(text, str) for text in texts):
+            return None
+        comment_id, post_id, author_id, body, created_at = (str(text) for text in texts)
+        parent, edited, likes = item.get("parent_id"), item.get("edited_at"), item.get("like_count")
+        author = person(self.context.reader, author_id, me=self.context.me)
+        return Comment(
+            comment_id, post_id, author_id, parent if isinstance(parent, str) else None, body, created_at,
+            edited if isinstance(edited, str) else None, likes if type(likes) is int else 0, False, False,
+            author.display_name if author else None, False, comment_id == accepted_id,
+        )  # fmt: skip
 
     def _state(self, post: Post) -> ThreadState:
         palette = self.palette()
@@ -209,6 +263,7 @@ class ThreadView(QWidget):
             failed_post=post.id in failed_ids(reader, "post"),
             followed_topics=followed_topics(reader, self.context.me),
             remote_images=self._remote_images,
+            online_replies=self._online_ids,
             link_colour=palette.color(QPalette.ColorRole.Link).name(),
             muted_colour=palette.color(QPalette.ColorRole.PlaceholderText).name(),
         )
