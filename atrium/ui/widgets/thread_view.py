@@ -71,7 +71,7 @@ class ThreadView(QWidget):
         # Replies the server has but the offline copy does not keep (a followed person's post in
         # a community not joined), fetched when such a thread opens online: post id -> comments.
         self._online_replies: dict[str, list[Comment]] = {}
-        self._asked_online: set[str] = set()
+        self._asked_online: dict[str, int] = {}  # post id -> its comment count when asked
         self._online_ids: frozenset[str] = frozenset()
         self._build()
         context.cache_changed.connect(self.on_cache_changed)
@@ -166,6 +166,8 @@ class ThreadView(QWidget):
     def show_post(self, post_id: str) -> bool:
         """Show POST_ID's thread from the cache; False if it is not cached."""
         if post_id != self.post_id:
+            self._online_replies.clear()  # a thread opened again asks the server again
+            self._asked_online.clear()
             self._remote_images = False
             self.set_reply_to(None)
             self.editor.clear()
@@ -209,23 +211,25 @@ class ThreadView(QWidget):
 
     def _with_online_replies(self, found: Thread) -> Thread:
         """FOUND plus the replies fetched from the server; the first time, start fetching them."""
-        post_id = found.post.id
-        fetched = self._online_replies.get(post_id)
+        post = found.post
+        asked = self._asked_online.get(post.id)
+        if self.context.api is not None and (asked is None or post.comment_count > asked):
+            self._asked_online[post.id] = post.comment_count  # asked again when someone replies
+            self.context.spawn(self._fetch_replies(post.id, post.accepted_comment_id))
+        fetched = self._online_replies.get(post.id)
         if fetched is None:
-            if post_id not in self._asked_online and self.context.api is not None:
-                self._asked_online.add(post_id)
-                self.context.spawn(self._fetch_replies(post_id, found.post.accepted_comment_id))
             return found
         cached = {comment.id for comment in found.comments}
         extra = [comment for comment in fetched if comment.id not in cached]
         self._online_ids = frozenset(comment.id for comment in extra)
         merged = sorted([*found.comments, *extra], key=lambda comment: (comment.created_at, comment.id))
-        return Thread(found.post, merged)
+        return Thread(post, merged)
 
     async def _fetch_replies(self, post_id: str, accepted_id: str | None) -> None:
         try:
             answer = await self.context.api.request("GET", f"/posts/{post_id}/comments")
         except ApiError:
+            self._asked_online.pop(post_id, None)  # asked again at the next refresh
             return  # offline or refused: the thread keeps saying what the offline copy lacks
         replies = [
             comment
