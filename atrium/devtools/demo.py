@@ -50,15 +50,18 @@ def _server_command() -> list[str]:
 
 
 def prepare_database(folder: Path, *, quiet: bool = False) -> str:
-    """Create and seed the demo database the first time; later runs reuse it."""
+    """Create and seed the demo database the first time; later runs reuse it, brought up to this
+    version's schema (a checkout pulled since the last run may have new migrations)."""
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / "atrium.db"
     url = f"sqlite:///{db_path.resolve()}"
     marker = folder / ".seeded"
-    if not marker.exists():
+    output = subprocess.DEVNULL if quiet else None
+    if marker.exists():
+        subprocess.run([*_server_command(), "migrate", "--db", url], check=True, stdout=output)
+    else:
         for stale in folder.glob("atrium.db*"):
             stale.unlink()
-        output = subprocess.DEVNULL if quiet else None
         if not quiet:
             print("Preparing the demo company (first run only)...", flush=True)
         subprocess.run([*_server_command(), "migrate", "--db", url], check=True, stdout=output)
