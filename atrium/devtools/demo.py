@@ -57,14 +57,14 @@ def prepare_database(folder: Path, *, quiet: bool = False) -> str:
     url = f"sqlite:///{db_path.resolve()}"
     marker = folder / ".seeded"
     output = subprocess.DEVNULL if quiet else None
-    if marker.exists():
-        subprocess.run([*_server_command(), "migrate", "--db", url], check=True, stdout=output)
-    else:
+    seeded = marker.exists()
+    if not seeded:
         for stale in folder.glob("atrium.db*"):
             stale.unlink()
         if not quiet:
             print("Preparing the demo company (first run only)...", flush=True)
-        subprocess.run([*_server_command(), "migrate", "--db", url], check=True, stdout=output)
+    subprocess.run([*_server_command(), "migrate", "--db", url], check=True, stdout=output)
+    if not seeded:
         # the seed's attachment files go where `serve --files-dir` will look for them
         files_env = {**os.environ, "ATRIUM_FILES_DIR": str(folder / "files")}
         subprocess.run(
