@@ -8,6 +8,7 @@ their place. So the result is exactly that of applying the changes one by one, a
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -132,14 +133,12 @@ def _write_runs(conn: sqlite3.Connection, runs: list[Run], pending: bool, change
 
 
 def _upsert(conn: sqlite3.Connection, spec: ObjectSpec, run: Run, pending: bool) -> None:
-    if (
+    bulk = (
         len(run.rows) >= BULK_RUN
         and spec.table in search_index.SEARCHABLE
         and search_index.triggers_would_idle(conn, spec.table, run.ids)
-    ):
-        with search_index.index_triggers_suspended(conn, spec.table):
-            conn.executemany(spec.upsert_sql[pending], run.rows)
-    else:
+    )
+    with search_index.index_triggers_suspended(conn, spec.table) if bulk else contextlib.nullcontext():
         conn.executemany(spec.upsert_sql[pending], run.rows)
 
 
