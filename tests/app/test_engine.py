@@ -160,6 +160,12 @@ def test_followed_peoples_posts_sync_outside_joined_communities(
             assert ("post", in_open) not in objects and ("post", in_joined) in objects
             assert reader.put(f"/follows/user/{author.user_id}").status_code == 204
             assert ("post", in_open) in await mirror(desktop)  # backfilled on following again
+            join(reader, open_group)
+            await mirror(desktop)
+            # leaving and unfollowing between two syncs: both drops in one round, in either order
+            assert reader.delete(f"/follows/user/{author.user_id}").status_code == 204
+            assert reader.delete(f"/communities/{open_group}/members/{reader.user_id}").status_code == 204
+            assert ("post", in_open) not in await mirror(desktop)
 
     run(scenario())
 

@@ -129,8 +129,14 @@ def _start_round(snapshot: Snapshot, round_: Round, user_id: str, scopes: set[st
     last: dict[str, str] = {}
     for scope, op in snapshot.scope_events(user_id, round_.since, target):
         last[scope] = op
-    round_.drops = sorted(scope for scope in last if scope not in scopes)
+    # Community drops before author drops: a desktop purging a community keeps the posts of people
+    # it still follows there, so an unfollow in the same round must be purged after it.
+    round_.drops = sorted((scope for scope in last if scope not in scopes), key=_drop_order)
     round_.gains = sorted(scope for scope, op in last.items() if op == "gain" and scope in scopes)
+
+
+def _drop_order(scope: str) -> tuple[bool, str]:
+    return scope.startswith("author:"), scope
 
 
 def _drop_changes(snapshot: Snapshot, drops: list[str]) -> list[dict[str, Any]]:
