@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from atrium.app.api_client import ApiClient
 from atrium.app.engine import SyncEngine
@@ -166,6 +168,47 @@ def test_followed_peoples_posts_sync_outside_joined_communities(
             assert reader.delete(f"/follows/user/{author.user_id}").status_code == 204
             assert reader.delete(f"/communities/{open_group}/members/{reader.user_id}").status_code == 204
             assert ("post", in_open) not in await mirror(desktop)
+
+    run(scenario())
+
+
+# Rounds of things that happen between two syncs.
+_FOLLOW_ROUNDS = st.lists(
+    st.lists(st.sampled_from(["follow", "unfollow", "join", "leave", "post", "delete"]), max_size=4),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rounds=_FOLLOW_ROUNDS)
+def test_follows_joins_and_leaves_in_any_order_keep_the_cache_a_mirror(
+    make_user: Callable[..., Api], tmp_path_factory: pytest.TempPathFactory, rounds: list[list[str]]
+) -> None:
+    """Whatever happens between two syncs — following, unfollowing, joining, leaving, posting,
+    deleting — the cache after the sync holds exactly what a fresh sync would."""
+    owner = make_user(f"o{uuid7()[-8:]}")
+    reader, author = make_user(f"r{uuid7()[-8:]}"), make_user(f"a{uuid7()[-8:]}")
+    group = make_community(owner, f"Photography {uuid7()[-8:]}")
+    join(author, group)
+    posts = [make_post(author, group, "first light")]
+    actions: dict[str, Callable[[], object]] = {
+        "follow": lambda: reader.put(f"/follows/user/{author.user_id}"),
+        "unfollow": lambda: reader.delete(f"/follows/user/{author.user_id}"),
+        "join": lambda: reader.put(f"/communities/{group}/members/{reader.user_id}"),
+        "leave": lambda: reader.delete(f"/communities/{group}/members/{reader.user_id}"),
+        "post": lambda: posts.append(make_post(author, group, f"frame {len(posts)}")),
+        "delete": lambda: posts and author.delete(f"/posts/{posts.pop()}"),
+    }
+
+    async def scenario() -> None:
+        async with Desktop(reader, tmp_path_factory.mktemp("desk")) as desktop:
+            await desktop.engine.sync_once()
+            for happenings in rounds:
+                for happening in happenings:
+                    actions[happening]()
+                await desktop.engine.sync_once()
+                assert set(cache_objects(desktop.path)) == server_objects(reader), happenings
 
     run(scenario())
 
