@@ -31,6 +31,10 @@ def author_scope(user_id: str) -> str:
     return f"author:{user_id}"
 
 
+def is_author_scope(scope: str) -> bool:
+    return scope.startswith("author:")
+
+
 def next_seq(conn: Connection) -> int:
     """Take the next change number; holds the counter's row lock until commit."""
     value = conn.execute(

@@ -206,7 +206,7 @@ class Snapshot:
         """Changes in SCOPES (``""`` for everyone's) numbered in (AFTER, UPTO], in order; with a
         CUTOFF only those retained since it."""
         d = self._dialect
-        authors = [scope for scope in scopes if scope.startswith("author:")]
+        authors = [scope for scope in scopes if feed.is_author_scope(scope)]
         lists = [scopes, authors]
         matched = [*d.list_params(scopes), *d.list_params(authors)]
         if cutoff is None:

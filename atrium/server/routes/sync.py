@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from .. import feed
 from ..clock import days_ago_iso
 from ..context import ServerState, bearer_token, caller_from_device, state_of, unauthorized
 from ..hot_reads import ChangeRow, Snapshot
@@ -136,7 +137,7 @@ def _start_round(snapshot: Snapshot, round_: Round, user_id: str, scopes: set[st
 
 
 def _drop_order(scope: str) -> tuple[bool, str]:
-    return scope.startswith("author:"), scope
+    return feed.is_author_scope(scope), scope
 
 
 def _drop_changes(snapshot: Snapshot, drops: list[str]) -> list[dict[str, Any]]:

@@ -26,6 +26,7 @@ from atrium.app.errors import ApiError
 from atrium.app.markdown import remote_image_source
 from atrium.app.services import COMMENT_BODY_LIMIT, ActionRefused
 from atrium.cache import Comment, Post, Thread, attachment_path, person, store_attachment, thread
+from atrium.cache.objects import SPECS, InvalidObject
 
 from ..context import UiContext
 from .card_painting import draw_avatar
@@ -241,18 +242,19 @@ class ThreadView(QWidget):
             self.refresh()
 
     def _comment_from_server(self, item: object, accepted_id: str | None) -> Comment | None:
-        """A comment as ``GET /posts/{id}/comments`` gives it; None when its shape is wrong."""
-        if not isinstance(item, dict):
+        """A comment as ``GET /posts/{id}/comments`` gives it, checked as a sync page's would be;
+        None when its shape is wrong."""
+        comment_id = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(comment_id, str) or not isinstance(item, dict):
             return None
-        texts = [item.get(key) for key in ("id", "post_id", "author_id", "body", "created_at")]
-        if not all(isinstance(text, str) for text in texts):
+        try:
+            row = SPECS["comment"].build_row(comment_id, item)
+        except InvalidObject:
             return None
-        comment_id, post_id, author_id, body, created_at = (str(text) for text in texts)
-        parent, edited, likes = item.get("parent_id"), item.get("edited_at"), item.get("like_count")
+        _id, post_id, author_id, parent_id, body, created_at, edited_at, likes = row
         author = person(self.context.reader, author_id, me=self.context.me)
         return Comment(
-            comment_id, post_id, author_id, parent if isinstance(parent, str) else None, body, created_at,
-            edited if isinstance(edited, str) else None, likes if type(likes) is int else 0, False, False,
+            comment_id, post_id, author_id, parent_id, body, created_at, edited_at, likes, False, False,
             author.display_name if author else None, False, comment_id == accepted_id,
         )  # fmt: skip
 
