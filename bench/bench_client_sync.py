@@ -23,10 +23,18 @@ from sqlalchemy import select
 from atrium.app.account import Account, save_account
 from atrium.app.api_client import ApiClient
 from atrium.app.collection import collection_paused
-from atrium.app.engine import PAGE_SIZE, SyncEngine
+from atrium.app.engine import HELD_CHANGES, PAGE_SIZE, SyncEngine
 from atrium.app.session import TEST_KEYRING_ENV, credential_store
 from atrium.app.writer import CacheWriter
-from atrium.cache import ChangeSet, apply_sync_page, catch_up_search, open_cache, search, set_identity
+from atrium.cache import (
+    ChangeSet,
+    apply_sync_page,
+    catch_up_search,
+    commit_held,
+    open_cache,
+    search,
+    set_identity,
+)
 from atrium.cache.objects import SPECS
 from atrium.server.clock import uuid7
 from atrium.server.database import create_db_engine
@@ -90,16 +98,23 @@ def fetch_all_pages(api: str, token: str) -> tuple[list[bytes], float, int]:
 
 
 def apply_rate(pages: list[bytes], folder: Path) -> tuple[float, float, int]:
-    """Parse + write every page into an empty cache, then build the search index: (apply s, index s, objects)."""
+    """Parse + write every page into an empty cache, then build the search index: (apply s, index s, objects).
+
+    Pages are committed HELD_CHANGES at a time, as the engine does while the next page is ready."""
     folder.mkdir(parents=True, exist_ok=True)
     cache = open_cache(folder / "apply-only.db")
-    objects = 0
+    objects = held = 0
     started = time.perf_counter()
     with collection_paused():  # as the engine pulls pages
         for raw in pages:
             page = orjson.loads(raw)
-            apply_sync_page(cache, page["changes"], page["cursor"])
+            apply_sync_page(cache, page["changes"], page["cursor"], commit=False)
             objects += len(page["changes"])
+            held += len(page["changes"])
+            if held >= HELD_CHANGES:
+                commit_held(cache)
+                held = 0
+        commit_held(cache)
     applied = time.perf_counter() - started
     started = time.perf_counter()
     while catch_up_search(cache, 50_000):

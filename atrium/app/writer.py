@@ -2,6 +2,11 @@
 
 The GUI thread (or a headless command's event loop) awaits ``writer.call(fn, ...)``
 and never blocks on SQLite; results come back on the calling loop.
+
+The sync engine may leave a transaction open between its pages (``call_held``) so that a first
+sync commits several pages at once. Any other call commits that transaction before it runs, so
+a person's action is never written into it: committed at once, it cannot be lost with the
+pages if the process dies or a later page is rolled back.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from atrium.cache import Cache, open_cache
+from atrium.cache import Cache, commit_held, open_cache
 
 T = TypeVar("T")
 
@@ -39,8 +44,22 @@ class CacheWriter:
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run FN(cache, *args) on the writer thread."""
+        """Run FN(cache, *args) on the writer thread, after committing a held transaction."""
+        return await self.run(self._after_commit, fn, *args, **kwargs)
+
+    async def call_held(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run FN(cache, *args) on the writer thread inside the transaction an earlier held call
+        left open, if any (``apply_sync_page(..., commit=False)``)."""
         return await self.run(fn, self.cache, *args, **kwargs)
+
+    async def commit_held(self) -> bool:
+        """Commit the transaction held calls left open; False when none was open."""
+        return await self.run(commit_held, self.cache)
+
+    def _after_commit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        cache = self.cache
+        commit_held(cache)
+        return fn(cache, *args, **kwargs)
 
     async def close(self) -> None:
         if self._cache is not None:

@@ -19,11 +19,12 @@ Opening — ``store.py``
 Every function below takes ``target``: a Cache, or its ``conn`` inside a caller's transaction.
 
 Sync — ``apply.py``, ``sync_state.py``
-    apply_sync_page(target, changes, cursor, *, index_now=None) -> ChangeSet
+    apply_sync_page(target, changes, cursor, *, index_now=None, commit=True) -> ChangeSet
         The page's changes in order + the cursor, in ONE transaction. MalformedPageError (nothing
         written) for a malformed change; unknown types are skipped; ``scope``/``drop`` purges a
         community. Search: small pages are indexed at once; after a big first sync call
-        ``catch_up_search`` (in slices: ``max_rows``) until it returns 0.
+        ``catch_up_search`` (in slices: ``max_rows``) until it returns 0. ``commit=False`` leaves
+        the transaction open for the next pages to join; ``commit_held(target)`` commits them.
     apply_changes(target, changes, *, pending=False) -> ChangeSet   — same shapes, no cursor.
     read_sync_state(target) -> SyncState(server, user_id, cursor, last_sync_at)
     set_identity(target, server, user_id)
@@ -86,7 +87,7 @@ from .attachments import (
     store_attachment,
 )
 from .changeset import ChangeSet
-from .db import CacheLike
+from .db import CacheLike, commit_held
 from .errors import (
     AttachmentHashMismatchError,
     CacheError,
@@ -176,6 +177,7 @@ __all__ = [
     "attachments_size",
     "attachments_to_fetch",
     "catch_up_search",
+    "commit_held",
     "community",
     "community_feed",
     "database_size",

@@ -18,7 +18,7 @@ import orjson
 
 from . import purge, search_index
 from .changeset import ChangeSet
-from .db import CacheLike, connection_of, write_transaction
+from .db import CacheLike, connection_of, held_transaction, write_transaction
 from .errors import MalformedPageError
 from .objects import SPECS, InvalidObject, ObjectSpec, post_tags
 from .sync_state import store_cursor
@@ -151,7 +151,12 @@ def _index_small_backlog(conn: sqlite3.Connection, index_now: bool | None) -> No
 
 
 def apply_sync_page(
-    target: CacheLike, changes: Sequence[Any], cursor: str, *, index_now: bool | None = None
+    target: CacheLike,
+    changes: Sequence[Any],
+    cursor: str,
+    *,
+    index_now: bool | None = None,
+    commit: bool = True,
 ) -> ChangeSet:
     """Apply one ``/sync`` page and store its cursor, all in ONE transaction.
 
@@ -161,13 +166,15 @@ def apply_sync_page(
     types are skipped. A malformed change raises MalformedPageError and nothing is written.
     ``index_now``: None = make new rows searchable now when few (else leave them to
     ``catch_up_search``), True = always now, False = never now.
+    ``commit=False`` leaves the transaction open so that the next pages join it (a first sync);
+    ``db.commit_held`` ends it, and every page boundary in it is a consistent state.
     """
     if type(cursor) is not str:
         raise MalformedPageError(-1, "the page's cursor must be a string")
     runs = plan_changes(changes)
     conn = connection_of(target)
     changeset = ChangeSet()
-    with write_transaction(conn):
+    with write_transaction(conn) if commit else held_transaction(conn):
         _write_runs(conn, runs, False, changeset)
         store_cursor(conn, cursor)
         _index_small_backlog(conn, index_now)

@@ -44,6 +44,40 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+_HELD_SAVEPOINT = "held_write"
+
+
+@contextmanager
+def held_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Write inside a transaction that stays open for later writes; ``commit_held`` ends it.
+
+    Joins the transaction already open on this connection or begins one. On an exception only
+    this block's writes are undone (a savepoint) and earlier held writes stay for the commit.
+    Several sync pages in one commit write each shared index page to the WAL once instead of
+    once a page, a fifth of a first sync's apply time (bench/RESULTS.md).
+    """
+    if not conn.in_transaction:
+        conn.execute("BEGIN IMMEDIATE")
+    conn.execute(f"SAVEPOINT {_HELD_SAVEPOINT}")
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute(f"ROLLBACK TO {_HELD_SAVEPOINT}")
+            conn.execute(f"RELEASE {_HELD_SAVEPOINT}")
+        raise
+    conn.execute(f"RELEASE {_HELD_SAVEPOINT}")
+
+
+def commit_held(target: CacheLike) -> bool:
+    """Commit the transaction held_transaction left open; False when none was open."""
+    conn = connection_of(target)
+    if not conn.in_transaction:
+        return False
+    conn.execute("COMMIT")
+    return True
+
+
 def database_file(conn: sqlite3.Connection) -> Path:
     """The file behind the connection's main database."""
     for _, name, file in conn.execute("PRAGMA database_list"):

@@ -15,7 +15,7 @@ from types import TracebackType
 from urllib.parse import quote
 
 from . import attachments, integrity, outbox, search_index
-from .db import write_transaction
+from .db import commit_held, write_transaction
 from .errors import CacheError
 from .migrations import LATEST_VERSION, MIGRATIONS, Migration, check_not_too_new, migrate, schema_version
 
@@ -63,6 +63,7 @@ class Cache:
             self._closed = True
             if not self.read_only:
                 with contextlib.suppress(sqlite3.Error):
+                    commit_held(self.conn)  # held sync pages: each page boundary is consistent
                     integrity.mark_session_closed(self.conn)
                     self.conn.execute("PRAGMA optimize")
             self.conn.close()

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from atrium.app import engine as engine_module
 from atrium.app.api_client import ApiClient
 from atrium.app.engine import SyncEngine
 from atrium.app.errors import CaptivePortal, DeviceRevoked, MalformedReply, Offline
@@ -396,6 +398,57 @@ def test_malformed_truncated_and_html_replies_change_nothing(
                 assert cache_objects(desktop.path) == {}
 
         run(scenario())
+
+
+class SpoilSyncPage(httpx.AsyncBaseTransport):
+    """Passes requests to the real server; to the Nth /sync answer it adds a post whose like count
+    SQLite cannot hold, so that page fails while it is being written."""
+
+    def __init__(self, spoiled: int) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.spoiled = spoiled
+        self.pages: list[dict[str, Any]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if not request.url.path.endswith("/sync"):
+            return response
+        await response.aread()
+        page = orjson.loads(response.content)
+        self.pages.append(page)
+        if len(self.pages) == self.spoiled:
+            post = next(c for c in page["changes"] if c["type"] == "post")
+            fresh = uuid7()
+            bad = {**post, "id": fresh, "data": {**post["data"], "id": fresh, "like_count": 2**63}}
+            page = {**page, "changes": [*page["changes"], bad]}
+        return httpx.Response(200, content=orjson.dumps(page), headers={"content-type": "application/json"})
+
+
+def test_pages_held_for_one_commit_survive_a_later_page_failing(
+    make_user: Callable[..., Api], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = make_user("alice")
+    cid = make_community(alice, "Cafe", kind="social")
+    for n in range(8):
+        make_post(alice, cid, f"post {n}")
+    monkeypatch.setattr(engine_module, "PAGE_SIZE", 2)
+    monkeypatch.setattr(engine_module, "HOLD_WAIT_SECONDS", 10.0)  # every page joins the held ones
+    transport = SpoilSyncPage(spoiled=3)
+
+    async def scenario() -> None:
+        async with Desktop(alice, tmp_path, transport=transport) as desktop:
+            with pytest.raises(MalformedReply, match="out of range"):
+                await desktop.engine.sync_once()
+            # pages 1 and 2 were committed with page 2's cursor; nothing of page 3
+            assert (await desktop.writer.call(read_sync_state)).cursor == transport.pages[1]["cursor"]
+            kept = cache_objects(desktop.path)
+            assert {(c["type"], c["id"]) for p in transport.pages[:2] for c in p["changes"]} <= set(kept)
+            assert not {(c["type"], c["id"]) for c in transport.pages[2]["changes"]} & set(kept)
+        async with Desktop(alice, tmp_path) as desktop:  # the next sync goes on from page 2
+            await desktop.engine.sync_once()
+        assert set(cache_objects(desktop.path)) == server_objects(alice)
+
+    run(scenario())
 
 
 def test_killing_a_large_first_sync_at_random_instants_never_corrupts(

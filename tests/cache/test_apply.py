@@ -10,7 +10,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from atrium.cache import Cache, MalformedPageError, apply_changes, apply_sync_page, read_sync_state
+from atrium.cache import (
+    Cache,
+    MalformedPageError,
+    apply_changes,
+    apply_sync_page,
+    commit_held,
+    open_cache,
+    read_sync_state,
+)
 
 from . import factory as f
 from .conftest import ME
@@ -326,6 +334,44 @@ def test_a_number_wider_than_sqlite_takes_is_refused_and_nothing_written(cache: 
         apply_sync_page(cache, page, "after")
     assert read_sync_state(cache).cursor == "before"
     assert count(cache, "communities") == 0 and count(cache, "posts") == 0
+
+
+def test_held_pages_are_seen_together_when_committed(cache: Cache) -> None:
+    group = f.community("G")
+    apply_sync_page(cache, [f.upsert("community", group)], "c1", commit=False)
+    apply_sync_page(cache, [f.upsert("post", f.post(group["id"], ME))], "c2", commit=False)
+    reader = open_cache(cache.path, read_only=True)
+    try:
+        assert count(reader, "communities") == 0 and read_sync_state(reader).cursor is None
+        assert commit_held(cache) is True
+        assert count(reader, "communities") == 1 and count(reader, "posts") == 1
+        assert read_sync_state(reader).cursor == "c2"
+    finally:
+        reader.close()
+    assert commit_held(cache) is False  # nothing left open
+
+
+def test_a_held_page_that_fails_while_writing_is_undone_alone(cache: Cache) -> None:
+    group = f.community("G")
+    apply_sync_page(cache, [f.upsert("community", group)], "c1", commit=False)
+    bad = [f.upsert("user", f.user("x")), f.upsert("post", {**f.post(group["id"], ME), "like_count": 2**70})]
+    with pytest.raises(MalformedPageError, match="out of range"):
+        apply_sync_page(cache, bad, "c2", commit=False)
+    commit_held(cache)
+    assert read_sync_state(cache).cursor == "c1"
+    assert count(cache, "communities") == 1
+    assert count(cache, "users") == 0 and count(cache, "posts") == 0
+
+
+def test_closing_the_cache_commits_held_pages(cache_path: Any) -> None:
+    cache = open_cache(cache_path)
+    apply_sync_page(cache, [f.upsert("user", f.user("x"))], "c1", commit=False)
+    cache.close()
+    reopened = open_cache(cache_path)
+    try:
+        assert read_sync_state(reopened).cursor == "c1" and count(reopened, "users") == 1
+    finally:
+        reopened.close()
 
 
 _texts = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=40)
