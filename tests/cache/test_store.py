@@ -18,6 +18,7 @@ from atrium.cache import (
     integrity,
     open_cache,
     read_sync_state,
+    search,
     store_attachment,
     wipe,
 )
@@ -46,6 +47,22 @@ def test_content_round_trips_through_a_real_file(cache_path: Path) -> None:
         assert cache.conn.execute(
             "SELECT display_name FROM users WHERE id = ?", (alice["id"],)
         ).fetchone() == ("Alice",)
+
+
+def test_a_format_1_cache_is_upgraded_with_its_content_and_search(cache_path: Path) -> None:
+    group = f.community("G")
+    post = f.post(group["id"], f.user("ann")["id"], body="The VPN drops at the airport")
+    with open_cache(cache_path, migrations=MIGRATIONS[:1]) as cache:
+        apply_sync_page(
+            cache, [f.upsert("community", group), f.upsert("post", post)], "cursor-1", index_now=True
+        )
+    with open_cache(cache_path) as cache:
+        assert cache.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+        assert ("hashsize", 8 * 1024 * 1024) in cache.conn.execute(
+            "SELECT k, v FROM posts_fts_config"
+        ).fetchall()
+        assert read_sync_state(cache).cursor == "cursor-1"
+        assert [hit.id for hit in search(cache, "vpn")] == [post["id"]]
 
 
 def test_migrations_apply_in_order_once_each(cache_path: Path) -> None:
