@@ -286,33 +286,45 @@ class SyncEngine:
         page = await self._fetch(state.cursor)
         held = ChangeSet()
         held_changes = 0
+        upcoming: asyncio.Task[SyncPage] | None = None
         try:
             while True:
                 upcoming = asyncio.create_task(self._fetch(page.cursor)) if page.has_more else None
-                try:
-                    changes = await self._apply(page)
-                except Exception:
-                    if upcoming is not None:
-                        upcoming.cancel()
-                        with contextlib.suppress(BaseException):
-                            await upcoming
-                    raise
+                changes = await self._apply(page)
                 touched.update({kind: len(ids) for kind, ids in changes.items()})
                 held.merge(changes)
                 held_changes += len(page.changes)
                 del changes
                 if upcoming is None:
-                    return
+                    break
                 if held_changes >= HELD_CHANGES or not await _arrives_within(upcoming, HOLD_WAIT_SECONDS):
                     await self._commit_held(held)
                     held, held_changes = ChangeSet(), 0
                 page = await upcoming
-        finally:
+        except BaseException:  # an error, or the sync cancelled: keep what was applied, then re-raise
+            await self._end_pull(upcoming, held, failing=True)
+            raise
+        await self._end_pull(upcoming, held, failing=False)
+
+    async def _end_pull(
+        self, upcoming: asyncio.Task[SyncPage] | None, held: ChangeSet, *, failing: bool
+    ) -> None:
+        """Stop the page still on its way and commit the held pages. While another error is on its
+        way, a failing commit is logged rather than raised in its place."""
+        if upcoming is not None:
+            upcoming.cancel()  # a no-op when it is done
+            with contextlib.suppress(BaseException):
+                await upcoming
+        try:
             await self._commit_held(held)
+        except Exception:
+            if not failing:
+                raise
+            log.exception("could not commit the pages applied before the sync stopped")
 
     async def _commit_held(self, held: ChangeSet) -> None:
         await self.writer.commit_held()
-        self._changed(held)
+        self._changed(held)  # also when SQLite rolled back itself: panes re-read, nothing is lost
 
     # -- push --------------------------------------------------------------------------------------
 

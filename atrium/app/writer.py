@@ -45,7 +45,7 @@ class CacheWriter:
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run FN(cache, *args) on the writer thread, after committing a held transaction."""
-        return await self.run(self._after_commit, fn, *args, **kwargs)
+        return await self.run(_after_commit, self.cache, fn, *args, **kwargs)
 
     async def call_held(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run FN(cache, *args) on the writer thread inside the transaction an earlier held call
@@ -56,13 +56,15 @@ class CacheWriter:
         """Commit the transaction held calls left open; False when none was open."""
         return await self.run(commit_held, self.cache)
 
-    def _after_commit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        cache = self.cache
-        commit_held(cache)
-        return fn(cache, *args, **kwargs)
-
     async def close(self) -> None:
         if self._cache is not None:
             cache, self._cache = self._cache, None
             await self.run(cache.close)
         self._executor.shutdown(wait=True)
+
+
+def _after_commit(cache: Cache, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    # The cache is taken when the call is made, as before held calls: a call queued before
+    # close() still runs (close() waits for it) instead of finding the cache gone.
+    commit_held(cache)
+    return fn(cache, *args, **kwargs)

@@ -30,16 +30,28 @@ def connection_of(target: CacheLike) -> sqlite3.Connection:
     return target if isinstance(target, sqlite3.Connection) else target.conn
 
 
+_HELD_SAVEPOINT = "held_write"
+_held: dict[int, sqlite3.Connection] = {}
+"""Connections with a transaction held open by held_transaction (sqlite3 connections take no weak
+references; holding the connection itself keeps its id from being reused while it is listed)."""
+_writing_held: set[int] = set()
+"""Connections inside a held_transaction block now: writes there are part of the block."""
+
+
 @contextmanager
 def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One ``BEGIN IMMEDIATE`` … ``COMMIT``; rolled back on any exception.
 
     Inside a transaction already open on this connection it joins it, so the outer
     transaction decides (an exception still propagates and rolls the outer one back).
+    A transaction held open between ``held_transaction`` blocks is not joined but committed
+    first: its pages are complete, and this write must stand or fall on its own.
     """
     if conn.in_transaction:
-        yield conn
-        return
+        if _held.get(id(conn)) is not conn or id(conn) in _writing_held:
+            yield conn
+            return
+        commit_held(conn)
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
@@ -50,21 +62,21 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
-_HELD_SAVEPOINT = "held_write"
-
-
 @contextmanager
 def held_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """Write inside a transaction that stays open for later writes; ``commit_held`` ends it.
 
-    Joins the transaction already open on this connection or begins one. On an exception only
-    this block's writes are undone (a savepoint) and earlier held writes stay for the commit.
+    Begins one, or joins the one already open (a caller's own transaction then stays the
+    caller's to commit). On an exception only this block's writes are undone (a savepoint) and
+    earlier held writes stay for the commit.
     Several sync pages in one commit write each shared index page to the WAL once instead of
     once a page, a fifth of a first sync's apply time (bench/RESULTS.md).
     """
     if not conn.in_transaction:
         conn.execute("BEGIN IMMEDIATE")
+        _held[id(conn)] = conn
     conn.execute(f"SAVEPOINT {_HELD_SAVEPOINT}")
+    _writing_held.add(id(conn))
     try:
         yield conn
     except BaseException:
@@ -72,13 +84,16 @@ def held_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             conn.execute(f"ROLLBACK TO {_HELD_SAVEPOINT}")
             conn.execute(f"RELEASE {_HELD_SAVEPOINT}")
         raise
+    finally:
+        _writing_held.discard(id(conn))
     conn.execute(f"RELEASE {_HELD_SAVEPOINT}")
 
 
 def commit_held(target: CacheLike) -> bool:
-    """Commit the transaction held_transaction left open; False when none was open."""
+    """Commit the transaction held_transaction left open. False when there is none: nothing was
+    held, a write_transaction already committed it, or SQLite rolled it back after an I/O error."""
     conn = connection_of(target)
-    if not conn.in_transaction:
+    if _held.pop(id(conn), None) is not conn or not conn.in_transaction:
         return False
     conn.execute("COMMIT")
     return True

@@ -34,23 +34,8 @@ def run_statements(statements: Sequence[str]) -> Callable[[sqlite3.Connection], 
     return apply
 
 
-# FTS5 flushes its pending terms to a new segment each time they pass ``hashsize`` (1 MiB by
-# default), and merges segments as they pile up; at 8 MiB a first sync's bulk index build took
-# 0.21-0.27 s instead of 0.24-0.33 s (bench/RESULTS.md). It bounds memory per transaction too.
-_FTS_HASH_SIZE = 8 * 1024 * 1024
-
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial cache format", run_statements(schema_v1.STATEMENTS)),
-    Migration(
-        2,
-        "full-text indexes flush every 8 MiB of terms",
-        run_statements(
-            [
-                f"INSERT INTO {table}_fts ({table}_fts, rank) VALUES ('hashsize', {_FTS_HASH_SIZE})"
-                for table in ("posts", "comments", "wiki_pages", "users")
-            ]
-        ),
-    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -202,6 +202,7 @@ def open_cache(
     try:
         fresh = schema_version(conn) == 0
         migrate(conn, path, migrations)
+        search_index.tune_full_text(conn)
         if recovered_from is not None:
             attachments.adopt_stored_files(conn, attachments.files_dir_for(path))
         outbox.requeue_interrupted(conn)

@@ -451,6 +451,52 @@ def test_pages_held_for_one_commit_survive_a_later_page_failing(
     run(scenario())
 
 
+def test_stopping_a_sync_while_the_next_page_is_on_its_way_leaves_no_fetch_behind(
+    make_user: Callable[..., Api], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = make_user("alice")
+    cid = make_community(alice, "Cafe", kind="social")
+    for n in range(4):
+        make_post(alice, cid, f"post {n}")
+    monkeypatch.setattr(engine_module, "PAGE_SIZE", 2)
+    monkeypatch.setattr(engine_module, "HOLD_WAIT_SECONDS", 10.0)
+    transport = SlowSyncPages(after=1, seconds=2.0)
+
+    async def scenario() -> None:
+        async with Desktop(alice, tmp_path, transport=transport) as desktop:
+            syncing = asyncio.create_task(desktop.engine.sync_once())
+            await transport.slow_page_asked.wait()  # page 2 on its way,
+            await asyncio.sleep(0.3)  # page 1 applied (a few ms) and held while page 2 is awaited
+            syncing.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await syncing
+            left = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            assert left == []
+            state = await desktop.writer.call(read_sync_state)
+            assert state.cursor is not None  # the page applied before the stop was committed
+
+    run(scenario())
+
+
+class SlowSyncPages(httpx.AsyncBaseTransport):
+    """Passes requests to the real server; /sync answers after the first AFTER wait SECONDS."""
+
+    def __init__(self, after: int, seconds: float) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.after = after
+        self.seconds = seconds
+        self.pages = 0
+        self.slow_page_asked = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/sync"):
+            self.pages += 1
+            if self.pages > self.after:
+                self.slow_page_asked.set()
+                await asyncio.sleep(self.seconds)
+        return await self.inner.handle_async_request(request)
+
+
 def test_killing_a_large_first_sync_at_random_instants_never_corrupts(
     make_user: Callable[..., Api], engine: Any, tmp_path: Path, server: RunningServer
 ) -> None:

@@ -3,6 +3,8 @@ anyone else's write, and closing the writer keeps what was held."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
 from atrium.app.writer import CacheWriter
@@ -45,3 +47,21 @@ def test_a_persons_action_commits_the_held_pages_and_itself_at_once(tmp_path: Pa
 
     run(scenario())
     assert committed_cursor_and_outbox(path) == ("c3", 1)  # closing commits held pages
+
+
+def test_an_action_queued_before_close_is_still_written(tmp_path: Path) -> None:
+    path = tmp_path / "cache.db"
+
+    async def scenario() -> None:
+        writer = CacheWriter(path)
+        await writer.open()
+        busy = asyncio.ensure_future(writer.run(time.sleep, 0.2))  # e.g. a sync page being written
+        await asyncio.sleep(0.01)
+        action = asyncio.ensure_future(writer.call(enqueue, "post.create", "POST", "/posts", {"body": "hi"}))
+        await asyncio.sleep(0.01)
+        await writer.close()  # the app quits while the action waits its turn
+        await busy
+        await action
+
+    run(scenario())
+    assert committed_cursor_and_outbox(path) == (None, 1)

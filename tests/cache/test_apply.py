@@ -363,6 +363,21 @@ def test_a_held_page_that_fails_while_writing_is_undone_alone(cache: Cache) -> N
     assert count(cache, "users") == 0 and count(cache, "posts") == 0
 
 
+def test_a_write_after_held_pages_commits_them_and_fails_alone(cache: Cache) -> None:
+    apply_sync_page(cache, [f.upsert("user", f.user("ann"))], "c1", commit=False)
+    group = f.community("G")
+    bad = [
+        f.upsert("user", f.user("bob")),
+        f.upsert("post", {**f.post(group["id"], ME), "like_count": 2**70}),
+    ]
+    with pytest.raises(MalformedPageError):
+        apply_changes(cache, bad)  # its own transaction: nothing of it is written
+    assert not cache.conn.in_transaction
+    handles = [row[0] for row in cache.conn.execute("SELECT handle FROM users ORDER BY handle")]
+    assert handles == ["ann"] and read_sync_state(cache).cursor == "c1"
+    assert commit_held(cache) is False  # the write committed the held page before it began
+
+
 def test_closing_the_cache_commits_held_pages(cache_path: Any) -> None:
     cache = open_cache(cache_path)
     apply_sync_page(cache, [f.upsert("user", f.user("x"))], "c1", commit=False)

@@ -49,18 +49,22 @@ def test_content_round_trips_through_a_real_file(cache_path: Path) -> None:
         ).fetchone() == ("Alice",)
 
 
-def test_a_format_1_cache_is_upgraded_with_its_content_and_search(cache_path: Path) -> None:
+def test_a_cache_from_before_the_fts_flush_setting_gets_it_and_keeps_content_and_search(
+    cache_path: Path,
+) -> None:
     group = f.community("G")
     post = f.post(group["id"], f.user("ann")["id"], body="The VPN drops at the airport")
-    with open_cache(cache_path, migrations=MIGRATIONS[:1]) as cache:
+    with open_cache(cache_path) as cache:
         apply_sync_page(
             cache, [f.upsert("community", group), f.upsert("post", post)], "cursor-1", index_now=True
         )
+        for table in ("posts", "comments", "wiki_pages", "users"):  # as an older Atrium left it
+            cache.conn.execute(f"DELETE FROM {table}_fts_config WHERE k = 'hashsize'")
     with open_cache(cache_path) as cache:
         assert cache.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
-        assert ("hashsize", 8 * 1024 * 1024) in cache.conn.execute(
-            "SELECT k, v FROM posts_fts_config"
-        ).fetchall()
+        for table in ("posts", "comments", "wiki_pages", "users"):
+            config = cache.conn.execute(f"SELECT k, v FROM {table}_fts_config").fetchall()
+            assert ("hashsize", 8 * 1024 * 1024) in config
         assert read_sync_state(cache).cursor == "cursor-1"
         assert [hit.id for hit in search(cache, "vpn")] == [post["id"]]
 
