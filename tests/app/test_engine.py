@@ -424,15 +424,23 @@ class SpoilSyncPage(httpx.AsyncBaseTransport):
         return httpx.Response(200, content=orjson.dumps(page), headers={"content-type": "application/json"})
 
 
+def user_with_posts_in_small_held_pages(
+    make_user: Callable[..., Api], monkeypatch: pytest.MonkeyPatch, posts: int
+) -> Api:
+    """A user whose first sync comes in pages of 2 changes, every page joining the held ones."""
+    alice = make_user("alice")
+    cid = make_community(alice, "Cafe", kind="social")
+    for n in range(posts):
+        make_post(alice, cid, f"post {n}")
+    monkeypatch.setattr(engine_module, "PAGE_SIZE", 2)
+    monkeypatch.setattr(engine_module, "HOLD_WAIT_SECONDS", 10.0)
+    return alice
+
+
 def test_pages_held_for_one_commit_survive_a_later_page_failing(
     make_user: Callable[..., Api], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    alice = make_user("alice")
-    cid = make_community(alice, "Cafe", kind="social")
-    for n in range(8):
-        make_post(alice, cid, f"post {n}")
-    monkeypatch.setattr(engine_module, "PAGE_SIZE", 2)
-    monkeypatch.setattr(engine_module, "HOLD_WAIT_SECONDS", 10.0)  # every page joins the held ones
+    alice = user_with_posts_in_small_held_pages(make_user, monkeypatch, posts=8)
     transport = SpoilSyncPage(spoiled=3)
 
     async def scenario() -> None:
@@ -454,12 +462,7 @@ def test_pages_held_for_one_commit_survive_a_later_page_failing(
 def test_stopping_a_sync_while_the_next_page_is_on_its_way_leaves_no_fetch_behind(
     make_user: Callable[..., Api], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    alice = make_user("alice")
-    cid = make_community(alice, "Cafe", kind="social")
-    for n in range(4):
-        make_post(alice, cid, f"post {n}")
-    monkeypatch.setattr(engine_module, "PAGE_SIZE", 2)
-    monkeypatch.setattr(engine_module, "HOLD_WAIT_SECONDS", 10.0)
+    alice = user_with_posts_in_small_held_pages(make_user, monkeypatch, posts=4)
     transport = SlowSyncPages(after=1, seconds=2.0)
 
     async def scenario() -> None:
