@@ -25,8 +25,22 @@ def membership_id(community_id: str, user_id: str) -> str:
 
 
 def reaction_id(target_type: str, target_id: str, user_id: str, kind: str = "like") -> str:
-    """The change id of a reaction."""
+    """The change id of a reaction: it starts with its target, so the reactions on one target are a
+    range of the reactions table's primary key (``reactions_on``), with no index of their own."""
     return f"{target_type}:{target_id}:{user_id}:{kind}"
+
+
+def reaction_id_sql(target_type: str, target_id: str, user_id: str, kind: str = "like") -> str:
+    """``reaction_id`` as an SQL expression over the column or parameter expressions given."""
+    return f"'{target_type}:' || {target_id} || ':' || {user_id} || ':{kind}'"
+
+
+def reactions_on(target_type: str, target_ids: str) -> str:
+    """A SELECT of the ids of the reactions on TARGET_TYPE objects whose ids TARGET_IDS (a SELECT
+    of one column) yields: per target, the primary-key range of ids that start ``<type>:<id>:``."""
+    return f"""WITH target(id) AS ({target_ids})
+        SELECT r.id FROM target JOIN reactions AS r
+        ON r.id > '{target_type}:' || target.id || ':' AND r.id < '{target_type}:' || target.id || ';'"""
 
 
 def follow_id(user_id: str, target_type: str, target_id: str) -> str:

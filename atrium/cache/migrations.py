@@ -36,6 +36,18 @@ def run_statements(statements: Sequence[str]) -> Callable[[sqlite3.Connection], 
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial cache format", run_statements(schema_v1.STATEMENTS)),
+    Migration(
+        2,
+        "reactions found by their ids' target prefix (ids.reactions_on), not by an index of their own",
+        run_statements(
+            [
+                "DROP INDEX reactions_by_target",
+                # Unsent likes keep their thread from retention (retention.py): few rows, so a
+                # partial index costs a sync's reactions nothing but the WHERE test.
+                "CREATE INDEX reactions_pending ON reactions (target_id) WHERE pending = 1",
+            ]
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -7,6 +7,8 @@ from typing import Any
 
 import orjson
 
+from .ids import reaction_id_sql
+
 
 @dataclass(frozen=True)
 class Post:
@@ -44,14 +46,13 @@ class Post:
         return (self.created_at, self.id)
 
 
-POST_SELECT = """
+POST_SELECT = f"""
     p.id, p.community_id, p.author_id, p.app_id, p.kind, p.title, p.body, p.created_at, p.edited_at,
     p.pinned, p.comments_enabled, p.accepted_comment_id, p.mentions, p.topics, p.attachments,
     p.like_count, p.comment_count, p.pending, p.body_evicted, p.last_read_at,
     (SELECT display_name FROM users WHERE id = p.author_id),
     (SELECT name FROM communities WHERE id = p.community_id),
-    EXISTS (SELECT 1 FROM reactions WHERE target_id = p.id AND user_id = :me
-            AND target_type = 'post' AND kind = 'like')
+    EXISTS (SELECT 1 FROM reactions WHERE id = {reaction_id_sql("post", "p.id", ":me")})
 """
 
 
@@ -89,11 +90,10 @@ class Comment:
     is_accepted: bool
 
 
-COMMENT_SELECT = """
+COMMENT_SELECT = f"""
     c.id, c.post_id, c.author_id, c.parent_id, c.body, c.created_at, c.edited_at, c.like_count, c.pending,
     c.body_evicted, (SELECT display_name FROM users WHERE id = c.author_id),
-    EXISTS (SELECT 1 FROM reactions WHERE target_id = c.id AND user_id = :me
-            AND target_type = 'comment' AND kind = 'like'),
+    EXISTS (SELECT 1 FROM reactions WHERE id = {reaction_id_sql("comment", "c.id", ":me")}),
     EXISTS (SELECT 1 FROM posts WHERE id = c.post_id AND accepted_comment_id = c.id)
 """
 

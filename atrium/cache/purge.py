@@ -9,9 +9,12 @@ from typing import Any
 import orjson
 
 from .changeset import ChangeSet
+from .ids import reactions_on
 
-_GIVEN_IDS = "(SELECT value FROM json_each(?))"
-_DOOMED = "(SELECT id FROM temp.doomed_posts)"
+_GIVEN_IDS_SELECT = "SELECT value FROM json_each(?)"
+_GIVEN_IDS = f"({_GIVEN_IDS_SELECT})"
+_DOOMED_SELECT = "SELECT id FROM temp.doomed_posts"
+_DOOMED = f"({_DOOMED_SELECT})"
 
 
 def _json_ids(ids: Sequence[str]) -> str:
@@ -20,6 +23,16 @@ def _json_ids(ids: Sequence[str]) -> str:
 
 def _returning(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[str]:
     return [row[0] for row in conn.execute(sql + " RETURNING id", params)]
+
+
+def _delete_reactions_on(
+    conn: sqlite3.Connection, target_type: str, target_ids: str, params: Sequence[Any], changes: ChangeSet
+) -> None:
+    """Delete the reactions on the TARGET_TYPE objects whose ids TARGET_IDS (a SELECT) yields."""
+    deleted = _returning(
+        conn, f"DELETE FROM reactions WHERE id IN ({reactions_on(target_type, target_ids)})", params
+    )
+    changes.add_all("reaction", deleted)
 
 
 def collect_doomed_posts(conn: sqlite3.Connection, select_ids: str, params: Sequence[Any]) -> None:
@@ -31,18 +44,10 @@ def collect_doomed_posts(conn: sqlite3.Connection, select_ids: str, params: Sequ
 
 def delete_doomed_posts(conn: sqlite3.Connection, changes: ChangeSet) -> None:
     """Delete the posts in ``temp.doomed_posts``, their comments, and reactions on either."""
-    doomed_comments = f"(SELECT id FROM comments WHERE post_id IN {_DOOMED})"
-    changes.add_all(
-        "reaction",
-        _returning(
-            conn, f"DELETE FROM reactions WHERE target_id IN {doomed_comments} AND target_type = 'comment'"
-        ),
-    )
+    doomed_comments = f"SELECT id FROM comments WHERE post_id IN {_DOOMED}"
+    _delete_reactions_on(conn, "comment", doomed_comments, (), changes)
     changes.add_all("comment", _returning(conn, f"DELETE FROM comments WHERE post_id IN {_DOOMED}"))
-    changes.add_all(
-        "reaction",
-        _returning(conn, f"DELETE FROM reactions WHERE target_id IN {_DOOMED} AND target_type = 'post'"),
-    )
+    _delete_reactions_on(conn, "post", _DOOMED_SELECT, (), changes)
     # post_tags rows go by ON DELETE CASCADE.
     changes.add_all("post", _returning(conn, f"DELETE FROM posts WHERE id IN {_DOOMED}"))
 
@@ -54,17 +59,10 @@ def delete_objects(
     changes.add_all(object_type, ids)
     if object_type == "post":
         # By the given ids, not the rows found: comments that arrived before their post go too.
-        collect_doomed_posts(conn, "SELECT value FROM json_each(?)", (_json_ids(ids),))
+        collect_doomed_posts(conn, _GIVEN_IDS_SELECT, (_json_ids(ids),))
         delete_doomed_posts(conn, changes)
     elif object_type == "comment":
-        changes.add_all(
-            "reaction",
-            _returning(
-                conn,
-                f"DELETE FROM reactions WHERE target_id IN {_GIVEN_IDS} AND target_type = 'comment'",
-                (_json_ids(ids),),
-            ),
-        )
+        _delete_reactions_on(conn, "comment", _GIVEN_IDS_SELECT, (_json_ids(ids),), changes)
         conn.execute(f"DELETE FROM comments WHERE id IN {_GIVEN_IDS}", (_json_ids(ids),))
     elif object_type == "community":
         for community_id in ids:

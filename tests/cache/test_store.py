@@ -19,12 +19,15 @@ from atrium.cache import (
     open_cache,
     read_sync_state,
     search,
+    set_identity,
     store_attachment,
+    thread,
     wipe,
 )
 from atrium.cache.migrations import MIGRATIONS, Migration, migrate, run_statements
 
 from . import factory as f
+from .conftest import ME
 
 
 def test_a_new_cache_uses_wal_foreign_keys_and_the_latest_format(cache_path: Path) -> None:
@@ -67,6 +70,37 @@ def test_a_cache_from_before_the_fts_flush_setting_gets_it_and_keeps_content_and
             assert ("hashsize", 8 * 1024 * 1024) in config
         assert read_sync_state(cache).cursor == "cursor-1"
         assert [hit.id for hit in search(cache, "vpn")] == [post["id"]]
+
+
+def _index_names(cache: Cache) -> set[str]:
+    return {row[0] for row in cache.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
+def test_a_format_1_cache_loses_the_reactions_index_and_still_shows_likes(cache_path: Path) -> None:
+    group = f.community("G")
+    post = f.post(group["id"], "01900000-0000-7000-8000-0000000000aa", "Printer on floor 3 is back")
+    comment = f.comment(post["id"], "01900000-0000-7000-8000-0000000000bb")
+    others_comment = f.comment(post["id"], ME)
+    with open_cache(cache_path, migrations=MIGRATIONS[:1]) as cache:  # as Atrium wrote it before
+        set_identity(cache, "https://atrium.example", ME)
+        apply_sync_page(
+            cache,
+            [f.upsert("community", group), f.upsert("post", post)]
+            + [f.upsert("comment", c) for c in (comment, others_comment)]
+            + [
+                f.upsert("reaction", f.reaction("post", post["id"], ME)),
+                f.upsert("reaction", f.reaction("comment", others_comment["id"], "someone-else")),
+            ],
+            "cursor-1",
+        )
+        assert "reactions_by_target" in _index_names(cache)
+    with open_cache(cache_path) as cache:
+        assert cache.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+        assert "reactions_by_target" not in _index_names(cache)
+        assert "reactions_pending" in _index_names(cache)
+        found = thread(cache, post["id"])
+        assert found is not None and found.post.liked_by_me
+        assert [c.liked_by_me for c in found.comments] == [False, False]
 
 
 def test_migrations_apply_in_order_once_each(cache_path: Path) -> None:
