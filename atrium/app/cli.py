@@ -10,13 +10,16 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
 
 from atrium import __version__
 
 from .errors import ApiError, DeviceRevoked, SignInFailed, Unauthorized
+
+if TYPE_CHECKING:
+    from .engine import EngineStatus
 
 EXIT_FAILED, EXIT_USAGE, EXIT_SIGNED_OUT, EXIT_REVOKED = 1, 2, 3, 4
 
@@ -98,12 +101,36 @@ async def _logout(args: argparse.Namespace) -> int:
     return 0
 
 
+class TerminalProgress:
+    """A long sync's count on one line of a terminal, rewritten in place as pages arrive (the
+    server gives no total). Given only when stderr is a terminal, so scripts log the summary alone."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.shown = False
+
+    def update(self, status: EngineStatus) -> None:
+        if status.received:
+            self.stream.write(f"\rDownloading… {status.received:,} items")
+            self.stream.flush()
+            self.shown = True
+
+    def finish(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.shown = False
+
+
 async def _sync(args: argparse.Namespace) -> int:
     from .session import NotSignedIn, Session
 
     session = Session.open(args.profile)
+    progress = TerminalProgress(sys.stderr)
     try:
-        engine = await session.start(listen_events=False, run_loop=False)
+        engine = await session.start(
+            listen_events=False, run_loop=False, on_status=progress.update if sys.stderr.isatty() else None
+        )
     except NotSignedIn as error:
         _say(str(error))
         return EXIT_SIGNED_OUT
@@ -122,6 +149,7 @@ async def _sync(args: argparse.Namespace) -> int:
         _say(f"Sync failed: {error}")
         return EXIT_FAILED
     finally:
+        progress.finish()
         await session.close()
     for problem in session.problems:
         _say(problem)

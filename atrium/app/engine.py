@@ -83,6 +83,8 @@ class EngineStatus:
     pending: int = 0
     failed: int = 0
     retry_in: float | None = None
+    received: int = 0
+    """Changes received so far by a pull of several pages (a first sync), 0 otherwise."""
 
 
 def backoff_delay(attempt: int, rng: random.Random, *, base: float = 1.0, cap: float = 300.0) -> float:
@@ -286,7 +288,7 @@ class SyncEngine:
         state = await self.writer.call(read_sync_state)
         page = await self._fetch(state.cursor)
         held = ChangeSet()
-        held_changes = 0
+        held_changes = received = 0
         upcoming: asyncio.Task[SyncPage] | None = None
         try:
             while True:
@@ -295,9 +297,11 @@ class SyncEngine:
                 touched.update({kind: len(ids) for kind, ids in changes.items()})
                 held.merge(changes)
                 held_changes += len(page.changes)
+                received += len(page.changes)
                 del changes
                 if upcoming is None:
                     break
+                self._report_received(received)
                 if held_changes >= HELD_CHANGES or not await _arrives_within(upcoming, HOLD_WAIT_SECONDS):
                     await self._commit_held(held)
                     held, held_changes = ChangeSet(), 0
@@ -435,7 +439,13 @@ class SyncEngine:
             self._on_changed(changes)
 
     def _set_status(self, state: EngineState, message: str = "", *, retry_in: float | None = None) -> None:
-        self.status = replace(self.status, state=state, message=message, retry_in=retry_in)
+        self.status = replace(self.status, state=state, message=message, retry_in=retry_in, received=0)
+        self._emit_status()
+
+    def _report_received(self, received: int) -> None:
+        """A long pull's progress, after each page with more behind it: the server gives no
+        total, so people see the count grow (``atrium sync --once`` prints it on a terminal)."""
+        self.status = replace(self.status, received=received)
         self._emit_status()
 
     def _emit_status(self) -> None:

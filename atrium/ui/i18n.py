@@ -31,11 +31,16 @@ def install_translators(app: QCoreApplication, locale: QLocale | None = None) ->
 
 
 def ntr(context: str, singular: str, plural: str, count: int) -> str:
-    """PLURAL translated with Qt's plural rules (%n = COUNT); untranslated English picks SINGULAR or PLURAL."""
+    """PLURAL translated with Qt's plural rules (%n = COUNT, %Ln = COUNT in the locale's digits
+    and grouping, "25,000"); untranslated English picks SINGULAR or PLURAL."""
     translated = QCoreApplication.translate(context, plural, None, count)
-    if translated != plural.replace("%n", str(count)):
+    if translated != _with_count(plural, count):
         return translated
-    return (singular if count == 1 else plural).replace("%n", str(count))
+    return _with_count(singular if count == 1 else plural, count)
+
+
+def _with_count(text: str, count: int) -> str:
+    return text.replace("%Ln", QLocale().toString(count)).replace("%n", str(count))
 
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:

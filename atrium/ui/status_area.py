@@ -142,6 +142,8 @@ class StatusArea(QWidget):
         self.state_icon.setPixmap(icon(icon_name, role).pixmap(QSize(16, 16)))
         self.state_label.setText(_tr(label))
         detail = describe_last_sync(self.status.last_sync_at)
+        if self.status.state == EngineState.SYNCING and self.status.received:
+            detail = _ntr("%Ln item downloaded", "%Ln items downloaded", self.status.received)
         if self.status.state == EngineState.OFFLINE and self.status.retry_in:
             detail += " · " + _ntr(
                 "retrying in %n s", "retrying in %n s", max(1, round(self.status.retry_in))

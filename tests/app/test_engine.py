@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from atrium.app import engine as engine_module
 from atrium.app.api_client import ApiClient
-from atrium.app.engine import SyncEngine
+from atrium.app.engine import EngineState, EngineStatus, SyncEngine
 from atrium.app.errors import CaptivePortal, DeviceRevoked, MalformedReply, Offline
 from atrium.app.services import Actions
 from atrium.app.writer import CacheWriter
@@ -457,6 +457,29 @@ def test_pages_held_for_one_commit_survive_a_later_page_failing(
         assert set(cache_objects(desktop.path)) == server_objects(alice)
 
     run(scenario())
+
+
+def test_a_sync_of_many_pages_reports_how_much_has_arrived(
+    make_user: Callable[..., Api], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = user_with_posts_in_small_held_pages(make_user, monkeypatch, posts=8)
+    seen: list[EngineStatus] = []
+
+    async def scenario() -> None:
+        async with Desktop(alice, tmp_path) as desktop:
+            engine = SyncEngine(desktop.writer, desktop.client, listen_events=False, on_status=seen.append)
+            await engine.sync_once()
+            first = list(seen)
+            seen.clear()
+            await engine.sync_once()  # nothing new: one page, no count to show
+            assert [s.received for s in seen] == [0, 0]
+            seen[:] = first
+
+    run(scenario())
+    counts = [s.received for s in seen if s.state is EngineState.SYNCING and s.received]
+    # a count after each page that has more behind it (pages of 2 here), growing page by page
+    assert len(counts) >= 5 and counts == list(range(2, 2 * len(counts) + 1, 2))
+    assert seen[-1].state is EngineState.ONLINE and seen[-1].received == 0
 
 
 def test_stopping_a_sync_while_the_next_page_is_on_its_way_leaves_no_fetch_behind(

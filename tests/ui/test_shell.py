@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QLocale, QObject, QPoint, Qt, Signal
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from atrium.app.engine import EngineState
+from atrium.app.engine import EngineState, EngineStatus
 from atrium.app.settings import Settings
 from atrium.cache import my_communities, person, uuid7
 from atrium.ui.app import DesktopSession
@@ -283,6 +283,21 @@ def test_a_pane_that_cannot_load_is_replaced_not_fatal(ui_app: Any, screenshot_d
 
 
 # --- status and outbox ----------------------------------------------------------------------------------
+
+
+def test_status_counts_what_a_long_sync_has_downloaded(ui_app: Any) -> None:
+    before = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    try:
+        area = StatusArea()
+        area.set_status(EngineStatus(EngineState.SYNCING, received=25_000))
+        assert (area.state_label.text(), area.detail_label.text()) == ("Syncing…", "25,000 items downloaded")
+        area.set_status(EngineStatus(EngineState.SYNCING, received=1))
+        assert area.detail_label.text() == "1 item downloaded"
+        area.set_status(EngineStatus(EngineState.SYNCING))  # a short sync: when it last synced
+        assert area.detail_label.text() == "Not synced yet"
+    finally:
+        QLocale.setDefault(before)
 
 
 def test_status_shows_offline_and_waiting_changes_and_outbox_discards(
