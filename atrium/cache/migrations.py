@@ -41,7 +41,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "reactions found by their ids' target prefix (ids.reactions_on), not by an index of their own",
         run_statements(
             [
-                "DROP INDEX reactions_by_target",
+                "DROP INDEX IF EXISTS reactions_by_target",
                 # Unsent likes keep their thread from retention (retention.py): few rows, so a
                 # partial index costs a sync's reactions nothing but the WHERE test.
                 "CREATE INDEX reactions_pending ON reactions (target_id) WHERE pending = 1",
