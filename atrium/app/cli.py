@@ -135,7 +135,10 @@ async def _sync(args: argparse.Namespace) -> int:
         _say(str(error))
         return EXIT_SIGNED_OUT
     try:
-        touched = await engine.sync_once(retry_now=True)
+        try:
+            touched = await engine.sync_once(retry_now=True)
+        finally:
+            progress.finish()  # before any message: it gets a line of its own
     except DeviceRevoked:
         await session.wipe_device()
         _say(
@@ -149,7 +152,6 @@ async def _sync(args: argparse.Namespace) -> int:
         _say(f"Sync failed: {error}")
         return EXIT_FAILED
     finally:
-        progress.finish()
         await session.close()
     for problem in session.problems:
         _say(problem)

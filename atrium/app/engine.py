@@ -299,9 +299,10 @@ class SyncEngine:
                 held_changes += len(page.changes)
                 received += len(page.changes)
                 del changes
+                if upcoming is not None or received > len(page.changes):  # a pull of several pages
+                    self._report_received(received)
                 if upcoming is None:
                     break
-                self._report_received(received)
                 if held_changes >= HELD_CHANGES or not await _arrives_within(upcoming, HOLD_WAIT_SECONDS):
                     await self._commit_held(held)
                     held, held_changes = ChangeSet(), 0

@@ -477,8 +477,9 @@ def test_a_sync_of_many_pages_reports_how_much_has_arrived(
 
     run(scenario())
     counts = [s.received for s in seen if s.state is EngineState.SYNCING and s.received]
-    # a count after each page that has more behind it (pages of 2 here), growing page by page
-    assert len(counts) >= 5 and counts == list(range(2, 2 * len(counts) + 1, 2))
+    # a count after each page (pages of 2 here, the last one maybe shorter), growing page by page
+    assert len(counts) >= 5 and counts[:-1] == list(range(2, 2 * len(counts) - 1, 2))
+    assert counts[-1] - counts[-2] in (1, 2)
     assert seen[-1].state is EngineState.ONLINE and seen[-1].received == 0
 
 

@@ -19,6 +19,7 @@ from atrium.cache import (
     open_cache,
     read_sync_state,
 )
+from atrium.cache.ids import reaction_id
 
 from . import factory as f
 from .conftest import ME
@@ -156,6 +157,22 @@ def test_deleting_a_post_takes_its_comments_and_reactions(cache: Cache) -> None:
     assert changes["post"] == {post["id"]}
     assert changes["comment"] == {comment["id"]}
     assert len(changes["reaction"]) == 2
+
+
+def test_a_post_goes_with_its_own_reactions_only_whatever_its_id(cache: Cache) -> None:
+    """Reactions are found by their id's target prefix; a neighbour whose id extends this one's
+    (not a server's UUID, but any input) keeps its likes."""
+    group = f.community("Cafe")
+    short, longer = f.post(group["id"], ME, id="a"), f.post(group["id"], ME, id="a:b")
+    apply_sync_page(
+        cache,
+        [f.upsert("post", short), f.upsert("post", longer)]
+        + [f.upsert("reaction", f.reaction("post", pid, ME)) for pid in ("a", "a:b")],
+        "c1",
+    )
+    changes = apply_sync_page(cache, [f.delete("post", "a")], "c2")
+    assert changes["reaction"] == {reaction_id("post", "a", ME)}
+    assert [row[0] for row in cache.conn.execute("SELECT target_id FROM reactions")] == ["a:b"]
 
 
 def test_a_scope_drop_purges_the_community_and_only_it(cache: Cache) -> None:
