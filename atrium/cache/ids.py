@@ -38,9 +38,11 @@ def reaction_id_sql(target_type: str, target_id: str, user_id: str, kind: str = 
 def reactions_on(target_type: str, target_ids: str) -> str:
     """A SELECT of the ids of the reactions on TARGET_TYPE objects whose ids TARGET_IDS (a SELECT
     of one column) yields: per target, the primary-key range of ids that start ``<type>:<id>:``
-    (checked against the row's target too, so a target id holding ':' cannot widen the range)."""
+    (checked against the row's target too, so a target id holding ':' cannot widen the range).
+    CROSS JOIN keeps the targets outside: that check alone would let the planner scan every
+    reaction and look each one's target up instead."""
     return f"""WITH target(id) AS ({target_ids})
-        SELECT r.id FROM target JOIN reactions AS r
+        SELECT r.id FROM target CROSS JOIN reactions AS r
         ON r.id > '{target_type}:' || target.id || ':' AND r.id < '{target_type}:' || target.id || ';'
         AND r.target_id = target.id"""
 

@@ -19,7 +19,8 @@ from atrium.cache import (
     open_cache,
     read_sync_state,
 )
-from atrium.cache.ids import reaction_id
+from atrium.cache.ids import reaction_id, reactions_on
+from atrium.cache.purge import collect_doomed_posts
 
 from . import factory as f
 from .conftest import ME
@@ -157,6 +158,22 @@ def test_deleting_a_post_takes_its_comments_and_reactions(cache: Cache) -> None:
     assert changes["post"] == {post["id"]}
     assert changes["comment"] == {comment["id"]}
     assert len(changes["reaction"]) == 2
+
+
+@pytest.mark.parametrize(
+    "targets",
+    [
+        "SELECT id FROM temp.doomed_posts",
+        "SELECT value FROM json_each('[\"a\"]')",
+        "SELECT id FROM comments WHERE post_id IN (SELECT id FROM temp.doomed_posts)",
+    ],
+)
+def test_reactions_on_given_targets_are_read_as_key_ranges_not_a_scan(cache: Cache, targets: str) -> None:
+    collect_doomed_posts(cache.conn, "SELECT 'a'", ())
+    plan = " / ".join(
+        row[3] for row in cache.conn.execute(f"EXPLAIN QUERY PLAN {reactions_on('post', targets)}")
+    )
+    assert "SEARCH r USING PRIMARY KEY (id>? AND id<?)" in plan and "SCAN r" not in plan, plan
 
 
 def test_a_post_goes_with_its_own_reactions_only_whatever_its_id(cache: Cache) -> None:
