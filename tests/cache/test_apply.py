@@ -466,3 +466,65 @@ def test_every_field_value_survives_the_bulk_write_and_the_last_version_wins(
         tag for (tag,) in cache.conn.execute("SELECT tag FROM post_tags WHERE post_id = ?", (base["id"],))
     }
     assert tags == {f"topic:{topic.lower()}" for topic in last["topics"]}
+
+
+# A small universe of ids that extend one another across the ':' and ';' the key ranges use.
+_odd_ids = st.sampled_from(["a", "a:", "a:a", "a:b", "a;", "a;b", ":", "b"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    post_ids=st.lists(_odd_ids, min_size=1, max_size=5, unique=True),
+    comment_ids=st.lists(_odd_ids, max_size=5, unique=True),
+    likers=st.lists(st.sampled_from(["u", "u:1", "v;", ME]), min_size=1, max_size=3, unique=True),
+    data=st.data(),
+)
+def test_deletes_take_exactly_the_reactions_on_what_goes(
+    tmp_path_factory: pytest.TempPathFactory,
+    post_ids: list[str],
+    comment_ids: list[str],
+    likers: list[str],
+    data: st.DataObject,
+) -> None:
+    """Reactions are found by their id's target prefix: whatever the ids (':' and ';' included,
+    posts and comments sharing ids), deleting posts and comments removes the reactions on them,
+    their comments' reactions, and nothing else."""
+    comment_post = {cid: data.draw(st.sampled_from(post_ids)) for cid in comment_ids}
+    targets = [("post", pid) for pid in post_ids] + [("comment", cid) for cid in comment_ids]
+    liked = data.draw(st.lists(st.sampled_from(targets), unique=True))
+    deleted_posts = set(data.draw(st.lists(st.sampled_from(post_ids), unique=True)))
+    deleted_comments = (
+        set(data.draw(st.lists(st.sampled_from(comment_ids), unique=True))) if comment_ids else set()
+    )
+    reactions = {reaction_id(kind, target, user): (kind, target) for kind, target in liked for user in likers}
+    group = f.community("G")
+    with open_cache(tmp_path_factory.mktemp("odd") / "cache.db") as cache:
+        apply_sync_page(
+            cache,
+            [f.upsert("community", group)]
+            + [f.upsert("post", f.post(group["id"], ME, id=pid)) for pid in post_ids]
+            + [f.upsert("comment", f.comment(post, ME, id=cid)) for cid, post in comment_post.items()]
+            + [
+                f.upsert("reaction", f.reaction(kind, target, user))
+                for kind, target in liked
+                for user in likers
+            ],
+            "c1",
+        )
+        changes = apply_sync_page(
+            cache,
+            [f.delete("comment", cid) for cid in sorted(deleted_comments)]
+            + [f.delete("post", pid) for pid in sorted(deleted_posts)],
+            "c2",
+        )
+        gone_comments = deleted_comments | {
+            cid for cid, post in comment_post.items() if post in deleted_posts
+        }
+        gone = {
+            rid
+            for rid, (kind, target) in reactions.items()
+            if (kind == "post" and target in deleted_posts) or (kind == "comment" and target in gone_comments)
+        }
+        left = {row[0] for row in cache.conn.execute("SELECT id FROM reactions")}
+        assert left == set(reactions) - gone
+        assert changes.get("reaction", set()) == gone
