@@ -28,7 +28,7 @@ Sync — ``apply.py``, ``sync_state.py``
     apply_changes(target, changes, *, pending=False) -> ChangeSet   — same shapes, no cursor.
     read_sync_state(target) -> SyncState(server, user_id, cursor, last_sync_at)
     set_identity(target, server, user_id)
-    ids: uuid7(), membership_id(), reaction_id(), follow_id() — ids for client-made objects.
+    ids: uuid7(), membership_id(), reaction_id(), reaction_target(), follow_id() — ids for client-made objects.
 
 Outbox — ``outbox.py``
     enqueue(target, kind, method, path, body=None, object_type=None, object_id=None, *,
@@ -96,7 +96,7 @@ from .errors import (
     UnknownOutboxEntryError,
 )
 from .feed import community_feed, person_posts, personal_feed, questions
-from .ids import follow_id, membership_id, reaction_id, uuid7
+from .ids import follow_id, membership_id, reaction_id, reaction_target, uuid7
 from .migrations import LATEST_VERSION
 from .models import (
     Comment,
@@ -202,6 +202,7 @@ __all__ = [
     "personal_feed",
     "questions",
     "reaction_id",
+    "reaction_target",
     "read_sync_state",
     "reindex_search",
     "resolve_wiki_conflict",

@@ -30,6 +30,12 @@ def reaction_id(target_type: str, target_id: str, user_id: str, kind: str = "lik
     return f"{target_type}:{target_id}:{user_id}:{kind}"
 
 
+def reaction_target(reaction: str) -> tuple[str, str]:
+    """The (target_type, target_id) a reaction id names (UUID targets hold no ':')."""
+    target_type, _, rest = reaction.partition(":")
+    return target_type, rest.split(":", 1)[0]
+
+
 def reaction_id_sql(target_type: str, target_id: str, user_id: str, kind: str = "like") -> str:
     """``reaction_id`` as an SQL expression over the column or parameter expressions given."""
     return f"'{target_type}:' || {target_id} || ':' || {user_id} || ':{kind}'"

@@ -25,7 +25,7 @@ from PySide6.QtCore import (
 )
 
 from atrium.app.engine import EngineStatus
-from atrium.cache import FeedPage, Post
+from atrium.cache import FeedPage, Post, reaction_target
 
 from ..context import UiContext
 from .post_format import author_label, failed_ids, kind_label, posts_by_id, relative_time, tr
@@ -262,9 +262,9 @@ class FeedModel(QAbstractListModel):
         self._ahead = None  # may be stale now; read again on the next fetch
         post_ids = set(changes.get("post", ()))
         for reaction in changes.get("reaction", ()):
-            target_type, _, rest = reaction.partition(":")
+            target_type, target_id = reaction_target(reaction)
             if target_type == "post":
-                post_ids.add(rest.split(":", 1)[0])
+                post_ids.add(target_id)
         people = set(changes.get("user", ()))
         places = set(changes.get("community", ()))
         if people or places:
