@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import orjson
 
 from atrium import __version__
+from atrium.cache.errors import CacheError
 
 from .errors import ApiError, DeviceRevoked, SignInFailed, Unauthorized
 
@@ -75,11 +76,17 @@ async def _logout(args: argparse.Namespace) -> int:
     if session.account is None:
         print("Not signed in.")
         return 0
-    if session.profile.cache_db.exists():
-        cache = open_cache(session.profile.cache_db)
+    if session.profile.cache_db.exists() and not args.discard_unsent:
+        try:
+            cache = open_cache(session.profile.cache_db)
+        except CacheError as error:
+            _say(
+                f"{error} Its unsent changes cannot be counted: sign out with --discard-unsent to drop them."
+            )
+            return EXIT_FAILED
         unsent = pending_counts(cache)
         cache.close()
-        if (unsent["pending"] or unsent["failed"]) and not args.discard_unsent:
+        if unsent["pending"] or unsent["failed"]:
             _say(
                 f"{unsent['pending'] + unsent['failed']} changes have not reached the server yet. "
                 "Run 'atrium sync --once' first, or sign out with --discard-unsent to drop them."
@@ -177,15 +184,21 @@ def _status(args: argparse.Namespace) -> int:
         "outbox": {"pending": 0, "failed": 0},
         "problems": session.problems,
     }
+    readable = True
     if session.profile.cache_db.exists():
-        cache = open_cache(session.profile.cache_db)
         try:
-            state = read_sync_state(cache)
-            report["cursor"], report["last_sync"] = state.cursor, state.last_sync_at
-            report["counts"] = _counts(cache)
-            report["outbox"] = pending_counts(cache)
-        finally:
-            cache.close()
+            cache = open_cache(session.profile.cache_db)
+        except CacheError as error:  # reported with the rest; the file is left as it is
+            report["problems"].append(str(error))
+            readable = False
+        else:
+            try:
+                state = read_sync_state(cache)
+                report["cursor"], report["last_sync"] = state.cursor, state.last_sync_at
+                report["counts"] = _counts(cache)
+                report["outbox"] = pending_counts(cache)
+            finally:
+                cache.close()
     if args.json:
         print(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
     else:
@@ -194,7 +207,9 @@ def _status(args: argparse.Namespace) -> int:
         print(f"Last sync: {report['last_sync'] or 'never'}")
         print("Objects: " + ", ".join(f"{kind} {count}" for kind, count in report["counts"].items()))
         print(f"Waiting to send: {report['outbox']['pending']}, failed: {report['outbox']['failed']}")
-    return 0
+        for problem in report["problems"]:
+            _say(problem)
+    return 0 if readable else EXIT_FAILED
 
 
 def _counts(cache: Any) -> dict[str, int]:
@@ -276,6 +291,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_desktop(args)
     except KeyboardInterrupt:
         return 130
+    except CacheError as error:  # e.g. a cache from a newer Atrium (after a roll-back): left as it is
+        _say(str(error))
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

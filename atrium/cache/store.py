@@ -143,14 +143,19 @@ def _open_checked(
     return conn, full_check
 
 
-def _move_aside(path: Path) -> Path:
-    """Move a damaged cache (and its WAL, under a matching name) out of the way; returns the new path."""
+_ASIDE_LABELS = ("corrupt", "newer")
+"""Why a cache file was moved aside: damaged, or written by a newer Atrium (``set_aside``)."""
+
+
+def _move_aside(path: Path, label: str = "corrupt") -> Path:
+    """Move a cache (and its WAL, under a matching name) out of the way to ``<name>.<label>-<time>``;
+    returns the new path."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    target = path.with_name(f"{path.name}.{label}-{stamp}")
     counter = 1
     while target.exists():
         counter += 1
-        target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
+        target = path.with_name(f"{path.name}.{label}-{stamp}-{counter}")
     os.replace(path, target)
     for suffix in ("-wal", "-journal"):
         side = Path(f"{path}{suffix}")
@@ -213,6 +218,13 @@ def open_cache(
     return Cache(path, conn, recovered_from=recovered_from)
 
 
+def set_aside(path: str | os.PathLike[str]) -> Path:
+    """Move a cache this version cannot open (CacheTooNewError) to ``<name>.newer-<time>``, kept,
+    not deleted: a newer Atrium's unsent work may be in it. The next ``open_cache`` starts afresh.
+    Close every Cache on it first. Returns where it went."""
+    return _move_aside(Path(path), "newer")
+
+
 def cache_files(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Every file a cache at ``path`` may own: the database, its side files, moved-aside copies."""
     path = Path(path)
@@ -220,7 +232,8 @@ def cache_files(path: str | os.PathLike[str]) -> Iterator[Path]:
     for suffix in _SIDE_FILES:
         yield Path(f"{path}{suffix}")
     if path.parent.is_dir():
-        yield from path.parent.glob(f"{path.name}.corrupt-*")
+        for label in _ASIDE_LABELS:
+            yield from path.parent.glob(f"{path.name}.{label}-*")
 
 
 def wipe(path: str | os.PathLike[str]) -> None:
@@ -232,4 +245,4 @@ def wipe(path: str | os.PathLike[str]) -> None:
     shutil.rmtree(attachments.files_dir_for(Path(path)), ignore_errors=True)
 
 
-__all__ = ["LATEST_VERSION", "Cache", "cache_files", "open_cache", "wipe"]
+__all__ = ["LATEST_VERSION", "Cache", "cache_files", "open_cache", "set_aside", "wipe"]

@@ -14,11 +14,12 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from atrium.app.engine import EngineState, EngineStatus
 from atrium.app.services import Actions
-from atrium.cache import Cache, ChangeSet, discard, open_cache, retry
+from atrium.cache import Cache, CacheTooNewError, ChangeSet, discard, open_cache, retry, set_aside
 
 from .app import AutoSignIn, DesktopSession, EngineBridge
 from .context import UiContext
@@ -84,7 +85,13 @@ class AppController(QObject):
                     return self._quit_code
                 try:
                     await self._open()
-                except Exception as error:  # e.g. an offline copy from a newer Atrium: say so, lose nothing
+                except CacheTooNewError as error:  # e.g. after IT rolled Atrium back
+                    log.warning("%s", error)
+                    await self._close()
+                    if not await self._ask_to_set_aside(error):
+                        return 1
+                    continue
+                except Exception as error:  # say so, lose nothing
                     log.exception("the session could not start")
                     await self._close()
                     message = getattr(error, "message", None) or str(error) or type(error).__name__
@@ -99,6 +106,39 @@ class AppController(QObject):
                 notice = _tr(REVOKED_NOTICE)
         finally:
             await self._close()
+
+    async def _ask_to_set_aside(self, error: CacheTooNewError) -> bool:
+        """Offer to set a newer Atrium's offline copy aside (kept: its unsent work may matter) and
+        download a fresh one; True when the person chose that and it was done."""
+        title = _tr("Offline copy from a newer Atrium")
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            title,
+            _tr("Your offline copy was saved by a newer version of Atrium, which this version cannot read."),
+        )
+        box.setAccessibleName(title)
+        box.setInformativeText(
+            _tr(
+                "Quit and update Atrium to use it, or set it aside and download a fresh copy from the "
+                "server. The copy set aside is kept, not deleted: changes the newer version had not sent "
+                "yet are still in it, for a newer Atrium to send."
+            )
+        )
+        box.setToolTip(str(error))  # where the file is, and its format
+        fresh = box.addButton(_tr("Start with a fresh copy"), QMessageBox.ButtonRole.AcceptRole)
+        quit_button = box.addButton(_tr("Quit"), QMessageBox.ButtonRole.RejectRole)
+        for button in (fresh, quit_button):
+            button.setAccessibleName(button.text())
+        bold = fresh.font()  # the style sheet bolds the default button: size it for that
+        bold.setWeight(QFont.Weight.DemiBold)
+        fresh.setFont(bold)
+        box.setDefaultButton(fresh)
+        await self._run_dialog(box)
+        if box.clickedButton() is not fresh:
+            return False
+        kept = set_aside(error.path)
+        log.warning("the newer offline copy was set aside as %s", kept)
+        return True
 
     def request_quit(self, code: int = 0) -> None:
         self._quit_code = code

@@ -1,21 +1,29 @@
-"""The headless command's terminal output."""
+"""The headless commands' output: progress on a terminal, and clear messages instead of tracebacks."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
+import sqlite3
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar
 
+import orjson
 import pytest
 
 from atrium.app import cli
 from atrium.app import session as session_module
+from atrium.app.account import Account, save_account
 from atrium.app.cli import TerminalProgress
 from atrium.app.engine import EngineState, EngineStatus
 from atrium.app.errors import Offline
+from atrium.app.profile import Profile
+from atrium.app.session import TEST_KEYRING_ENV, credential_store
+from atrium.cache import open_cache, uuid7
 
 
 def test_a_long_sync_counts_on_one_terminal_line_then_ends_it() -> None:
@@ -78,3 +86,55 @@ def test_a_failing_sync_ends_the_progress_line_before_saying_why(monkeypatch: py
     lines = terminal.getvalue().split("\n")
     assert lines[0] == "\rDownloading… 5,000 items\rDownloading… 10,000 items"
     assert lines[1].startswith("atrium: Sync failed: ") and lines[2:] == [""]
+
+
+SERVER = "http://127.0.0.1:9/api/v1"  # nothing listens there: these commands fail before the network
+
+
+def profile_with_a_cache_from_a_newer_atrium(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, *, signed_in: bool = True
+) -> Path:
+    """A signed-in profile whose cache says a newer Atrium wrote it (as after IT rolls a version back)."""
+    monkeypatch.setenv(TEST_KEYRING_ENV, str(folder / "keyring.cfg"))
+    profile = folder / "profile"
+    if signed_in:
+        save_account(profile, Account(server=SERVER, handle="ann", user_id=uuid7(), device_id="d1"))
+        credential_store().save(SERVER, "ann", "a-token")
+    cache = open_cache(Profile(profile).cache_db)
+    cache.conn.execute("PRAGMA user_version = 99")
+    cache.close()
+    return profile
+
+
+def test_sync_with_a_cache_from_a_newer_atrium_explains_and_leaves_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = profile_with_a_cache_from_a_newer_atrium(tmp_path, monkeypatch)
+    assert cli.main(["sync", "--once", "--profile", str(profile)]) == cli.EXIT_FAILED
+    said = capsys.readouterr().err
+    assert said.startswith("atrium: The offline cache ") and "newer version of Atrium" in said
+    assert "Traceback" not in said
+    with contextlib.closing(sqlite3.connect(Profile(profile).cache_db)) as untouched:
+        assert untouched.execute("PRAGMA user_version").fetchone()[0] == 99
+
+
+def test_status_of_a_cache_from_a_newer_atrium_reports_the_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = profile_with_a_cache_from_a_newer_atrium(tmp_path, monkeypatch)
+    assert cli.main(["status", "--json", "--profile", str(profile)]) == cli.EXIT_FAILED
+    report = orjson.loads(capsys.readouterr().out)
+    assert report["user"] == "ann" and report["counts"] == {}
+    assert any("newer version of Atrium" in problem for problem in report["problems"])
+
+
+def test_logout_with_a_cache_from_a_newer_atrium_needs_the_word_to_drop_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = profile_with_a_cache_from_a_newer_atrium(tmp_path, monkeypatch)
+    assert cli.main(["logout", "--profile", str(profile)]) == cli.EXIT_FAILED
+    assert "--discard-unsent" in capsys.readouterr().err
+    assert Profile(profile).cache_db.exists()
+    assert cli.main(["logout", "--discard-unsent", "--profile", str(profile)]) == 0
+    assert "Signed out ann" in capsys.readouterr().out
+    assert not Profile(profile).cache_db.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
 from pathlib import Path
@@ -19,12 +20,14 @@ from atrium.cache import (
     open_cache,
     read_sync_state,
     search,
+    set_aside,
     set_identity,
     store_attachment,
     thread,
     wipe,
 )
 from atrium.cache.migrations import MIGRATIONS, Migration, migrate, run_statements
+from atrium.cache.store import cache_files
 
 from . import factory as f
 from .conftest import ME
@@ -274,6 +277,22 @@ def test_a_reader_does_not_create_or_repair(tmp_path: Path) -> None:
     with pytest.raises(CacheError, match="damaged"):
         open_cache(damaged, read_only=True)
     assert damaged.read_bytes() == b"garbage" * 1000
+
+
+def test_a_newer_atrium_cache_set_aside_is_kept_whole_and_a_fresh_one_opens(cache_path: Path) -> None:
+    with open_cache(cache_path) as cache:
+        apply_sync_page(cache, [f.upsert("user", f.user("erin"))], "c1")
+        cache.conn.execute("PRAGMA user_version = 99")  # as a newer Atrium leaves it
+    with pytest.raises(CacheTooNewError) as raised:
+        open_cache(cache_path)
+    kept = set_aside(raised.value.path)
+    assert kept.name.startswith("cache.db.newer-") and kept in set(cache_files(cache_path))
+    with contextlib.closing(sqlite3.connect(kept)) as copy:
+        assert copy.execute("SELECT handle FROM users").fetchall() == [("erin",)]
+    with open_cache(cache_path) as fresh:
+        assert read_sync_state(fresh).cursor is None
+    wipe(cache_path)  # a revoked device takes the copy set aside too
+    assert not kept.exists()
 
 
 def test_wipe_removes_the_database_its_side_files_copies_and_attachments(cache_path: Path) -> None:

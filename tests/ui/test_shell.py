@@ -7,9 +7,11 @@ the shell's own rule), so waiting is ``await until(...)``, never qtbot.wait.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -36,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from atrium.app.engine import EngineState, EngineStatus
 from atrium.app.settings import Settings
-from atrium.cache import my_communities, person, uuid7
+from atrium.cache import LATEST_VERSION, my_communities, open_cache, person, uuid7
 from atrium.ui.app import DesktopSession
 from atrium.ui.context import UiContext
 from atrium.ui.controller import AppController
@@ -343,6 +345,50 @@ def test_status_shows_offline_and_waiting_changes_and_outbox_discards(
             await until(lambda: outbox.model.rowCount() == 0, 10, "the entry to be discarded")
             await until(lambda: not status.pending_button.isVisible(), 10, "no waiting changes")
             outbox.accept()
+
+    run(scenario(), 120)
+
+
+def _cache_written_by_a_newer_atrium(path: Path) -> None:
+    cache = open_cache(path)
+    cache.conn.execute("PRAGMA user_version = 99")
+    cache.close()
+
+
+def _format_of(path: Path) -> int:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        found: int = conn.execute("PRAGMA user_version").fetchone()[0]
+        return found
+
+
+@pytest.mark.parametrize("choice", ["Start with a fresh copy", "Quit"])
+def test_a_cache_from_a_newer_atrium_is_set_aside_only_when_asked(
+    signed_in_session: DesktopSession, ui_app: Any, run: Runner, screenshot_dir: Path, choice: str
+) -> None:
+    """After IT rolls Atrium back, the newer cache is not thrown away: the person may keep it and
+    quit (to update Atrium), or set it aside, kept beside the new one, and download a fresh copy."""
+    cache_db = signed_in_session.profile.cache_db
+    _cache_written_by_a_newer_atrium(cache_db)
+
+    async def scenario() -> None:
+        controller = AppController(signed_in_session, ui_app[1])
+        task = asyncio.ensure_future(controller.run())
+        await until(lambda: top_level(QMessageBox), 15, "the question about the newer offline copy")
+        box = top_level(QMessageBox)[0]
+        assert "newer version of Atrium" in box.text() and str(cache_db) in box.toolTip()
+        assert unnamed_controls(box) == []
+        save(box, screenshot_dir, "newer-cache")
+        QTest.mouseClick(next(b for b in box.buttons() if b.text() == choice), Qt.MouseButton.LeftButton)
+        if choice == "Quit":
+            assert await asyncio.wait_for(task, 30) == 1
+            assert _format_of(cache_db) == 99 and not list(cache_db.parent.glob("cache.db.newer-*"))
+            return
+        await until(lambda: controller.window is not None, 30, "the window")
+        await asyncio.wait_for(controller.synced.wait(), 60)
+        (aside,) = cache_db.parent.glob("cache.db.newer-*")
+        assert _format_of(aside) == 99 and _format_of(cache_db) == LATEST_VERSION
+        controller.request_quit(0)
+        await asyncio.wait_for(task, 30)
 
     run(scenario(), 120)
 
