@@ -140,6 +140,15 @@ class AppController(QObject):
         log.warning("the newer offline copy was set aside as %s", kept)
         return True
 
+    def bring_to_front(self) -> None:
+        """Show the window (or the dialog in front of it, e.g. sign-in), restored and on top:
+        another start on this profile asked for it."""
+        if self.tray is not None:
+            self.tray.open_requested.emit()
+        if self.dialog is not None:
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+
     def request_quit(self, code: int = 0) -> None:
         self._quit_code = code
         if self.dialog is not None:

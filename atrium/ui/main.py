@@ -49,17 +49,35 @@ def launch(profile: str | os.PathLike[str] | None, *, auto_sign_in: Any = None, 
            driver: Driver | None = None, session: Any = None, listen_events: bool = True) -> int:  # fmt: skip
     """Create the app, run the controller on a qasync loop until it ends, and return its exit code.
 
-    DRIVER (the self-test) runs beside the controller and decides the exit code.
+    DRIVER (the self-test) runs beside the controller and decides the exit code. A desktop already
+    running on the profile is brought to the front instead (single_instance.py), and this returns 0.
     """
     _import_before_qt()
-    import qasync
-
     from .app import DesktopSession, create_application
-    from .controller import AppController
+    from .single_instance import SingleInstance
 
     app, theme = create_application(sys.argv[:1])
     session = session or DesktopSession.open(profile, policy_source)
+    instance = SingleInstance(session.profile.root)
+    if not instance.claim():
+        print("atrium: Atrium is already running with this profile; its window was brought to the front.",
+              file=sys.stderr)  # fmt: skip
+        return 0
+    try:
+        return _run(app, theme, session, instance, auto_sign_in, driver, listen_events)
+    finally:
+        instance.release()
+
+
+def _run(app: Any, theme: Any, session: Any, instance: Any, auto_sign_in: Any, driver: Driver | None,
+         listen_events: bool) -> int:  # fmt: skip
+    """``launch`` once this desktop holds the profile."""
+    import qasync
+
+    from .controller import AppController
+
     controller = AppController(session, theme, auto_sign_in=auto_sign_in, listen_events=listen_events)
+    instance.show_requested.connect(controller.bring_to_front)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     _quit_on_interrupt(controller)

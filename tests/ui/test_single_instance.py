@@ -1,0 +1,69 @@
+"""One desktop per profile: a second start brings the first to the front; a crash frees the profile."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from atrium.ui.main import launch
+from atrium.ui.single_instance import LOCK_FILE, SingleInstance
+
+HOLD_A_PROFILE = """
+import sys, time
+from pathlib import Path
+from PySide6.QtCore import QCoreApplication
+from atrium.ui.single_instance import SingleInstance
+app = QCoreApplication([])
+desktop = SingleInstance(Path(sys.argv[1]))  # held, as the running desktop holds it
+print(desktop.claim(), flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_second_desktop_on_a_profile_brings_the_first_forward_and_stays_out(
+    ui_app: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    first = SingleInstance(tmp_path / "profile")
+    asked: list[bool] = []
+    first.show_requested.connect(lambda: asked.append(True))
+    assert first.claim()
+    assert not SingleInstance(tmp_path / "profile").claim()
+    qtbot.waitUntil(lambda: asked == [True], timeout=5000)
+    assert SingleInstance(tmp_path / "another-profile").claim()  # other people's desktops: no matter
+    first.release()
+    assert SingleInstance(tmp_path / "profile").claim()  # once the first has quit
+
+
+def test_launching_again_on_a_running_profile_opens_nothing_and_says_so(
+    ui_app: Any, qtbot: Any, tmp_path: Path, capsys: Any
+) -> None:
+    running = SingleInstance(tmp_path / "profile")
+    asked: list[bool] = []
+    running.show_requested.connect(lambda: asked.append(True))
+    assert running.claim()
+    assert launch(tmp_path / "profile") == 0
+    assert "already running" in capsys.readouterr().err
+    qtbot.waitUntil(lambda: asked == [True], timeout=5000)
+    running.release()
+
+
+def test_a_crashed_desktop_leaves_the_profile_free(ui_app: Any, tmp_path: Path) -> None:
+    profile = tmp_path / "profile"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_A_PROFILE, str(profile)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "True"
+        assert not SingleInstance(profile).claim()  # while it runs
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(10)
+    assert (profile / LOCK_FILE).exists()  # left behind by the crash
+    assert SingleInstance(profile).claim()
