@@ -121,7 +121,7 @@ class AppController(QObject):
             _tr(
                 "Quit and update Atrium to use it, or set it aside and download a fresh copy from the "
                 "server. The copy set aside is kept, not deleted: changes the newer version had not sent "
-                "yet are still in it, for a newer Atrium to send."
+                "yet are still in it."
             )
         )
         box.setToolTip(str(error))  # where the file is, and its format
@@ -136,7 +136,17 @@ class AppController(QObject):
         await self._run_dialog(box)
         if box.clickedButton() is not fresh:
             return False
-        kept = set_aside(error.path)
+        try:
+            kept = set_aside(error.path)
+        except OSError as failure:  # e.g. the folder is read-only: nothing was moved
+            log.exception("could not set the newer offline copy aside")
+            problem = QMessageBox(
+                QMessageBox.Icon.Warning, title, _tr("The offline copy could not be set aside.")
+            )
+            problem.setInformativeText(str(failure))
+            problem.setAccessibleName(title)
+            await self._run_dialog(problem)
+            return False
         log.warning("the newer offline copy was set aside as %s", kept)
         return True
 

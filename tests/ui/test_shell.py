@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from atrium.app.engine import EngineState, EngineStatus
 from atrium.app.settings import Settings
 from atrium.cache import LATEST_VERSION, my_communities, open_cache, person, uuid7
+from atrium.ui import controller as controller_module
 from atrium.ui.app import DesktopSession
 from atrium.ui.context import UiContext
 from atrium.ui.controller import AppController
@@ -389,6 +390,35 @@ def test_a_cache_from_a_newer_atrium_is_set_aside_only_when_asked(
         assert _format_of(aside) == 99 and _format_of(cache_db) == LATEST_VERSION
         controller.request_quit(0)
         await asyncio.wait_for(task, 30)
+
+    run(scenario(), 120)
+
+
+def test_a_newer_cache_that_cannot_be_moved_is_left_and_said_so(
+    signed_in_session: DesktopSession, ui_app: Any, run: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache_db = signed_in_session.profile.cache_db
+    _cache_written_by_a_newer_atrium(cache_db)
+
+    def cannot_move(path: Path) -> Path:  # fault injection: e.g. a read-only folder
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(controller_module, "set_aside", cannot_move)
+
+    async def scenario() -> None:
+        controller = AppController(signed_in_session, ui_app[1])
+        task = asyncio.ensure_future(controller.run())
+        await until(lambda: top_level(QMessageBox), 15, "the question about the newer offline copy")
+        question = top_level(QMessageBox)[0]
+        fresh = next(b for b in question.buttons() if b.text() == "Start with a fresh copy")
+        QTest.mouseClick(fresh, Qt.MouseButton.LeftButton)
+        await until(lambda: top_level(QMessageBox) and top_level(QMessageBox)[0] is not question, 15, "why")
+        problem = top_level(QMessageBox)[0]
+        assert problem.text() == "The offline copy could not be set aside."
+        assert "Permission denied" in problem.informativeText()
+        problem.accept()
+        assert await asyncio.wait_for(task, 30) == 1
+        assert _format_of(cache_db) == 99
 
     run(scenario(), 120)
 
