@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from atrium.cache import ChangeSet, set_identity, wipe
+from atrium.cache import CacheTooNewError, ChangeSet, read_sync_state, set_identity, wipe
 
 from .account import Account, forget_account, load_account, save_account
 from .api_client import ApiClient
@@ -100,9 +100,13 @@ class Session:
             self.settings.set("server_url", server)
         self.account = account
         writer = CacheWriter(self.profile.cache_db)
-        await writer.open()
-        await writer.call(set_identity, account.server, account.user_id)
-        await writer.close()
+        try:
+            await writer.open()
+            await writer.call(set_identity, account.server, account.user_id)
+        except CacheTooNewError:
+            pass  # start() meets it again, where the desktop offers to set the copy aside
+        finally:
+            await writer.close()
         return account
 
     async def start(
@@ -126,6 +130,7 @@ class Session:
                 f"The offline copy was damaged and was set aside ({cache.recovered_from.name}); "
                 "it is being rebuilt from the server."
             )
+        if (await self.writer.call(read_sync_state)).user_id is None:  # a fresh file (recovered, set aside)
             await self.writer.call(set_identity, self.account.server, self.account.user_id)
         self.client = ApiClient(
             self.account.server,

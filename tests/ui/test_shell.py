@@ -38,9 +38,9 @@ from PySide6.QtWidgets import (
 
 from atrium.app.engine import EngineState, EngineStatus
 from atrium.app.settings import Settings
-from atrium.cache import LATEST_VERSION, my_communities, open_cache, person, uuid7
+from atrium.cache import LATEST_VERSION, my_communities, open_cache, person, read_sync_state, uuid7
 from atrium.ui import controller as controller_module
-from atrium.ui.app import DesktopSession
+from atrium.ui.app import AutoSignIn, DesktopSession
 from atrium.ui.context import UiContext
 from atrium.ui.controller import AppController
 from atrium.ui.main_window import MainWindow
@@ -52,6 +52,7 @@ from atrium.ui.settings_dialog import SettingsDialog
 from atrium.ui.signin_dialog import SignInDialog
 from atrium.ui.status_area import StatusArea
 from tests.harness import Api, RunningServer
+from tests.ui.conftest import DEMO_PASSWORD
 
 pytestmark = [
     pytest.mark.qt_log_level_fail("WARNING"),
@@ -390,6 +391,32 @@ def test_a_cache_from_a_newer_atrium_is_set_aside_only_when_asked(
         assert _format_of(aside) == 99 and _format_of(cache_db) == LATEST_VERSION
         controller.request_quit(0)
         await asyncio.wait_for(task, 30)
+
+    run(scenario(), 120)
+
+
+def test_signing_in_over_a_newer_cache_still_offers_the_fresh_copy(
+    demo_server: RunningServer, tmp_path: Path, ui_app: Any, run: Runner
+) -> None:
+    """Where tokens last one run (no secure keyring) every start signs in first: the sign-in must
+    not stop at the newer file, and the fresh copy must know whose it is."""
+    session = DesktopSession.open(tmp_path / "profile")
+    _cache_written_by_a_newer_atrium(session.profile.cache_db)
+    auto = AutoSignIn(demo_server.url, "demo", DEMO_PASSWORD)
+
+    async def scenario() -> None:
+        controller = AppController(session, ui_app[1], auto_sign_in=auto)
+        task = asyncio.ensure_future(controller.run())
+        await until(lambda: top_level(QMessageBox), 30, "the question about the newer offline copy")
+        question = top_level(QMessageBox)[0]
+        fresh = next(b for b in question.buttons() if b.text() == "Start with a fresh copy")
+        QTest.mouseClick(fresh, Qt.MouseButton.LeftButton)
+        await asyncio.wait_for(controller.synced.wait(), 60)
+        assert controller.reader is not None and session.account is not None
+        assert read_sync_state(controller.reader).user_id == session.account.user_id
+        controller.request_quit(0)
+        await asyncio.wait_for(task, 30)
+        await session.close()
 
     run(scenario(), 120)
 
