@@ -13,7 +13,7 @@ import gc
 import logging
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialog, QMessageBox
 
@@ -43,6 +43,9 @@ def _tr(text: str) -> str:
 
 
 class AppController(QObject):
+    quitting = Signal()
+    """The person (or the system) asked the app to quit; the shutdown follows."""
+
     def __init__(self, session: DesktopSession, theme: ThemeManager, *, auto_sign_in: AutoSignIn | None = None,
                  listen_events: bool = True) -> None:  # fmt: skip
         super().__init__()
@@ -160,6 +163,7 @@ class AppController(QObject):
             self.dialog.activateWindow()
 
     def request_quit(self, code: int = 0) -> None:
+        self.quitting.emit()
         self._quit_code = code
         if self.dialog is not None:
             self.dialog.reject()

@@ -60,6 +60,10 @@ def launch(profile: str | os.PathLike[str] | None, *, auto_sign_in: Any = None, 
     session = session or DesktopSession.open(profile, policy_source)
     instance = SingleInstance(session.profile.root)
     if not instance.claim():
+        if instance.unanswered:
+            print("atrium: Atrium is already running with this profile but does not answer; "
+                  "quit it (or end its process) and start again.", file=sys.stderr)  # fmt: skip
+            return 1
         print("atrium: Atrium is already running with this profile; its window was brought to the front.",
               file=sys.stderr)  # fmt: skip
         return 0
@@ -78,6 +82,7 @@ def _run(app: Any, theme: Any, session: Any, instance: Any, auto_sign_in: Any, d
 
     controller = AppController(session, theme, auto_sign_in=auto_sign_in, listen_events=listen_events)
     instance.show_requested.connect(controller.bring_to_front)
+    controller.quitting.connect(instance.stop_listening)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     _quit_on_interrupt(controller)

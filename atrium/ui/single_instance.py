@@ -11,6 +11,7 @@ take no lock: they may run beside the desktop, as IT scripts do.
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, Signal
@@ -19,6 +20,9 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 LOCK_FILE = "desktop.lock"
 SHOW_REQUEST = b"show\n"
 CONNECT_MS = 2000
+CLOSING_WAIT_MS = 15_000
+"""How long a start waits for a desktop that holds the profile but no longer answers (it is
+closing: it stops listening as soon as it starts to quit) before it starts itself."""
 
 
 def server_name(profile_root: Path) -> str:
@@ -39,11 +43,16 @@ class SingleInstance(QObject):
         self.name = server_name(profile_root)
         self._lock = QLockFile(str(profile_root / LOCK_FILE))
         self._server: QLocalServer | None = None
+        self.unanswered = False
+        """After a False ``claim``: the desktop holding the profile neither answered nor let go."""
 
     def claim(self) -> bool:
         if not self._lock.tryLock(100):
-            self._ask_the_first_to_show()
-            return False
+            if self._ask_the_first_to_show():
+                return False
+            if not self._lock.tryLock(CLOSING_WAIT_MS):  # closing: start once it has finished
+                self.unanswered = True
+                return False
         QLocalServer.removeServer(self.name)  # a socket left by a crashed desktop: the lock is ours
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
@@ -54,10 +63,14 @@ class SingleInstance(QObject):
         self._server = server
         return True
 
-    def release(self) -> None:
+    def stop_listening(self) -> None:
+        """The desktop is quitting: a new start now waits for the lock instead of asking this one."""
         if self._server is not None:
             self._server.close()
             self._server = None
+
+    def release(self) -> None:
+        self.stop_listening()
         self._lock.unlock()
 
     def _on_connection(self) -> None:
@@ -72,10 +85,17 @@ class SingleInstance(QObject):
         if bytes(socket.readAll().data()).startswith(SHOW_REQUEST.strip()):
             self.show_requested.emit()
 
-    def _ask_the_first_to_show(self) -> None:
+    def _ask_the_first_to_show(self) -> bool:
+        """True when the request reached the running desktop."""
         socket = QLocalSocket()
         socket.connectToServer(self.name)
-        if socket.waitForConnected(CONNECT_MS):
-            socket.write(SHOW_REQUEST)
-            socket.waitForBytesWritten(CONNECT_MS)
-            socket.disconnectFromServer()
+        if not socket.waitForConnected(CONNECT_MS):
+            return False
+        if sys.platform == "win32":  # Windows lets only the foreground process hand the foreground on
+            import ctypes
+
+            ctypes.windll.user32.AllowSetForegroundWindow(-1)  # ASFW_ANY
+        socket.write(SHOW_REQUEST)
+        sent = socket.waitForBytesWritten(CONNECT_MS)
+        socket.disconnectFromServer()
+        return sent

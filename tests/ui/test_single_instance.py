@@ -20,6 +20,12 @@ from atrium.ui.single_instance import SingleInstance
 app = QCoreApplication([])
 desktop = SingleInstance(Path(sys.argv[1]))  # held, as the running desktop holds it
 print(desktop.claim(), flush=True)
+if len(sys.argv) > 2:  # quitting: stop answering at once, let go of the profile a moment later
+    desktop.stop_listening()
+    print("closing", flush=True)
+    time.sleep(float(sys.argv[2]))
+    desktop.release()
+    sys.exit(0)
 time.sleep(60)
 """
 
@@ -67,3 +73,22 @@ def test_a_crashed_desktop_leaves_the_profile_free(ui_app: Any, tmp_path: Path) 
         holder.wait(10)
     assert (profile / LOCK_FILE).exists()  # left behind by the crash
     assert SingleInstance(profile).claim()
+
+
+def test_a_start_while_the_desktop_is_closing_waits_and_then_runs(ui_app: Any, tmp_path: Path) -> None:
+    """Quit, then start again at once: the new start does not hand its request to a desktop that
+    is going away (and end with nothing open); it waits for the profile, then runs."""
+    profile = tmp_path / "profile"
+    closing = subprocess.Popen(
+        [sys.executable, "-c", HOLD_A_PROFILE, str(profile), "1.0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    try:
+        assert closing.stdout is not None
+        assert [closing.stdout.readline().strip() for _ in range(2)] == ["True", "closing"]
+        started = SingleInstance(profile)
+        assert started.claim() and not started.unanswered
+    finally:
+        closing.wait(10)
