@@ -67,7 +67,7 @@ async def _login(args: argparse.Namespace) -> int:
 
 
 async def _logout(args: argparse.Namespace) -> int:
-    from atrium.cache import open_cache, pending_counts, wipe
+    from atrium.cache import open_cache, pending_counts, set_aside_copies, wipe
 
     from .api_client import ApiClient
     from .session import Session
@@ -92,6 +92,13 @@ async def _logout(args: argparse.Namespace) -> int:
                 "Run 'atrium sync --once' first, or sign out with --discard-unsent to drop them."
             )
             return EXIT_FAILED
+    kept = set_aside_copies(session.profile.cache_db)
+    if kept and not args.discard_unsent:
+        _say(
+            f"An offline copy from a newer Atrium was set aside here ({kept[0].name}); signing out deletes "
+            "it with any changes it had not sent. Sign out with --discard-unsent to go ahead."
+        )
+        return EXIT_FAILED
     token = session.token()
     if token:
         client = ApiClient(session.account.server, token=token)

@@ -15,7 +15,7 @@ Opening — ``store.py``
     Cache: .path .conn .recovered_from .files_dir .transaction() .close()
            .catch_up_search(max_rows=None) -> int   .reindex_search()   .search_backlog() -> int
     set_aside(path) -> Path   — a newer Atrium's file (CacheTooNewError) to ``<name>.newer-<time>``,
-        kept (its unsent work may matter); the next open_cache starts afresh.
+        kept (its unsent work may matter); the next open_cache starts afresh. set_aside_copies(path).
     wipe(path)   — revoked device: db, -wal, -shm, moved-aside copies and attachment files.
 
 Every function below takes ``target``: a Cache, or its ``conn`` inside a caller's transaction.
@@ -131,7 +131,7 @@ from .people import community, my_communities, person, search_people
 from .retention import RetentionReport, database_size, enforce_retention, mark_read
 from .search import HIGHLIGHT_END, HIGHLIGHT_START, SEARCH_KINDS, search
 from .search_index import catch_up_search, reindex_search, search_backlog
-from .store import Cache, open_cache, set_aside, wipe
+from .store import Cache, open_cache, set_aside, set_aside_copies, wipe
 from .sync_state import SyncState, read_sync_state, set_identity
 from .threads import thread
 from .wiki import (
@@ -213,6 +213,7 @@ __all__ = [
     "search_backlog",
     "search_people",
     "set_aside",
+    "set_aside_copies",
     "set_identity",
     "set_keep_offline",
     "store_attachment",

@@ -225,6 +225,12 @@ def set_aside(path: str | os.PathLike[str]) -> Path:
     return _move_aside(Path(path), "newer")
 
 
+def set_aside_copies(path: str | os.PathLike[str]) -> list[Path]:
+    """The copies ``set_aside`` kept beside the cache at ``path`` (``wipe`` deletes them too)."""
+    path = Path(path)
+    return sorted(path.parent.glob(f"{path.name}.newer-*")) if path.parent.is_dir() else []
+
+
 def cache_files(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Every file a cache at ``path`` may own: the database, its side files, moved-aside copies."""
     path = Path(path)
@@ -245,4 +251,4 @@ def wipe(path: str | os.PathLike[str]) -> None:
     shutil.rmtree(attachments.files_dir_for(Path(path)), ignore_errors=True)
 
 
-__all__ = ["LATEST_VERSION", "Cache", "cache_files", "open_cache", "set_aside", "wipe"]
+__all__ = ["LATEST_VERSION", "Cache", "cache_files", "open_cache", "set_aside", "set_aside_copies", "wipe"]

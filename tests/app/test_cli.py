@@ -23,7 +23,7 @@ from atrium.app.engine import EngineState, EngineStatus
 from atrium.app.errors import Offline
 from atrium.app.profile import Profile
 from atrium.app.session import TEST_KEYRING_ENV, credential_store
-from atrium.cache import open_cache, uuid7
+from atrium.cache import open_cache, set_aside, uuid7
 
 
 def test_a_long_sync_counts_on_one_terminal_line_then_ends_it() -> None:
@@ -138,3 +138,15 @@ def test_logout_with_a_cache_from_a_newer_atrium_needs_the_word_to_drop_it(
     assert cli.main(["logout", "--discard-unsent", "--profile", str(profile)]) == 0
     assert "Signed out ann" in capsys.readouterr().out
     assert not Profile(profile).cache_db.exists()
+
+
+def test_logout_keeps_a_newer_copy_set_aside_unless_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = profile_with_a_cache_from_a_newer_atrium(tmp_path, monkeypatch)
+    kept = set_aside(Profile(profile).cache_db)  # as the desktop's "Start with a fresh copy" leaves it
+    open_cache(Profile(profile).cache_db).close()
+    assert cli.main(["logout", "--profile", str(profile)]) == cli.EXIT_FAILED
+    assert kept.name in capsys.readouterr().err and kept.exists()
+    assert cli.main(["logout", "--discard-unsent", "--profile", str(profile)]) == 0
+    assert not kept.exists()
