@@ -225,10 +225,14 @@ def set_aside(path: str | os.PathLike[str]) -> Path:
     return _move_aside(Path(path), "newer")
 
 
+def _moved_aside(path: Path, label: str) -> list[Path]:
+    """The copies of the cache at ``path`` moved aside with LABEL (``_move_aside``)."""
+    return sorted(path.parent.glob(f"{path.name}.{label}-*")) if path.parent.is_dir() else []
+
+
 def set_aside_copies(path: str | os.PathLike[str]) -> list[Path]:
     """The copies ``set_aside`` kept beside the cache at ``path`` (``wipe`` deletes them too)."""
-    path = Path(path)
-    return sorted(path.parent.glob(f"{path.name}.newer-*")) if path.parent.is_dir() else []
+    return _moved_aside(Path(path), "newer")
 
 
 def cache_files(path: str | os.PathLike[str]) -> Iterator[Path]:
@@ -237,9 +241,8 @@ def cache_files(path: str | os.PathLike[str]) -> Iterator[Path]:
     yield path
     for suffix in _SIDE_FILES:
         yield Path(f"{path}{suffix}")
-    if path.parent.is_dir():
-        for label in _ASIDE_LABELS:
-            yield from path.parent.glob(f"{path.name}.{label}-*")
+    for label in _ASIDE_LABELS:
+        yield from _moved_aside(path, label)
 
 
 def wipe(path: str | os.PathLike[str]) -> None:
