@@ -11,7 +11,8 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +47,14 @@ def run_desktop(args: argparse.Namespace) -> int:
 
 
 def launch(profile: str | os.PathLike[str] | None, *, auto_sign_in: Any = None, policy_source: Any = None,
-           driver: Driver | None = None, session: Any = None, listen_events: bool = True) -> int:  # fmt: skip
+           driver: Driver | None = None, session: Any = None, listen_events: bool = True,
+           sign_in_from: Callable[[], AbstractContextManager[Any]] | None = None) -> int:  # fmt: skip
     """Create the app, run the controller on a qasync loop until it ends, and return its exit code.
 
     DRIVER (the self-test) runs beside the controller and decides the exit code. A desktop already
     running on the profile is brought to the front instead (single_instance.py), and this returns 0.
+    SIGN_IN_FROM, entered only once this desktop holds the profile, yields the AUTO_SIGN_IN to use
+    and is left when the desktop ends (``--demo`` starts and stops its server there).
     """
     _import_before_qt()
     from .app import DesktopSession, create_application
@@ -68,7 +72,8 @@ def launch(profile: str | os.PathLike[str] | None, *, auto_sign_in: Any = None, 
               file=sys.stderr)  # fmt: skip
         return 0
     try:
-        return _run(app, theme, session, instance, auto_sign_in, driver, listen_events)
+        with sign_in_from() if sign_in_from else nullcontext(auto_sign_in) as sign_in:
+            return _run(app, theme, session, instance, sign_in, driver, listen_events)
     finally:
         instance.release()
 
@@ -188,11 +193,16 @@ def run_demo(profile: str | None) -> int:
     from .app import AutoSignIn
 
     folder = Path(profile).resolve() if profile else Profile.locate(None).root / "demo"
-    url = demo.prepare_database(folder)
-    port = demo.pick_port(demo.DEFAULT_PORT)
-    server = demo.start_server(url, port, folder / "files")
-    try:
-        address = f"http://127.0.0.1:{port}"
-        return launch(folder / "profile", auto_sign_in=AutoSignIn(address, DEMO_USER, demo.DEMO_PASSWORD))
-    finally:
-        demo.stop_server(server)
+
+    @contextmanager
+    def demo_server() -> Iterator[AutoSignIn]:
+        """Started once this desktop holds the profile: a second ``--demo`` only brings the first forward."""
+        url = demo.prepare_database(folder)
+        port = demo.pick_port(demo.DEFAULT_PORT)
+        server = demo.start_server(url, port, folder / "files")
+        try:
+            yield AutoSignIn(f"http://127.0.0.1:{port}", DEMO_USER, demo.DEMO_PASSWORD)
+        finally:
+            demo.stop_server(server)
+
+    return launch(folder / "profile", sign_in_from=demo_server)

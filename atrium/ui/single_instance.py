@@ -11,6 +11,7 @@ take no lock: they may run beside the desktop, as IT scripts do.
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from pathlib import Path
 
@@ -26,8 +27,11 @@ closing: it stops listening as soon as it starts to quit) before it starts itsel
 
 
 def server_name(profile_root: Path) -> str:
-    """The local socket's name for PROFILE_ROOT: short (socket paths are limited) and per profile."""
-    digest = hashlib.sha256(str(profile_root.resolve()).encode()).hexdigest()[:20]
+    """The local socket's name for PROFILE_ROOT: short (socket paths are limited) and per profile.
+
+    The same folder spelled differently (a relative path, a link; on Windows other letter case
+    or slashes) gives the same name, so both starts find each other."""
+    digest = hashlib.sha256(os.path.normcase(profile_root.resolve()).encode()).hexdigest()[:20]
     return f"atrium-desktop-{digest}"
 
 

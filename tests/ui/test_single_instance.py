@@ -57,6 +57,25 @@ def test_launching_again_on_a_running_profile_opens_nothing_and_says_so(
     running.release()
 
 
+def test_a_second_demo_start_brings_the_first_forward_without_starting_a_server(
+    ui_app: Any, qtbot: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from atrium.devtools import demo
+    from atrium.ui.main import run_demo
+
+    started: list[str] = []
+    monkeypatch.setattr(demo, "prepare_database", lambda folder: started.append("database") or "")
+    monkeypatch.setattr(demo, "start_server", lambda *args: started.append("server"))
+    running = SingleInstance(tmp_path / "demo" / "profile")
+    asked: list[bool] = []
+    running.show_requested.connect(lambda: asked.append(True))
+    assert running.claim()
+    assert run_demo(str(tmp_path / "demo")) == 0
+    qtbot.waitUntil(lambda: asked == [True], timeout=5000)
+    assert started == []  # no second demo server (seeding, a port, a process) for a window already open
+    running.release()
+
+
 def test_a_crashed_desktop_leaves_the_profile_free(ui_app: Any, tmp_path: Path) -> None:
     profile = tmp_path / "profile"
     holder = subprocess.Popen(
@@ -92,3 +111,14 @@ def test_a_start_while_the_desktop_is_closing_waits_and_then_runs(ui_app: Any, t
         assert started.claim() and not started.unanswered
     finally:
         closing.wait(10)
+
+
+def test_one_profile_spelled_two_ways_is_one_desktop(tmp_path: Path, monkeypatch: Any) -> None:
+    from atrium.ui.single_instance import server_name
+
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    (tmp_path / "link").symlink_to(profile)
+    monkeypatch.chdir(tmp_path)
+    assert server_name(Path("profile")) == server_name(profile) == server_name(tmp_path / "link")
+    assert server_name(tmp_path / "other") != server_name(profile)
