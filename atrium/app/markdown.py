@@ -221,6 +221,52 @@ def render_markdown(
     return sanitize_html(html)
 
 
+_TABLE_SEPARATOR = re.compile(r"\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*")
+_BLOCK_MARK = re.compile(r"\s{0,3}(#{1,6}(\s+|$)|(>\s?)+)")  # a heading's or a quote's mark
+_CUT_LINK_TAIL = re.compile(r"\A([^\[]*?)\]\((?:[^()\s]|\([^()\s]*\))*\)")  # "…text](url)" cut before its "["
+_WHITESPACE = re.compile(r"\s+")
+# An emphasis mark still attached to a word after parsing lost its partner where the snippet was cut.
+_DANGLING_EMPHASIS = re.compile(r"(?:(?<=\s)|\A)\*{1,3}(?=[^\s*])|(?<=[^\s*])\*{1,3}(?=[\s.,;:!?…]|\Z)")
+
+
+@functools.cache
+def _inline_parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("strikethrough")
+
+
+def plain_text(fragment: str) -> str:
+    """The words a reader sees in FRAGMENT (Markdown, possibly cut anywhere: a search snippet), on
+    one line: no emphasis, code, heading or quote marks; links and images as their text; table
+    rows' cells joined with " · "; an emphasis mark whose partner was cut off goes too. What Markdown leaves alone (#topics, @mentions, snake_case,
+    "5 * 3") and any other character (search highlight markers) stays."""
+    pieces: list[str] = []
+    row_before = False
+    for line in fragment.splitlines():
+        if "|" in line and _TABLE_SEPARATOR.fullmatch(line):
+            continue
+        line = _BLOCK_MARK.sub("", line, count=1) if _BLOCK_MARK.match(line) else line
+        stripped = line.strip()
+        row = stripped.startswith("|") or stripped.endswith("|")
+        if row:
+            line = " · ".join(cell.strip() for cell in stripped.strip("|").split("|") if cell.strip())
+        if pieces:
+            pieces.append(" · " if row and row_before else " ")
+        pieces.append(line)
+        row_before = row
+    text = _CUT_LINK_TAIL.sub(r"\1", "".join(pieces), count=1)
+    try:
+        inline = _inline_parser().parseInline(text)
+    except RecursionError:  # pathological nesting: the text as it is
+        return _WHITESPACE.sub(" ", text).strip()
+    words: list[str] = []
+    for token in inline[0].children or () if inline else ():
+        if token.type in ("text", "code_inline", "image"):  # an image's content is its alt text
+            words.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            words.append(" ")
+    return _WHITESPACE.sub(" ", _DANGLING_EMPHASIS.sub("", "".join(words))).strip()
+
+
 def preview_source(text: str, limit: int = 1500) -> tuple[str, bool]:
     """The start of TEXT for a feed card (cut at a line end near LIMIT) and whether it was cut."""
     if len(text) <= limit:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from atrium.app.markdown import (
     LOAD_IMAGE_PREFIX,
     mention_handle,
+    plain_text,
     preview_source,
     remote_image_source,
     render_markdown,
@@ -170,3 +171,39 @@ def test_any_text_renders_without_raising_and_stays_safe(text: str) -> None:
 @given(st.text(max_size=400))
 def test_any_unicode_text_renders(text: str) -> None:
     assert isinstance(render_markdown(text), str)
+
+
+def test_plain_text_keeps_the_words_a_reader_sees() -> None:
+    # snippets from the demo's search results, as the cache stores them (Markdown, cut anywhere)
+    assert plain_text("...The full steps are on the wiki page *IT/VPN setup*.") == (
+        "...The full steps are on the wiki page IT/VPN setup."
+    )
+    table = "docks flicker | firmware in Company Portal |\n| Old VPN client on 40 laptops | removed by Intune |\n| Teams"
+    assert (
+        plain_text(table)
+        == "docks flicker · firmware in Company Portal · Old VPN client on 40 laptops · removed by Intune · Teams"
+    )
+    assert plain_text("| a | b |\n|:--|--:|\n| 1 | 2 |") == "a · b · 1 · 2"
+    assert plain_text(
+        "## Steps\n1. Open [Company Portal](https://portal.example.com/x_(y)) first\n> quoted"
+    ) == ("Steps 1. Open Company Portal first quoted")
+    assert plain_text("see ![the diagram](https://x/y.png) and `ipconfig /all` or ~~old~~") == (
+        "see the diagram and ipconfig /all or old"
+    )
+    assert plain_text("Install from Company Portal → *Pilot…") == "Install from Company Portal → Pilot…"
+    assert plain_text("...tools** and **more") == "...tools and more"
+    # what Markdown leaves alone stays: topics, mentions, intraword underscores, arithmetic, a cut link
+    assert plain_text("#vpn at the start, @dana, snake_case, 5 * 3 = 15, [cut off") == (
+        "#vpn at the start, @dana, snake_case, 5 * 3 = 15, [cut off"
+    )
+    assert plain_text("(https://cut.example/a) tail") == "(https://cut.example/a) tail"
+    assert plain_text("a link cut](https://example.com/a) before the rest") == "a link cut before the rest"
+    assert plain_text("**\x02VPN\x03** setup") == "\x02VPN\x03 setup"  # search highlights pass through
+    assert plain_text("") == ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_plain_text_of_any_text_is_one_line_and_never_raises(text: str) -> None:
+    plain = plain_text(text)
+    assert "\n" not in plain and plain == plain.strip()

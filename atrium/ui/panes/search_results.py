@@ -13,13 +13,12 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from atrium.app.markdown import plain_text
 from atrium.cache import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit
 
 from ..widgets.rich_text_delegate import HTML_ROLE, badge, escape, muted, relative_time
 
 RESULT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
-_HEADING_MARK = re.compile(r"(^|\n)\s*#+\s*")
-_SPACES = re.compile(r"\s+")
 _QUERY_WORD = re.compile(r"\w+")
 
 # chip key -> the protocol types it searches (a question is a post whose kind is "question")
@@ -56,15 +55,9 @@ class SearchResult:
         return (self.type, self.id)
 
 
-def _tidy(text: str) -> str:
-    """Snippet text on one line, without the Markdown marks that read as noise in a list."""
-    text = _HEADING_MARK.sub(r"\1", text).replace("**", "").replace("`", "")
-    return _SPACES.sub(" ", text).strip()
-
-
 def cache_snippet(snippet: str) -> tuple[str, str]:
     """(HTML, plain text) of a cache snippet whose matches sit between the HIGHLIGHT markers."""
-    text = _tidy(snippet)
+    text = plain_text(snippet)
     html = escape(text).replace(HIGHLIGHT_START, "<b>").replace(HIGHLIGHT_END, "</b>")
     return html, text.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
 
@@ -72,7 +65,7 @@ def cache_snippet(snippet: str) -> tuple[str, str]:
 def online_snippet(snippet: str, query: str) -> tuple[str, str]:
     """(HTML, plain text) of a server snippet. The server marks matches with ``**``, which Markdown
     bold in the text makes ambiguous: drop every mark and bold the query's words (as prefixes) here."""
-    text = _tidy(snippet)
+    text = plain_text(snippet)
     words = sorted({re.escape(word) for word in _QUERY_WORD.findall(query.lower())}, key=len, reverse=True)
     if not words:
         return escape(text), text
