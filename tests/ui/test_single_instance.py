@@ -64,7 +64,12 @@ def test_a_second_demo_start_brings_the_first_forward_without_starting_a_server(
     from atrium.ui.main import run_demo
 
     started: list[str] = []
-    monkeypatch.setattr(demo, "prepare_database", lambda folder: started.append("database") or "")
+
+    def prepare_database(folder: Path) -> str:
+        started.append("database")
+        return ""
+
+    monkeypatch.setattr(demo, "prepare_database", prepare_database)
     monkeypatch.setattr(demo, "start_server", lambda *args: started.append("server"))
     running = SingleInstance(tmp_path / "demo" / "profile")
     asked: list[bool] = []
