@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -293,6 +294,36 @@ def test_a_newer_atrium_cache_set_aside_is_kept_whole_and_a_fresh_one_opens(cach
         assert read_sync_state(fresh).cursor is None
     wipe(cache_path)  # a revoked device takes the copy set aside too
     assert not kept.exists()
+
+
+def test_a_newer_cache_set_aside_keeps_what_only_its_wal_held(cache_path: Path, tmp_path: Path) -> None:
+    """A newer Atrium that crashed (or was killed by the roll-back) leaves its last commits in the
+    WAL only: they travel with the copy set aside, so renaming it back gives them all."""
+    open_cache(cache_path).close()
+    newer = sqlite3.connect(cache_path)
+    newer.execute("PRAGMA wal_autocheckpoint = 0")
+    with newer:
+        newer.execute(
+            "INSERT INTO outbox (op_id, kind, method, path, body, created_at) "
+            "VALUES ('op-1', 'post', 'POST', '/posts', '{}', '2026-11-27T00:00:00Z')"
+        )
+        newer.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    copies = [tmp_path / name / cache_path.name for name in ("refused-first", "moved-at-once")]
+    for crashed in copies:  # the files as a killed process leaves them
+        crashed.parent.mkdir()
+        for suffix in ("", "-wal"):
+            shutil.copyfile(f"{cache_path}{suffix}", f"{crashed}{suffix}")
+    newer.close()
+    with pytest.raises(CacheTooNewError):
+        open_cache(copies[0])  # as the desktop finds it (SQLite may merge the WAL on closing)
+    assert Path(f"{copies[1]}-wal").stat().st_size > 0  # the other copy's commits are in its WAL only
+    for crashed in copies:
+        kept = set_aside(crashed)
+        with contextlib.closing(sqlite3.connect(kept)) as copy:
+            assert copy.execute("SELECT op_id FROM outbox").fetchall() == [("op-1",)]
+            assert copy.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION + 1
+        with open_cache(crashed) as fresh:
+            assert fresh.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
 
 
 def test_wipe_removes_the_database_its_side_files_copies_and_attachments(cache_path: Path) -> None:
