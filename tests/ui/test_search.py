@@ -76,6 +76,36 @@ def post_where_demo_is_not(desk: Desk, word: str) -> str:
     return post_id
 
 
+def solved_printer_question(desk: Desk) -> str:
+    """A solved question about a printer in a community demo belongs to, synced to demo's cache (so
+    the ordering tests do not depend on what the demo seeding drew this hour); its id."""
+    asker = desk.colleague(f"asker{uuid.uuid4().hex[:6]}", "Ada Asker")
+    community_id = desk.reader.conn.execute(
+        "SELECT m.community_id FROM memberships m JOIN communities c ON c.id = m.community_id "
+        "WHERE m.user_id = ? AND c.visibility = 'public' AND c.kind != 'announcements' "
+        "ORDER BY c.name LIMIT 1",
+        (desk.context.me,),
+    ).fetchone()[0]
+    joined = asker.put(f"/communities/{community_id}/members/{asker.user_id}", json={})
+    assert joined.status_code in (200, 201, 204), joined.text
+    post_id, comment_id = str(uuid.uuid4()), str(uuid.uuid4())
+    asked = asker.post(
+        "/posts",
+        json={"id": post_id, "community_id": community_id, "kind": "question",
+              "title": "Which printer driver prints duplex?", "body": "The office printer ignores duplex."},
+    )  # fmt: skip
+    assert asked.status_code == 201, asked.text
+    answered = asker.post(
+        f"/posts/{post_id}/comments", json={"id": comment_id, "body": "The PCL6 driver does."}
+    )
+    assert answered.status_code == 201, answered.text
+    accepted = asker.post(f"/posts/{post_id}/accept", json={"comment_id": comment_id})
+    assert accepted.status_code in (200, 204), accepted.text
+    asker.close()
+    desk.sync()
+    return post_id
+
+
 # --- tests ------------------------------------------------------------------------------------------
 
 
@@ -93,6 +123,7 @@ def test_snippet_markup() -> None:
 
 
 def test_cache_results_at_once_highlighted_solved_first_and_online_merged(qtbot: Any, desk: Desk) -> None:
+    solved_printer_question(desk)
     pane = make_pane(qtbot, desk)
     pane.set_query("pri")
     pane.set_query("print")
@@ -196,6 +227,7 @@ def test_offline_search_works_from_the_cache_and_online_results_return_with_the_
     qtbot: Any, desk: Desk
 ) -> None:
     post_id = post_where_demo_is_not(desk, "zanzibarquokka")
+    solved_printer_question(desk)
     pane = make_pane(qtbot, desk)
     desk.server.stop()
     again: RunningServer | None = None
