@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -21,22 +21,66 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from atrium.app.errors import ApiError
+from atrium.app.errors import (
+    ApiError,
+    CaptivePortal,
+    MalformedReply,
+    NotFound,
+    Offline,
+    ProxyError,
+    Timeout,
+)
 from atrium.app.settings import Settings
 
+from .i18n import QT_TRANSLATE_NOOP
 from .icons import logo_pixmap
 
 log = logging.getLogger("atrium.ui")
 SignIn = Callable[[str, str, str], Awaitable[object]]
 
 
+_NOT_ATRIUM = QT_TRANSLATE_NOOP(
+    "SignInDialog",
+    "This address answered, but not as an Atrium server. Check the address (IT can tell you the "
+    "right one); on hotel or airport Wi-Fi, sign in to the network in your browser first.",
+)
+# The core's messages speak of a running app (unsent changes kept, trying again later); at sign-in
+# there is nothing to keep and nothing retries, and a wrong address is the likeliest cause.
+_AT_SIGN_IN: tuple[tuple[type[ApiError], str], ...] = (
+    (
+        Offline,
+        QT_TRANSLATE_NOOP(
+            "SignInDialog",
+            "Atrium could not reach a server at this address. Check the address, and that you are "
+            "online (some servers need the company network or VPN).",
+        ),
+    ),
+    (
+        Timeout,
+        QT_TRANSLATE_NOOP(
+            "SignInDialog",
+            "The server at this address did not answer in time. Check the address and try again.",
+        ),
+    ),
+    (CaptivePortal, _NOT_ATRIUM),
+    (ProxyError, _NOT_ATRIUM),
+    (MalformedReply, _NOT_ATRIUM),
+)
+
+
 def error_text(error: BaseException) -> str:
     """What to tell the person about a failed sign-in."""
     if isinstance(error, ApiError):
+        if isinstance(error, NotFound) or error.status == 405:  # a web server without Atrium's API
+            return QCoreApplication.translate("SignInDialog", _NOT_ATRIUM)
+        for kind, text in _AT_SIGN_IN:
+            if isinstance(error, kind) and error.message == kind.default_message:
+                return QCoreApplication.translate("SignInDialog", text)
         return error.message
     if isinstance(error, ValueError | OSError):
         return str(error)
@@ -125,6 +169,8 @@ class SignInDialog(QDialog):
         form.addRow(self.tr("Password"), self.password_edit)
         for edit in (self.server_edit, self.username_edit, self.password_edit):
             edit.returnPressed.connect(self.submit)
+            # never squeezed below a readable height when an error or notice takes room
+            edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         return form
 
     def _buttons(self) -> QHBoxLayout:
@@ -186,6 +232,14 @@ class SignInDialog(QDialog):
         self.error_label.setText(message)
         self.error_label.setAccessibleDescription(message)
         self.error_label.setVisible(bool(message))
+        QTimer.singleShot(0, self._fit_height)  # once the label has laid out its lines
+
+    def _fit_height(self) -> None:
+        """Tall enough for every line of the error (wrapped labels do not raise a layout's minimum)."""
+        layout = self.layout()
+        needed = layout.totalHeightForWidth(self.width()) if layout is not None else -1
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def _set_busy(self, busy: bool) -> None:
         for edit in (self.username_edit, self.password_edit):

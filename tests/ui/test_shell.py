@@ -507,7 +507,16 @@ def test_sign_in_dialog_shows_api_errors(demo_server: RunningServer, tmp_path: P
         dialog.server_edit.setText("http://127.0.0.1:9")  # nothing listens on the discard port
         dialog.password_edit.setText("demo")
         QTest.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
-        await until(lambda: "offline" in dialog.error_label.text().lower(), 20, "the offline error")
+        await until(lambda: "could not reach" in dialog.error_label.text(), 20, "the unreachable error")
+        assert "changes" not in dialog.error_label.text(), "no unsent changes exist before signing in"
+        await until(lambda: dialog.sign_in_button.isEnabled(), 5, "the dialog to be ready again")
+        for edit in (dialog.server_edit, dialog.username_edit, dialog.password_edit):
+            assert edit.height() >= edit.sizeHint().height(), "a long error must not squash the fields"
+        save(dialog, screenshot_dir, "signin-unreachable")
+        dialog.server_edit.setText(f"{demo_server.url}/not-atrium")  # answers, but not as Atrium
+        QTest.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+        await until(lambda: "not as an Atrium server" in dialog.error_label.text(), 20, "the wrong-address error")
+        assert "try again" not in dialog.error_label.text(), "nothing retries a sign-in by itself"
         dialog.reject()
         dialog.deleteLater()
 
