@@ -17,7 +17,7 @@ import pytest
 import qasync
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from atrium.app.errors import ApiError
 from atrium.app.services import Actions
@@ -240,10 +240,15 @@ def test_composer_mentions_preview_limit_and_send(
     qtbot.waitExposed(dialog)
     assert composer.community_box.count() > 5 and composer.kind == "post"
     assert not composer.title_edit.isVisible()
+    assert composer.send_button.isDefault(), "Post is the dialog's primary button"
+    assert not any(b.isDefault() or b.autoDefault() for b in (composer.attach_button, composer.cancel_button))
     composer.set_kind("blog")
     assert composer.title_edit.isVisible()
+    composer.title_edit.setFocus()
     qtbot.keyClicks(composer.title_edit, "Printing from the new office")
-    composer.body_edit.setFocus()
+    qtbot.keyClick(composer.title_edit, Qt.Key.Key_Return)  # on to the body; no file picker, nothing sent
+    assert dialog.isVisible() and not dialog.findChildren(QFileDialog)
+    assert dialog.focusWidget() is composer.body_edit
     qtbot.keyClicks(composer.body_edit, "Ask @dana")
     popup = composer.body_edit.popup
     desk.wait_until(popup.isVisible)

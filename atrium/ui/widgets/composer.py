@@ -13,7 +13,7 @@ import mimetypes
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPalette
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -171,7 +171,9 @@ class Composer(QWidget):
         self.send_button.setObjectName("composer-send")
         self.send_button.setAccessibleName(tr("Send the post"))
         self.send_button.setToolTip(tr("Send (Ctrl+Enter)"))
-        self.send_button.setDefault(True)
+        self.send_button.setDefault(
+            True
+        )  # drawn as the primary button (a dialog sets it again: composer dialog)
         self.send_button.clicked.connect(self.send)
         bottom.addWidget(self.attach_button)
         bottom.addWidget(self.remove_attachment_button)
@@ -184,6 +186,9 @@ class Composer(QWidget):
         layout.addLayout(bottom)
         for editor in (self.title_edit, self.body_edit):
             ctrl_enter_sends(editor, self.send)
+        self.title_edit.returnPressed.connect(self.body_edit.setFocus)  # Enter in the title: on to the body
+        for button in (self.attach_button, self.remove_attachment_button, self.cancel_button):
+            button.setAutoDefault(False)  # Enter in a field must never open the file picker or cancel
 
     def _fill_communities(self, wanted: str | None) -> None:
         communities = my_communities(self.context.reader, me=self.context.me)
@@ -460,8 +465,19 @@ class ComposerDialog(QDialog):
         layout.addWidget(composer)
         composer.sent.connect(self.accept)
         composer.cancelled.connect(self.reject)
+        composer.send_button.setDefault(True)  # only a dialog has a default button: drawn as the primary one
         self.resize(720, 560)
         self.finished.connect(self.deleteLater)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Plain Enter never presses a button here (the title field moves on to the body; the body
+        takes new lines); Ctrl+Enter sends, Escape cancels."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
 
 def open_composer(
