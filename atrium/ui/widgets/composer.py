@@ -171,9 +171,7 @@ class Composer(QWidget):
         self.send_button.setObjectName("composer-send")
         self.send_button.setAccessibleName(tr("Send the post"))
         self.send_button.setToolTip(tr("Send (Ctrl+Enter)"))
-        self.send_button.setDefault(
-            True
-        )  # drawn as the primary button (a dialog sets it again: composer dialog)
+        self.send_button.setDefault(True)  # drawn as the primary one (ComposerDialog sets it again)
         self.send_button.clicked.connect(self.send)
         bottom.addWidget(self.attach_button)
         bottom.addWidget(self.remove_attachment_button)
