@@ -222,9 +222,12 @@ def render_markdown(
 
 
 _TABLE_SEPARATOR = re.compile(r"\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*")
-_BLOCK_MARK = re.compile(r"\s{0,3}(#{1,6}(\s+|$)|(>\s?)+)")  # a heading's or a quote's mark
+_BLOCK_MARK = re.compile(r"\s{0,3}(#{1,6}(\s+|$)|(>\s?)+|[-*+]\s+)")  # a heading's, quote's or bullet's mark
 _CUT_LINK_TAIL = re.compile(r"\A([^\[]*?)\]\((?:[^()\s]|\([^()\s]*\))*\)")  # "…text](url)" cut before its "["
 _WHITESPACE = re.compile(r"\s+")
+_RULE = re.compile(r"\s{0,3}([-=_*]\s*){3,}")
+_LIST_ITEM = re.compile(r"\s*([-*+]|\d{1,9}[.)])\s")
+_SENTENCE_ENDS = (".", "!", "?", ":", ";", "…", "·")
 # An emphasis mark still attached to a word after parsing lost its partner where the snippet was cut.
 _DANGLING_EMPHASIS = re.compile(r"(?:(?<=\s)|\A)\*{1,3}(?=[^\s*])|(?<=[^\s*])\*{1,3}(?=[\s.,;:!?…]|\Z)")
 
@@ -236,23 +239,34 @@ def _inline_parser() -> MarkdownIt:
 
 def plain_text(fragment: str) -> str:
     """The words a reader sees in FRAGMENT (Markdown, possibly cut anywhere: a search snippet), on
-    one line: no emphasis, code, heading or quote marks; links and images as their text; table
-    rows' cells joined with " · "; an emphasis mark whose partner was cut off goes too. What Markdown leaves alone (#topics, @mentions, snake_case,
-    "5 * 3") and any other character (search highlight markers) stays."""
+    one line: no emphasis, code, heading or quote marks; links and images as their text; an
+    emphasis mark whose partner was cut off goes too. Blocks (paragraphs, headings, list items,
+    table rows) that do not end a sentence are set apart with " · ", and so are table cells.
+    What Markdown leaves alone (#topics, @mentions, snake_case, "5 * 3") and any other character
+    (search highlight markers) stays."""
     pieces: list[str] = []
-    row_before = False
+    new_block = False  # the next line starts a block of its own
     for line in fragment.splitlines():
+        if not line.strip():
+            new_block = True
+            continue
         if "|" in line and _TABLE_SEPARATOR.fullmatch(line):
             continue
-        line = _BLOCK_MARK.sub("", line, count=1) if _BLOCK_MARK.match(line) else line
+        if _RULE.fullmatch(line):  # a thematic break or a heading's underline
+            new_block = True
+            continue
+        block_mark = _BLOCK_MARK.match(line)
+        line = _BLOCK_MARK.sub("", line, count=1) if block_mark else line
         stripped = line.strip()
         row = stripped.startswith("|") or stripped.endswith("|")
         if row:
             line = " · ".join(cell.strip() for cell in stripped.strip("|").split("|") if cell.strip())
         if pieces:
-            pieces.append(" · " if row and row_before else " ")
+            starts_block = new_block or row or block_mark is not None or _LIST_ITEM.match(line) is not None
+            ended = pieces[-1].rstrip().endswith(_SENTENCE_ENDS)
+            pieces.append(" · " if starts_block and not ended else " ")
         pieces.append(line)
-        row_before = row
+        new_block = row or (block_mark is not None and block_mark.group().lstrip().startswith("#"))
     text = _CUT_LINK_TAIL.sub(r"\1", "".join(pieces), count=1)
     try:
         inline = _inline_parser().parseInline(text)

@@ -186,7 +186,18 @@ def test_plain_text_keeps_the_words_a_reader_sees() -> None:
     assert plain_text("| a | b |\n|:--|--:|\n| 1 | 2 |") == "a · b · 1 · 2"
     assert plain_text(
         "## Steps\n1. Open [Company Portal](https://portal.example.com/x_(y)) first\n> quoted"
-    ) == ("Steps 1. Open Company Portal first quoted")
+    ) == ("Steps · 1. Open Company Portal first · quoted")
+    # paragraphs and list items read as separate pieces unless a sentence already ended
+    assert plain_text("...don't seem to have it\n\nAnything I can try?\n\nThanks") == (
+        "...don't seem to have it · Anything I can try? Thanks"
+    )
+    assert plain_text("Status: resolved\n\nA faulty line card was replaced.") == (
+        "Status: resolved · A faulty line card was replaced."
+    )
+    assert plain_text("a sentence wrapped\nat the line's end\n- one\n- two.\n- three") == (
+        "a sentence wrapped at the line's end · one · two. three"
+    )
+    assert plain_text("Title\n=====\nfirst part\n\n---\n\nsecond part") == "Title · first part · second part"
     assert plain_text("see ![the diagram](https://x/y.png) and `ipconfig /all` or ~~old~~") == (
         "see the diagram and ipconfig /all or old"
     )
