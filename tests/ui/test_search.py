@@ -111,8 +111,8 @@ def solved_printer_question(desk: Desk) -> str:
 
 def test_snippet_markup() -> None:
     html, text = cache_snippet(f"All **{HIGHLIGHT_START}printers{HIGHLIGHT_END}** <now> use\n# follow-me")
-    assert html == "All <b>printers</b> &lt;now&gt; use follow-me"
-    assert text == "All printers <now> use follow-me"
+    assert html == "All <b>printers</b> &lt;now&gt; use · follow-me"
+    assert text == "All printers <now> use · follow-me"
     # the server's ** marks collide with Markdown bold: the words of the query are what is bold
     html, text = online_snippet(
         "choose **A Stratasys** **printer** or a <3D> **Printers**-shop", "printer stra"
