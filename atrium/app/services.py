@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import orjson
 
-from atrium.cache import ChangeSet, enqueue, follow_id, membership_id, reaction_id, uuid7
+from atrium.cache import ChangeSet, discard, enqueue, follow_id, membership_id, reaction_id, retry, uuid7
 from atrium.cache.db import connection_of
 from atrium.cache.objects import SPECS
 
@@ -117,6 +117,23 @@ class Actions:
 
     async def _read(self, kind: str, object_id: str) -> dict[str, Any] | None:
         return await self.writer.call(read_object, kind, object_id)
+
+    # -- unsent changes (the outbox) -------------------------------------------------------------------
+
+    async def retry_unsent(self, op_id: str) -> None:
+        """Send a refused (or backing-off) change again, now."""
+        await self.writer.call(retry, op_id)
+        if self._on_changed is not None:
+            self._on_changed(ChangeSet({"outbox": {op_id}}))
+        self._wake()
+
+    async def discard_unsent(self, op_id: str) -> ChangeSet:
+        """Give up on a change: it is never sent, and an object only it had made goes too."""
+        changes = await self.writer.call(discard, op_id)
+        changes.add("outbox", op_id)
+        if self._on_changed is not None:
+            self._on_changed(changes)
+        return changes
 
     # -- posts and comments ---------------------------------------------------------------------------
 

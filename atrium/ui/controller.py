@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from atrium.app.engine import EngineState, EngineStatus
 from atrium.app.services import Actions
-from atrium.cache import Cache, CacheTooNewError, ChangeSet, discard, open_cache, retry, set_aside
+from atrium.cache import Cache, CacheTooNewError, ChangeSet, open_cache, set_aside
 
 from .app import AutoSignIn, DesktopSession, EngineBridge
 from .context import UiContext
@@ -293,7 +293,7 @@ class AppController(QObject):
 
     def open_outbox(self) -> None:
         if self.context is not None:
-            dialog = OutboxDialog(self.context, self, self.window)
+            dialog = OutboxDialog(self.context, self.window)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
 
@@ -319,20 +319,6 @@ class AppController(QObject):
                 self.sync_now()
         finally:
             self._reauthenticating = False
-
-    # -- outbox operations (OutboxOps) -----------------------------------------------------------------
-
-    async def retry(self, op_id: str) -> None:
-        if self.session.writer is not None:
-            await self.session.writer.call(retry, op_id)
-            self._deliver_changes(ChangeSet({"outbox": {op_id}}))
-            self.sync_now()
-
-    async def discard(self, op_id: str) -> None:
-        if self.session.writer is not None:
-            changes = await self.session.writer.call(discard, op_id)
-            changes.add("outbox", op_id)
-            self._deliver_changes(changes)
 
     # -- settings that apply at once -------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from atrium.app.engine import EngineStatus
-from atrium.cache import my_communities, pending_counts, person, unread_count
+from atrium.cache import Cache, my_communities, pending_counts, person, unread_count
 
 from .context import UiContext
 from .icons import logo_icon
@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         self.current_key = ""
         self._previous_key = "home"
         self.unread = 0
+        self.failed: int | None = None  # refused changes at the last count (None: not counted yet)
         self.setObjectName("MainWindow")
         self.setWindowTitle(self.tr("Atrium"))
         self.setWindowIcon(logo_icon())
@@ -215,10 +216,22 @@ class MainWindow(QMainWindow):
             log.debug("counts not refreshed", exc_info=True)
             return
         self.status_area.set_counts(counts["pending"], counts["failed"])
+        if self.failed is not None and counts["failed"] > self.failed:
+            self._say_refused(reader)
+        self.failed = counts["failed"]
         self.sidebar.set_badge("notifications", unread)
         if unread != self.unread:
             self.unread = unread
             self.unread_changed.emit(unread)
+
+    def _say_refused(self, reader: Cache) -> None:
+        """A change was refused just now: say why in the status area (the item shows it too)."""
+        row = reader.conn.execute(
+            "SELECT last_error FROM outbox WHERE state = 'failed' ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if row is not None:
+            reason = row[0] or self.tr("the server did not accept it.")
+            self.status_area.show_error(self.tr("A change was not sent: %1").replace("%1", reason))
 
     def refresh_insights(self) -> None:
         """Insights is for administrators and community owners only."""

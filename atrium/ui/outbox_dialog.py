@@ -1,12 +1,12 @@
 """The outbox dialog: the changes that have not reached the server yet, with Retry and Discard.
 
 Reads ``atrium.cache.entries`` through the read-only reader; retry and discard go through the
-cache writer (``OutboxOps``), never from the GUI thread.
+cache writer (``Actions.retry_unsent`` and ``discard_unsent``), never from the GUI thread.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -60,12 +60,6 @@ STATES = {
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("OutboxDialog", text)
-
-
-class OutboxOps(Protocol):
-    async def retry(self, op_id: str) -> None: ...
-
-    async def discard(self, op_id: str) -> None: ...
 
 
 def summary_of(entry: OutboxEntry) -> str:
@@ -123,10 +117,9 @@ class OutboxModel(QAbstractTableModel):
 
 
 class OutboxDialog(QDialog):
-    def __init__(self, context: UiContext, ops: OutboxOps, parent: QWidget | None = None) -> None:
+    def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self.ops = ops
         self.setWindowTitle(self.tr("Unsent changes"))
         self.setAccessibleName(self.tr("Unsent changes"))
         self.resize(760, 420)
@@ -204,7 +197,7 @@ class OutboxDialog(QDialog):
     def _retry(self) -> None:
         chosen = self.selected()
         if chosen is not None:
-            self.context.spawn(self.ops.retry(chosen.op_id))
+            self.context.spawn(self.context.actions.retry_unsent(chosen.op_id))
 
     def _discard(self) -> None:
         chosen = self.selected()
@@ -217,4 +210,4 @@ class OutboxDialog(QDialog):
             "%1", title
         )
         if await confirm(self, self.tr("Discard change"), text, self.tr("Discard")):
-            await self.ops.discard(chosen.op_id)
+            await self.context.actions.discard_unsent(chosen.op_id)

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import qasync
 
+from atrium.app.engine import EngineStatus
 from atrium.app.services import Actions
 from atrium.cache import Cache, ChangeSet, open_cache
 from atrium.server.admin_ops import add_user
@@ -93,7 +94,13 @@ def make_desk(
         for context in contexts:
             context.emit_changes(changes)
 
-    engine = run_on(qloop, session.start(on_changed=changed, listen_events=False, run_loop=False))
+    def status(status: EngineStatus) -> None:
+        for context in contexts:
+            context.emit_status(status)
+
+    engine = run_on(
+        qloop, session.start(on_changed=changed, on_status=status, listen_events=False, run_loop=False)
+    )
     assert session.writer is not None
     reader = open_cache(session.profile.cache_db, read_only=True, verify=False)
     user_id = session.account.user_id

@@ -19,6 +19,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from atrium.app.engine import EngineStatus
 from atrium.app.errors import ApiError
 from atrium.app.services import Actions
 from atrium.app.session import Session
@@ -89,7 +90,14 @@ def open_desk(loop: qasync.QEventLoop, server: RunningServer, folder: Path, hand
             holder[0].emit_changes(changes)
 
     account = loop.run_until_complete(session.sign_in(server.url, handle, "demo"))
-    engine = loop.run_until_complete(session.start(on_changed=changed, listen_events=False, run_loop=False))
+
+    def status(status: EngineStatus) -> None:
+        if holder:
+            holder[0].emit_status(status)
+
+    engine = loop.run_until_complete(
+        session.start(on_changed=changed, on_status=status, listen_events=False, run_loop=False)
+    )
     assert session.writer is not None
     reader = open_cache(session.profile.cache_db, read_only=True)
     actions = Actions(session.writer, account.user_id, engine.wake, on_changed=changed)

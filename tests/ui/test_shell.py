@@ -51,6 +51,7 @@ from atrium.ui.probe import distinct_colours, missing_texts
 from atrium.ui.settings_dialog import SettingsDialog
 from atrium.ui.signin_dialog import SignInDialog
 from atrium.ui.status_area import StatusArea
+from atrium.ui.widgets.feed_model import FeedRole
 from tests.harness import Api, RunningServer
 from tests.ui.conftest import DEMO_PASSWORD
 
@@ -327,6 +328,12 @@ def test_status_shows_offline_and_waiting_changes_and_outbox_discards(
             assert status.pending_button.text() == "1 change waiting to be sent"
             await until(lambda: status.state_label.text() == "Offline", 30, "the status area to say Offline")
             assert "Synced" in status.detail_label.text()
+            home: Any = window.current_pane()
+            await until(
+                lambda: any(home.model.index(row).data(FeedRole.Status) == "Waiting to send"
+                            for row in range(home.model.rowCount())),
+                5, "the card to say it waits for the network (not Sending…)",
+            )  # fmt: skip
             save(window, screenshot_dir, "shell-offline-pending")
 
             QTest.mouseClick(status.pending_button, Qt.MouseButton.LeftButton)
@@ -349,6 +356,74 @@ def test_status_shows_offline_and_waiting_changes_and_outbox_discards(
             outbox.accept()
 
     run(scenario(), 120)
+
+
+def test_a_refused_post_says_why_where_it_is_shown_and_is_retried_or_discarded_there(
+    signed_in_session: DesktopSession,
+    demo_server: RunningServer,
+    ui_app: Any,
+    run: Runner,
+    screenshot_dir: Path,
+) -> None:
+    from tests.harness import start_server
+
+    async def scenario() -> None:
+        nonlocal demo_server
+        async with Shell(signed_in_session, ui_app[1]) as app:
+            await asyncio.wait_for(app.synced.wait(), 60)
+            window, context = window_of(app), context_of(app)
+            community = next(c for c in my_communities(context.reader) if c.kind != "announcements")
+            # removed from the community on the server; this desktop has not heard yet
+            port = int(demo_server.url.rsplit(":", 1)[1])
+            url, files = demo_server.database_url, Path(demo_server.app.state.atrium.files_dir)
+            demo_server.stop()
+            with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as db, db:
+                db.execute(
+                    "DELETE FROM memberships WHERE community_id = ? AND user_id = ?",
+                    (community.id, context.me),
+                )
+            demo_server = start_server(url, files, port=port)
+            post_id = await context.actions.create_post(community.id, "Refused: posted after being removed.")
+            home: Any = window.current_pane()
+            index = lambda: home.model.index(home.model.row_of(post_id) or 0)  # noqa: E731
+            await until(lambda: str(index().data(FeedRole.Status)).startswith("Not sent:"), 30, "the refusal")
+            reason = index().data(FeedRole.Failed)
+            assert reason and "Atrium" not in reason, "the server's own reason, not a generic failure"
+            status = window.status_area
+            await until(lambda: status.error_label.isVisible(), 5, "the status area to say so")
+            assert status.error_label.text() == f"A change was not sent: {reason}"
+            assert index().data(FeedRole.Status) == f"Not sent: {reason}"
+            assert home.open_item("post", post_id)
+            thread = home.thread_view
+            await until(lambda: reason in thread.browser.toPlainText(), 10, "the reason in the thread")
+            assert "Retry" in thread.browser.toPlainText() and "Discard" in thread.browser.toPlainText()
+            assert not thread.editor.isEnabled() and not thread.like_button.isEnabled(), "nothing to add to"
+            assert not thread.more_button.isEnabled(), "no edit or delete of what the server never had"
+            save(window, screenshot_dir, "refused-post")
+
+            def outbox() -> tuple[int, str]:
+                return context.reader.conn.execute("SELECT attempts, state FROM outbox").fetchone()
+
+            before = outbox()[0]
+            thread.activate_link(f"atrium://action/retry/post:{post_id}")
+            await until(
+                lambda: outbox()[0] > before and outbox()[1] == "failed", 30, "the retry refused again"
+            )
+            await until(lambda: str(index().data(FeedRole.Status)).startswith("Not sent:"), 30, "said again")
+            thread.activate_link(f"atrium://action/discard/post:{post_id}")
+            await until(lambda: top_level(QMessageBox), 5, "the discard confirmation")
+            box = top_level(QMessageBox)[0]
+            QTest.mouseClick(
+                next(b for b in box.buttons() if b.text() == "Discard"), Qt.MouseButton.LeftButton
+            )
+            await until(lambda: home.model.row_of(post_id) is None, 10, "the post to leave the feed")
+            await until(lambda: not thread.isVisible(), 5, "the thread of a post that never was to close")
+            assert context.reader.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+
+    try:
+        run(scenario(), 120)
+    finally:
+        demo_server.stop()
 
 
 def _cache_written_by_a_newer_atrium(path: Path) -> None:
@@ -515,7 +590,9 @@ def test_sign_in_dialog_shows_api_errors(demo_server: RunningServer, tmp_path: P
         save(dialog, screenshot_dir, "signin-unreachable")
         dialog.server_edit.setText(f"{demo_server.url}/not-atrium")  # answers, but not as Atrium
         QTest.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
-        await until(lambda: "not as an Atrium server" in dialog.error_label.text(), 20, "the wrong-address error")
+        await until(
+            lambda: "not as an Atrium server" in dialog.error_label.text(), 20, "the wrong-address error"
+        )
         assert "try again" not in dialog.error_label.text(), "nothing retries a sign-in by itself"
         dialog.reject()
         dialog.deleteLater()

@@ -271,8 +271,8 @@ class FeedDelegate(QStyledItemDelegate):
         self._paint_body(painter, layout, post, option)
         if post.attachments:
             self._paint_attachments(painter, layout, post, small_font, muted)
-        self._paint_footer(painter, layout, post, failed, option.font, text, muted,
-                           palette.color(QPalette.ColorRole.Link))  # fmt: skip
+        self._paint_footer(painter, layout, post, failed, str(index.data(FeedRole.Status) or ""), option.font,
+                           text, muted, palette.color(QPalette.ColorRole.Link))  # fmt: skip
         painter.restore()
 
     def _paint_header(self, painter: QPainter, layout: CardLayout, post: Post, name_font: QFont,
@@ -355,8 +355,8 @@ class FeedDelegate(QStyledItemDelegate):
         elided = QFontMetrics(font).elidedText(names, Qt.TextElideMode.ElideRight, int(text_rect.width()))
         painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), elided)
 
-    def _paint_footer(self, painter: QPainter, layout: CardLayout, post: Post, failed: bool, font: QFont,
-                      text: QColor, muted: QColor, link: QColor) -> None:  # fmt: skip
+    def _paint_footer(self, painter: QPainter, layout: CardLayout, post: Post, failed: bool, sending: str,
+                      font: QFont, text: QColor, muted: QColor, link: QColor) -> None:  # fmt: skip
         metrics = QFontMetrics(font)
         icon = metrics.height() * 0.8
         like_colour = QColor("#d6336c") if post.liked_by_me else muted
@@ -372,23 +372,20 @@ class FeedDelegate(QStyledItemDelegate):
         painter.setPen(text)
         painter.drawText(QRectF(bubble.right() + 6, layout.comments.top(), 60, layout.comments.height()), align,
                          str(post.comment_count))  # fmt: skip
-        status = ""
-        colour = muted
-        if failed:
-            status, colour = tr("Failed"), QColor("#c0392b")
-        elif post.pending:
-            status = tr("Sending…")
-        elif layout.body_clipped:
+        status, colour = sending, (QColor("#c0392b") if failed else muted)  # the model says what
+        if not status and layout.body_clipped:
             status, colour = tr("Show more"), link
         if status:
             status_font = QFont(font)
-            status_font.setItalic(not failed and post.pending)
+            status_font.setItalic(bool(sending) and not failed)
             status_font.setBold(failed)
             painter.setFont(status_font)
             painter.setPen(colour)
-            painter.drawText(
-                layout.footer, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), status
+            room = layout.footer.adjusted(layout.comments.right() + 24 - layout.footer.left(), 0, 0, 0)
+            status = QFontMetrics(status_font).elidedText(
+                status, Qt.TextElideMode.ElideRight, int(room.width())
             )
+            painter.drawText(room, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), status)
 
     # -- clicks --------------------------------------------------------------------------------------
 

@@ -28,7 +28,15 @@ from atrium.app.engine import EngineStatus
 from atrium.cache import FeedPage, Post, reaction_target
 
 from ..context import UiContext
-from .post_format import author_label, failed_ids, kind_label, posts_by_id, relative_time, tr
+from .post_format import (
+    author_label,
+    failed_writes,
+    kind_label,
+    posts_by_id,
+    relative_time,
+    sending_paused,
+    tr,
+)
 
 FeedQuery = Callable[[tuple[str, str] | None, int], FeedPage]
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -66,7 +74,8 @@ class FeedRole(enum.IntEnum):
     Liked = enum.auto()
     CommentCount = enum.auto()
     Pending = enum.auto()
-    Failed = enum.auto()
+    Failed = enum.auto()  # why the server refused the post ("" when it did not)
+    Status = enum.auto()  # what the card says of its sending: "Sending…", "Waiting to send", "Not sent: …"
 
 
 _FIELD_OF_ROLE: dict[int, Callable[[Post], Any]] = {
@@ -120,8 +129,9 @@ class FeedModel(QAbstractListModel):
         self._rows: dict[str, int] = {}
         self._next_before: tuple[str, str] | None = None
         self._exhausted = True
-        self._failed: set[str] = set()
+        self._failed: dict[str, str] = {}  # post id -> why the server refused it
         self._failed_count = -1
+        self._sending_paused = False
         self._ahead: FeedPage | None = None
         self.preparing = False  # a view is still preparing the cards of the page read ahead
         context.cache_changed.connect(self.on_cache_changed)
@@ -137,7 +147,7 @@ class FeedModel(QAbstractListModel):
 
     def reload(self) -> None:
         page = self._query(None, self.page_size)
-        self._failed = failed_ids(self.context.reader, "post")
+        self._failed = failed_writes(self.context.reader, "post")
         self.beginResetModel()
         self._posts = _unique(page.items)
         self._next_before = page.next_before
@@ -162,7 +172,9 @@ class FeedModel(QAbstractListModel):
         if getter is not None:
             return getter(post)
         if role == FeedRole.Failed:
-            return post.id in self._failed
+            return self._failed.get(post.id, "")
+        if role == FeedRole.Status:
+            return self.sending_status(post)
         if role == Qt.ItemDataRole.DisplayRole:
             return post.title or _first_line(post.body)
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -250,11 +262,17 @@ class FeedModel(QAbstractListModel):
         ]
         if post.pinned:
             parts.insert(0, tr("Pinned"))
-        if post.pending:
-            parts.append(tr("Sending…"))
-        if post.id in self._failed:
-            parts.append(tr("Failed"))
+        parts.append(self.sending_status(post))
         return ". ".join(part for part in parts if part)
+
+    def sending_status(self, post: Post) -> str:
+        """ "Not sent: <the server's reason>", "Waiting to send" (offline…), "Sending…" or ""."""
+        refused = self._failed.get(post.id)
+        if refused is not None:
+            return tr("Not sent: {0}").format(refused)
+        if post.pending:
+            return tr("Waiting to send") if self._sending_paused else tr("Sending…")
+        return ""
 
     # -- keeping up with the cache -----------------------------------------------------------------
 
@@ -310,12 +328,19 @@ class FeedModel(QAbstractListModel):
             self._requery(depth + len(needed) + REQUERY_MINIMUM)
 
     def refresh_failed(self) -> None:
-        failed = failed_ids(self.context.reader, "post")
+        failed = failed_writes(self.context.reader, "post")
         if failed == self._failed:
             return
-        touched = failed ^ self._failed
+        touched = {
+            post_id
+            for post_id in failed.keys() | self._failed.keys()
+            if failed.get(post_id) != self._failed.get(post_id)
+        }
         self._failed = failed
-        for post_id in touched:
+        self._repaint(touched)
+
+    def _repaint(self, post_ids: Iterable[str]) -> None:
+        for post_id in post_ids:
             row = self._rows.get(post_id)
             if row is not None:
                 self.dataChanged.emit(self.index(row), self.index(row))
@@ -324,6 +349,10 @@ class FeedModel(QAbstractListModel):
         if status.failed != self._failed_count:
             self._failed_count = status.failed
             self.refresh_failed()
+        paused = sending_paused(status)
+        if paused != self._sending_paused:
+            self._sending_paused = paused
+            self._repaint(post.id for post in self._posts if post.pending)
 
     def _requery(self, depth: int) -> None:
         """Re-read the top DEPTH posts of the query and apply the difference to the loaded rows."""

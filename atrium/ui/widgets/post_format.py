@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
+from atrium.app.engine import EngineState, EngineStatus
 from atrium.cache import Cache, Post
 from atrium.cache.models import POST_SELECT, post_from_row
 
@@ -113,13 +114,29 @@ def posts_by_id(reader: Cache, ids: Iterable[str], me: str) -> dict[str, Post]:
     return found
 
 
-def failed_ids(reader: Cache, object_type: str) -> set[str]:
-    """Ids of OBJECT_TYPE whose write the server refused for good (the outbox's failed entries)."""
+def sending_paused(status: EngineStatus) -> bool:
+    """Whether unsent changes now wait (offline, signed out…) rather than go out: "Waiting to send"."""
+    return status.state not in (EngineState.STARTING, EngineState.SYNCING, EngineState.ONLINE)
+
+
+def failed_writes(reader: Cache, object_type: str) -> dict[str, str]:
+    """OBJECT_TYPE's ids whose write the server refused for good (the outbox's failed entries), each
+    with the server's reason (the latest, when several writes of one object failed)."""
     rows = reader.conn.execute(
-        "SELECT object_id FROM outbox WHERE state = 'failed' AND object_type = ? AND object_id IS NOT NULL",
+        "SELECT object_id, last_error FROM outbox WHERE state = 'failed' AND object_type = ? "
+        "AND object_id IS NOT NULL ORDER BY id",
         (object_type,),
     )
-    return {row[0] for row in rows}
+    return {object_id: reason or tr("The server did not accept it.") for object_id, reason in rows}
+
+
+def failed_op_ids(reader: Cache, object_type: str, object_id: str) -> list[str]:
+    """The refused outbox entries of one object, oldest first: what "Retry" or "Discard" acts on."""
+    rows = reader.conn.execute(
+        "SELECT op_id FROM outbox WHERE state = 'failed' AND object_type = ? AND object_id = ? ORDER BY id",
+        (object_type, object_id),
+    )
+    return [row[0] for row in rows]
 
 
 def user_id_for_handle(reader: Cache, handle: str) -> str | None:

@@ -28,8 +28,9 @@ class ThreadState:
 
     me: str
     can_accept: bool = False
-    failed_comments: set[str] = field(default_factory=set)
-    failed_post: bool = False
+    failed_comments: dict[str, str] = field(default_factory=dict)  # id -> why the server refused it
+    failed_post: str | None = None  # why the server refused the post (None: it did not)
+    offline: bool = False  # unsent changes wait for the network (not "Sending…")
     followed_topics: set[str] = field(default_factory=set)
     remote_images: bool = False
     online_replies: frozenset[str] = frozenset()  # comments shown from the server, not the cache
@@ -54,12 +55,27 @@ def _badge(text: str, colour: str) -> str:
     return f'<span style="color:{colour}; font-weight:600;">&nbsp;{html.escape(text)}&nbsp;</span>'
 
 
-def _status(pending: bool, failed: bool) -> str:
+FAILED_COLOUR = "#c0392b"
+
+
+def _status(pending: bool, failed: bool, offline: bool) -> str:
     if failed:
-        return _badge(tr("Failed"), "#c0392b")
+        return _badge(tr("Not sent"), FAILED_COLOUR)
     if pending:
-        return f'<i style="color:#888888;">&nbsp;{html.escape(tr("Sending…"))}</i>'
+        return f'<i style="color:#888888;">&nbsp;{html.escape(tr("Waiting to send") if offline else tr("Sending…"))}</i>'
     return ""
+
+
+def _refusal(kind: str, object_id: str, reason: str | None, state: ThreadState) -> str:
+    """Why the server refused this post or comment, with what the person can do about it."""
+    if reason is None:
+        return ""
+    target = f"{kind}:{object_id}"
+    choices = " · ".join(
+        _link(action_link(verb, target), text, state.link_colour)
+        for verb, text in (("retry", tr("Retry")), ("discard", tr("Discard")))
+    )
+    return f'<p style="color:{FAILED_COLOUR}; margin-top:0px; margin-bottom:6px;">{html.escape(reason)} &nbsp;{choices}</p>'
 
 
 def _link(href: str, text: str, colour: str | None = None) -> str:
@@ -86,8 +102,11 @@ def post_html(post: Post, state: ThreadState) -> str:
         head.append(" " + _badge(label, kind_colour(post.kind, post.solved).name()))
     if post.pinned:
         head.append(" " + _badge(tr("Pinned"), "#d04a3a"))
-    head.append(_status(post.pending, state.failed_post))
-    parts = [f'<p style="margin-bottom:8px;">{"".join(head)}</p>']
+    head.append(_status(post.pending, state.failed_post is not None, state.offline))
+    parts = [
+        f'<p style="margin-bottom:8px;">{"".join(head)}</p>',
+        _refusal("post", post.id, state.failed_post, state),
+    ]
     if post.title:
         parts.append(f'<h2 style="margin-top:4px; margin-bottom:6px;">{html.escape(post.title)}</h2>')
     if post.body_evicted:
@@ -128,7 +147,8 @@ def _comment_html(comment: Comment, depth: int, post: Post, state: ThreadState) 
         head.append(f'<span style="color:{muted};"> · {html.escape(tr("edited"))}</span>')
     if comment.is_accepted:
         head.append(" " + _badge("✓ " + tr("Accepted answer"), state.accent_colour))
-    head.append(_status(comment.pending, comment.id in state.failed_comments))
+    refused = state.failed_comments.get(comment.id)
+    head.append(_status(comment.pending, refused is not None, state.offline))
     like_text = tr("Unlike") if comment.liked_by_me else tr("Like")
     if comment.like_count:
         like_text += f" ({comment.like_count})"
@@ -149,7 +169,7 @@ def _comment_html(comment: Comment, depth: int, post: Post, state: ThreadState) 
     return (
         f'<div style="margin-left:{indent}px; margin-top:12px;">'
         f'<p style="margin-bottom:2px;">{"".join(head)}</p>'
-        f'<div style="margin-left:34px;"{background}>{body}'
+        f'<div style="margin-left:34px;"{background}>{_refusal("comment", comment.id, refused, state)}{body}'
         f'<p style="margin-top:0px;"><small>{" &nbsp;·&nbsp; ".join(actions)}</small></p></div>'
         "</div>"
     )

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from atrium.app.engine import EngineStatus
 from atrium.app.errors import ApiError
 from atrium.app.markdown import remote_image_source
 from atrium.app.services import COMMENT_BODY_LIMIT, ActionRefused
@@ -29,11 +30,12 @@ from atrium.cache import Comment, Post, Thread, attachment_path, person, store_a
 from atrium.cache.objects import SPECS, InvalidObject
 
 from ..context import UiContext
+from ..dialogs import confirm
 from .card_painting import draw_avatar
 from .feed_delegate import body_css
 from .links import open_link
 from .post_actions import build_post_menu, can_moderate, toggle_like
-from .post_format import failed_ids, followed_topics, tr
+from .post_format import failed_op_ids, failed_writes, followed_topics, sending_paused, tr
 from .remote_images import fetch_images, remote_image_urls
 from .send_keys import ctrl_enter_sends
 from .thread_html import ACTION_PREFIX, ThreadState, thread_html
@@ -74,8 +76,12 @@ class ThreadView(QWidget):
         self._online_replies: dict[str, list[Comment]] = {}
         self._asked_online: dict[str, int] = {}  # post id -> its comment count when asked
         self._online_ids: frozenset[str] = frozenset()
+        self._sending_paused = False  # offline or signed out: unsent changes wait
+        self._failed_count = 0
+        self._refused_post = False  # the open post itself was refused: nothing can be added to it
         self._build()
         context.cache_changed.connect(self.on_cache_changed)
+        context.status_changed.connect(self.on_status)
 
     # -- building ------------------------------------------------------------------------------------
 
@@ -203,8 +209,10 @@ class ThreadView(QWidget):
         if found.post.comment_count > len(found.comments):
             found = self._with_online_replies(found)
         state = self._state(found.post)
-        key = (found, tuple(sorted(state.failed_comments)), state.failed_post, tuple(sorted(state.followed_topics)),
-               state.can_accept, state.remote_images, state.online_replies)  # fmt: skip
+        self._refused_post = state.failed_post is not None and found.post.pending
+        key = (found, tuple(sorted(state.failed_comments.items())), state.failed_post, state.offline,
+               tuple(sorted(state.followed_topics)), state.can_accept, state.remote_images,
+               state.online_replies)  # fmt: skip
         if key != self._state_key:
             self._state_key = key
             self._render(found, state, scroll_to_top)
@@ -265,8 +273,9 @@ class ThreadView(QWidget):
             me=self.context.me,
             can_accept=post.kind == "question"
             and (post.author_id == self.context.me or can_moderate(self.context, post)),
-            failed_comments=failed_ids(reader, "comment"),
-            failed_post=post.id in failed_ids(reader, "post"),
+            failed_comments=failed_writes(reader, "comment"),
+            failed_post=failed_writes(reader, "post").get(post.id),
+            offline=self._sending_paused,
             followed_topics=followed_topics(reader, self.context.me),
             remote_images=self._remote_images,
             online_replies=self._online_ids,
@@ -319,10 +328,14 @@ class ThreadView(QWidget):
             first = author.display_name.split()[0] if author.display_name else author.handle
             self.follow_button.setText(tr("Following {0}").format(first) if author.followed_by_me
                                        else tr("Follow {0}").format(first))  # fmt: skip
-        enabled = post.comments_enabled
+        enabled = post.comments_enabled and not self._refused_post
         self.editor.setEnabled(enabled)
         self.send_button.setEnabled(enabled)
-        if not enabled:
+        self.like_button.setEnabled(not self._refused_post)
+        self.more_button.setEnabled(not self._refused_post)
+        if self._refused_post:
+            self.editor.setPlaceholderText(tr("This post was not sent: retry or discard it above."))
+        elif not enabled:
             self.editor.setPlaceholderText(tr("Comments are turned off for this post."))
         elif post.kind == "question":
             self.editor.setPlaceholderText(tr("Write an answer… (Ctrl+Enter sends)"))
@@ -332,6 +345,14 @@ class ThreadView(QWidget):
     def on_cache_changed(self, changes: dict[str, list[str]]) -> None:
         if self.post_id is not None and any(kind in changes for kind in _WATCHED):
             self.refresh()
+
+    def on_status(self, status: EngineStatus) -> None:
+        """Unsent items say "Waiting to send" while nothing can go out, and a refusal shows at once."""
+        paused = sending_paused(status)
+        if (paused, status.failed) != (self._sending_paused, self._failed_count):
+            self._sending_paused, self._failed_count = paused, status.failed
+            if self.post_id is not None:
+                self.refresh()
 
     # -- actions -------------------------------------------------------------------------------------
 
@@ -421,6 +442,27 @@ class ThreadView(QWidget):
             self.context.spawn(actions.set_follow("topic", target.lower(), verb == "follow-topic"))
         elif verb == "attachment" and target.isdigit() and int(target) < len(post.attachments):
             self.context.spawn(self._open_attachment(post.attachments[int(target)]))
+        elif verb in ("retry", "discard"):
+            kind, _, object_id = target.partition(":")
+            self.context.spawn(self._settle_refused(verb, kind, object_id))
+
+    async def _settle_refused(self, verb: str, kind: str, object_id: str) -> None:
+        """Retry (send again) or discard (after asking) every refused write of one post or comment."""
+        actions = self.context.actions
+        op_ids = failed_op_ids(self.context.reader, kind, object_id)
+        if not op_ids:
+            return
+        if verb == "discard":
+            text = (tr("Discard this post? It was not sent, and this cannot be undone.") if kind == "post"
+                    else tr("Discard this comment? It was not sent, and this cannot be undone."))  # fmt: skip
+            if not await confirm(self, tr("Discard"), text, tr("Discard")):
+                return
+        never_sent = kind == "post" and self.current is not None and self.current.post.id == object_id
+        never_sent = never_sent and self.current is not None and self.current.post.pending
+        for op_id in op_ids:
+            await (actions.retry_unsent(op_id) if verb == "retry" else actions.discard_unsent(op_id))
+        if verb == "discard" and never_sent and self.post_id == object_id:
+            self.closeRequested.emit()  # the post never existed on the server: nothing is left to show
 
     async def _open_attachment(self, item: dict[str, object]) -> None:
         sha = str(item.get("sha256") or "")
