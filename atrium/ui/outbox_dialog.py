@@ -102,15 +102,18 @@ class OutboxModel(QAbstractTableModel):
         entry = self.rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            if column == 0:
-                return _tr(KINDS.get(entry.kind, entry.kind.replace("_", " ").capitalize()))
+            if column == 0:  # what it is, and which one: "New post: “Printer on floor 3…”"
+                kind = _tr(KINDS.get(entry.kind, entry.kind.replace("_", " ").capitalize()))
+                summary = summary_of(entry)
+                return f"{kind}: “{summary}”" if summary else kind
             if column == 1:
                 return relative_time(entry.created_at)
             if column == 2:
                 return _tr(STATES.get(entry.state, entry.state))
-            return entry.last_error or summary_of(entry)
+            # why the server refused it; a waiting change's last network error is the status area's
+            return entry.last_error if entry.state == "failed" else ""
         if role == Qt.ItemDataRole.ToolTipRole:
-            return entry.last_error or summary_of(entry) or None
+            return "\n".join(part for part in (summary_of(entry), entry.last_error) if part) or None
         if role == Qt.ItemDataRole.DecorationRole and column == 2:
             return icon("warning", "danger") if entry.state == "failed" else icon("outbox", "warning")
         return None

@@ -340,8 +340,8 @@ def test_status_shows_offline_and_waiting_changes_and_outbox_discards(
             await until(lambda: top_level(OutboxDialog), 5, "the outbox dialog")
             outbox = top_level(OutboxDialog)[0]
             assert outbox.model.rowCount() == 1
-            assert outbox.model.index(0, 0).data() == "New post"
-            assert "train" in outbox.model.index(0, 3).data() or outbox.model.index(0, 3).data()
+            assert outbox.model.index(0, 0).data() == "New post: “Written on the train, sent when we land.”"
+            assert outbox.model.index(0, 3).data() == "", "waiting, not refused: the status area says why"
             outbox.table.selectRow(0)
             assert outbox.retry_button.isEnabled() and outbox.discard_button.isEnabled()
             assert unnamed_controls(outbox) == []
