@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, QTimer, Signal
@@ -14,6 +16,7 @@ from .icons import icon
 from .widgets.post_format import parse_time
 
 ERROR_SHOWN_MS = 10_000
+CLOCK_MS = 20_000  # "Synced 2 min ago" is redrawn this often
 
 
 def _tr(text: str) -> str:
@@ -67,6 +70,7 @@ class StatusArea(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setAccessibleName(self.tr("Sync status"))
         self.status = EngineStatus(EngineState.STARTING)
+        self._retry_at: float | None = None  # monotonic time of the next try, while offline
         self.pending = 0
         self.failed = 0
         layout = QHBoxLayout(self)
@@ -109,9 +113,11 @@ class StatusArea(QWidget):
         layout.addWidget(self.sync_button)
         self._error_timer = QTimer(self, singleShot=True, interval=ERROR_SHOWN_MS)
         self._error_timer.timeout.connect(self.error_label.hide)
-        self._clock = QTimer(self, interval=20_000)
+        self._clock = QTimer(self, interval=CLOCK_MS)
         self._clock.timeout.connect(self._render)
         self._clock.start()
+        self._countdown = QTimer(self, interval=1000)  # "retrying in N s" counts down
+        self._countdown.timeout.connect(self._render)
         self._render()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -121,7 +127,19 @@ class StatusArea(QWidget):
 
     def set_status(self, status: EngineStatus) -> None:
         self.status = status
+        waiting = status.state == EngineState.OFFLINE and status.retry_in
+        self._retry_at = time.monotonic() + status.retry_in if waiting and status.retry_in else None
+        if self._retry_at is None:
+            self._countdown.stop()
+        elif not self._countdown.isActive():
+            self._countdown.start()
         self._render()
+
+    def seconds_to_retry(self) -> int | None:
+        """Whole seconds until the engine tries again (at least 1), while it waits offline."""
+        if self._retry_at is None:
+            return None
+        return max(1, math.ceil(self._retry_at - time.monotonic()))
 
     def set_counts(self, pending: int, failed: int) -> None:
         self.pending, self.failed = pending, failed
@@ -144,10 +162,9 @@ class StatusArea(QWidget):
         detail = describe_last_sync(self.status.last_sync_at)
         if self.status.state == EngineState.SYNCING and self.status.received:
             detail = _ntr("%Ln item downloaded", "%Ln items downloaded", self.status.received)
-        if self.status.state == EngineState.OFFLINE and self.status.retry_in:
-            detail += " · " + _ntr(
-                "retrying in %n s", "retrying in %n s", max(1, round(self.status.retry_in))
-            )
+        remaining = self.seconds_to_retry()
+        if remaining is not None:
+            detail += " · " + _ntr("retrying in %n s", "retrying in %n s", remaining)
         if self.status.state in (EngineState.SIGNED_OUT, EngineState.REVOKED) or (
             self.status.message and self.status.state == EngineState.OFFLINE
         ):

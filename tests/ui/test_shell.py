@@ -309,6 +309,26 @@ def test_status_counts_what_a_long_sync_has_downloaded(ui_app: Any) -> None:
         QLocale.setDefault(before)
 
 
+def test_status_counts_down_to_the_next_try_while_offline(
+    ui_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from atrium.ui import status_area
+
+    now = [1000.0]
+    monkeypatch.setattr(status_area.time, "monotonic", lambda: now[0])
+    area = StatusArea()
+    area.set_status(EngineStatus(EngineState.OFFLINE, "offline", retry_in=30.0))
+    assert area.detail_label.text().endswith("retrying in 30 s")
+    now[0] += 12.4
+    area._countdown.timeout.emit()  # the strip's one-second tick
+    assert area.detail_label.text().endswith("retrying in 18 s")
+    now[0] += 60
+    area._countdown.timeout.emit()
+    assert area.detail_label.text().endswith("retrying in 1 s"), "due: never 0 or negative"
+    area.set_status(EngineStatus(EngineState.ONLINE))
+    assert "retrying" not in area.detail_label.text() and not area._countdown.isActive()
+
+
 def test_status_shows_offline_and_waiting_changes_and_outbox_discards(
     signed_in_session: DesktopSession,
     demo_server: RunningServer,
