@@ -164,9 +164,12 @@ class SyncEngine:
         RETRY_NOW (a person asked to sync) also sends entries still waiting out their backoff.
         Raises the ApiError that stopped it (the outbox and cache stay consistent)."""
         async with self._sync_lock:
+            before = await self.writer.call(read_sync_state)
+            if self.status.last_sync_at is None:  # a new start: say when the cache last synced
+                self.status = replace(self.status, last_sync_at=before.last_sync_at)
             self._set_status(EngineState.SYNCING)
             touched: Counter[str] = Counter()
-            first_sync = (await self.writer.call(read_sync_state)).cursor is None
+            first_sync = before.cursor is None
             await self._push(touched, retry_now)
             with collection_paused():  # pages are plain JSON: no cycles for the collector to find
                 await self._pull(touched)

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from atrium.app import engine as engine_module
 from atrium.app.api_client import ApiClient
 from atrium.app.engine import EngineState, EngineStatus, SyncEngine
-from atrium.app.errors import CaptivePortal, DeviceRevoked, MalformedReply, Offline
+from atrium.app.errors import ApiError, CaptivePortal, DeviceRevoked, MalformedReply, Offline
 from atrium.app.services import Actions
 from atrium.app.writer import CacheWriter
 from atrium.cache import open_cache, pending_counts, read_sync_state, set_identity, wiki_conflicts
@@ -481,6 +481,28 @@ def test_a_sync_of_many_pages_reports_how_much_has_arrived(
     assert len(counts) >= 5 and counts[:-1] == list(range(2, 2 * len(counts) - 1, 2))
     assert counts[-1] - counts[-2] in (1, 2)
     assert seen[-1].state is EngineState.ONLINE and seen[-1].received == 0
+
+
+def test_a_new_start_knows_when_the_cache_last_synced_even_offline(
+    make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    """Opening the laptop on a plane: "Offline · Synced yesterday", not "Not synced yet"."""
+    alice = make_user("alice")
+    seen: list[EngineStatus] = []
+
+    async def scenario() -> None:
+        async with Desktop(alice, tmp_path) as desktop:
+            await SyncEngine(desktop.writer, desktop.client, listen_events=False).sync_once()
+            synced_at = (await desktop.writer.call(read_sync_state)).last_sync_at
+            assert synced_at is not None
+            offline = ApiClient("http://127.0.0.1:9", token="t")  # nothing listens there
+            engine = SyncEngine(desktop.writer, offline, listen_events=False, on_status=seen.append)
+            with pytest.raises(ApiError):
+                await engine.sync_once()
+            await offline.aclose()
+            assert seen and all(status.last_sync_at == synced_at for status in seen)
+
+    run(scenario())
 
 
 def test_stopping_a_sync_while_the_next_page_is_on_its_way_leaves_no_fetch_behind(

@@ -370,3 +370,20 @@ def test_a_followed_persons_post_outside_my_communities_shows_its_replies_online
     text = pane.thread_view.browser.toPlainText()
     assert "Shown from the server, not kept offline" in text
     save_shot(pane.thread_view, screenshot_dir / "thread-online-replies.png")
+
+
+def test_an_empty_feed_during_the_first_sync_says_it_is_on_its_way(qtbot: Any, desk: Desk) -> None:
+    from atrium.app.engine import EngineState
+    from atrium.cache import FeedPage
+    from atrium.ui.widgets.feed_browser import FeedBrowser
+
+    browser = FeedBrowser(desk.context, lambda before, limit: FeedPage([], None), empty_text="Nothing yet.")
+    qtbot.addWidget(browser)
+    assert browser.stack.currentWidget() is browser.empty
+    desk.context.emit_status(EngineStatus(EngineState.SYNCING, received=12))  # a first sync, page by page
+    assert browser.stack.currentWidget() is browser.downloading
+    assert browser.downloading.text().endswith("12 items so far")
+    desk.context.emit_status(EngineStatus(EngineState.ONLINE, last_sync_at="2026-11-27T10:00:00.000Z"))
+    assert browser.stack.currentWidget() is browser.empty, "synced, and still empty: now it is empty"
+    desk.context.emit_status(EngineStatus(EngineState.SYNCING, last_sync_at="2026-11-27T10:00:00.000Z"))
+    assert browser.stack.currentWidget() is browser.empty, "a later sync is no first download"

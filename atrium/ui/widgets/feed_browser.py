@@ -8,9 +8,11 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
+from atrium.app.engine import EngineState, EngineStatus
 from atrium.cache import Post
 
 from ..context import UiContext
+from ..i18n import ntr
 from .composer import open_composer
 from .feed_model import FeedModel, FeedQuery
 from .feed_view import FeedView
@@ -34,9 +36,18 @@ class FeedBrowser(QWidget):
         self.empty.setWordWrap(True)
         self.empty.setMargin(24)
         self.empty.setStyleSheet("color: palette(placeholder-text);")
+        # While the very first sync runs, an empty feed is not empty: it is on its way.
+        self.downloading = QLabel(self)
+        self.downloading.setObjectName("feed-downloading")
+        self.downloading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.downloading.setWordWrap(True)
+        self.downloading.setMargin(24)
+        self.downloading.setStyleSheet("color: palette(placeholder-text);")
+        self._first_sync = False
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.downloading)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.stack)
@@ -54,6 +65,7 @@ class FeedBrowser(QWidget):
         for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
             signal.connect(self._update_empty)
         self._overlay: QWidget | None = None
+        context.status_changed.connect(self._on_status)
         self._update_empty()
 
     def set_overlay(self, widget: QWidget | None) -> None:
@@ -96,4 +108,19 @@ class FeedBrowser(QWidget):
             self.stack.setCurrentWidget(self._overlay)
             return
         empty = self.model.rowCount(QModelIndex()) == 0
-        self.stack.setCurrentWidget(self.empty if empty else self.view)
+        if empty and self._first_sync:
+            self.stack.setCurrentWidget(self.downloading)
+        else:
+            self.stack.setCurrentWidget(self.empty if empty else self.view)
+
+    def _on_status(self, status: EngineStatus) -> None:
+        self._first_sync = status.last_sync_at is None and status.state in (
+            EngineState.STARTING,
+            EngineState.SYNCING,
+        )
+        if self._first_sync:
+            text = self.tr("Downloading what you follow for the first time…")
+            if status.received:
+                text += "\n" + ntr("FeedBrowser", "%Ln item so far", "%Ln items so far", status.received)
+            self.downloading.setText(text)
+        self._update_empty()
