@@ -188,7 +188,28 @@ def discard(target: CacheLike, op_id: str) -> ChangeSet:
         ).fetchone()
         if others is None and still_pending is not None:
             purge.delete_objects(conn, spec.type, spec.table, [object_id], changes)
+            if spec.type == "post":
+                _discard_queued_on_post(conn, object_id, changes)
     return changes
+
+
+def _discard_queued_on_post(conn: sqlite3.Connection, post_id: str, changes: ChangeSet) -> None:
+    """A post the server never had is gone: what was queued on it (comments, likes of it and of those
+    comments, an accepted answer) could only fail with "no such post", so it goes too."""
+    comments = [
+        row[0]
+        for row in conn.execute(
+            "SELECT object_id FROM outbox WHERE object_type = 'comment' AND path = ?",
+            (f"/posts/{post_id}/comments",),
+        )
+    ]
+    paths = [f"/reactions/post/{post_id}", *(f"/reactions/comment/{comment}" for comment in comments)]
+    conn.execute(
+        f"DELETE FROM outbox WHERE substr(path, 1, ?) = ? OR path IN ({','.join('?' * len(paths))})",
+        (len(f"/posts/{post_id}/"), f"/posts/{post_id}/", *paths),
+    )
+    if comments:  # the post took its comments' rows along; say which went
+        purge.delete_objects(conn, "comment", "comments", comments, changes)
 
 
 def pending_counts(target: CacheLike) -> dict[str, int]:

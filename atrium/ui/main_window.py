@@ -17,6 +17,7 @@ from atrium.app.engine import EngineStatus
 from atrium.cache import Cache, my_communities, pending_counts, person, unread_count
 
 from .context import UiContext
+from .i18n import ntr
 from .icons import logo_icon
 from .pane_registry import BY_KEY, SIDEBAR_KEYS, build_pane
 from .panes.base import Pane
@@ -217,21 +218,23 @@ class MainWindow(QMainWindow):
             return
         self.status_area.set_counts(counts["pending"], counts["failed"])
         if self.failed is not None and counts["failed"] > self.failed:
-            self._say_refused(reader)
+            self._say_refused(reader, counts["failed"] - self.failed)
         self.failed = counts["failed"]
         self.sidebar.set_badge("notifications", unread)
         if unread != self.unread:
             self.unread = unread
             self.unread_changed.emit(unread)
 
-    def _say_refused(self, reader: Cache) -> None:
-        """A change was refused just now: say why in the status area (the item shows it too)."""
-        row = reader.conn.execute(
-            "SELECT last_error FROM outbox WHERE state = 'failed' ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-        if row is not None:
-            reason = row[0] or self.tr("the server did not accept it.")
-            self.status_area.show_error(self.tr("A change was not sent: %1").replace("%1", reason))
+    def _say_refused(self, reader: Cache, count: int) -> None:
+        """COUNT changes were refused just now: say so in the status area, with the reason of the
+        first of them (often the cause of the rest); each item shows its own."""
+        rows = reader.conn.execute(
+            "SELECT last_error FROM outbox WHERE state = 'failed' ORDER BY id DESC LIMIT ?", (count,)
+        ).fetchall()
+        if rows:
+            reason = rows[-1][0] or self.tr("the server did not accept it.")
+            text = ntr("MainWindow", "A change was not sent: %1", "%n changes were not sent: %1", len(rows))
+            self.status_area.show_error(text.replace("%1", reason))
 
     def refresh_insights(self) -> None:
         """Insights is for administrators and community owners only."""

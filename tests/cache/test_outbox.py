@@ -166,6 +166,37 @@ def test_discard_removes_the_entry_and_its_unconfirmed_row(cache: Cache) -> None
     assert entries(cache) == [] and cache.conn.execute("SELECT count(*) FROM posts").fetchone() == (0,)
 
 
+def test_discarding_a_post_never_sent_takes_what_was_queued_on_it(cache: Cache) -> None:
+    """Written offline: a post, a comment on it, likes of both. The server refuses the post, so the
+    rest can only fail with "no such post": discarding the post discards them too, nothing else."""
+    op_id, post_id = create_post(cache)
+    comment = f.comment(post_id, ME, "and a first comment")
+    enqueue(cache, "create_comment", "POST", f"/posts/{post_id}/comments", {"id": comment["id"], "body": "x"},
+            "comment", comment["id"], optimistic_rows=[f.upsert("comment", comment)])  # fmt: skip
+    enqueue(
+        cache, "like", "PUT", f"/reactions/post/{post_id}", None, "reaction", reaction_id("post", post_id, ME)
+    )
+    enqueue(cache, "like", "PUT", f"/reactions/comment/{comment['id']}", None, "reaction",
+            reaction_id("comment", comment["id"], ME))  # fmt: skip
+    _other, other_post = create_post(cache, "another thought")
+    enqueue(
+        cache,
+        "like",
+        "PUT",
+        f"/reactions/post/{other_post}",
+        None,
+        "reaction",
+        reaction_id("post", other_post, ME),
+    )
+    changes = discard(cache, op_id)
+    assert [(e.kind, e.object_id) for e in entries(cache)] == [
+        ("create_post", other_post),
+        ("like", reaction_id("post", other_post, ME)),
+    ]
+    assert changes["post"] == {post_id} and changes["comment"] == {comment["id"]}
+    assert cache.conn.execute("SELECT count(*) FROM comments").fetchone() == (0,)
+
+
 def test_discard_keeps_a_row_the_server_already_confirmed(cache: Cache) -> None:
     group = f.community("G")
     post = f.post(group["id"], ME, "v1")

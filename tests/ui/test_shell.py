@@ -402,8 +402,12 @@ def test_a_refused_post_says_why_where_it_is_shown_and_is_retried_or_discarded_t
                     "DELETE FROM memberships WHERE community_id = ? AND user_id = ?",
                     (community.id, context.me),
                 )
-            demo_server = start_server(url, files, port=port)
+            # written while the server was away: the post, a comment on it and a like
             post_id = await context.actions.create_post(community.id, "Refused: posted after being removed.")
+            await context.actions.comment(post_id, "A first comment on it.")
+            await context.actions.set_like("post", post_id, True)
+            demo_server = start_server(url, files, port=port)
+            app.sync_now()
             home: Any = window.current_pane()
             index = lambda: home.model.index(home.model.row_of(post_id) or 0)  # noqa: E731
             await until(lambda: str(index().data(FeedRole.Status)).startswith("Not sent:"), 30, "the refusal")
@@ -411,7 +415,7 @@ def test_a_refused_post_says_why_where_it_is_shown_and_is_retried_or_discarded_t
             assert reason and "Atrium" not in reason, "the server's own reason, not a generic failure"
             status = window.status_area
             await until(lambda: status.error_label.isVisible(), 5, "the status area to say so")
-            assert status.error_label.text() == f"A change was not sent: {reason}"
+            assert status.error_label.text().endswith(f"not sent: {reason}"), "the first refusal's reason"
             assert index().data(FeedRole.Status) == f"Not sent: {reason}"
             assert home.open_item("post", post_id)
             thread = home.thread_view
@@ -422,7 +426,9 @@ def test_a_refused_post_says_why_where_it_is_shown_and_is_retried_or_discarded_t
             save(window, screenshot_dir, "refused-post")
 
             def outbox() -> tuple[int, str]:
-                return context.reader.conn.execute("SELECT attempts, state FROM outbox").fetchone()
+                return context.reader.conn.execute(
+                    "SELECT attempts, state FROM outbox ORDER BY id"
+                ).fetchone()
 
             before = outbox()[0]
             thread.activate_link(f"atrium://action/retry/post:{post_id}")
