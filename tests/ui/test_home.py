@@ -17,7 +17,7 @@ import pytest
 import qasync
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QStyleOptionViewItem, QWidget
 
 from atrium.app.engine import EngineStatus
 from atrium.app.errors import ApiError
@@ -387,3 +387,33 @@ def test_an_empty_feed_during_the_first_sync_says_it_is_on_its_way(qtbot: Any, d
     assert browser.stack.currentWidget() is browser.empty, "synced, and still empty: now it is empty"
     desk.context.emit_status(EngineStatus(EngineState.SYNCING, last_sync_at="2026-11-27T10:00:00.000Z"))
     assert browser.stack.currentWidget() is browser.empty, "a later sync is no first download"
+
+
+def test_cards_fit_the_width_again_when_a_thread_closes(qtbot: Any, desk: Desk) -> None:
+    """Opening a thread narrows the feed (cards grow taller); closing it must not leave them tall,
+    even when a change landed meanwhile (a like from the thread)."""
+    pane = make_home(qtbot, desk)
+    view = pane.browser.view
+
+    def fit() -> bool:
+        for row in range(4):
+            index = pane.model.index(row)
+            option = QStyleOptionViewItem()
+            view.initViewItemOption(option)
+            option.rect = view.visualRect(index)
+            if view.visualRect(index).height() != view.delegate.sizeHint(option, index).height():
+                return False
+        return True
+
+    wide = [view.visualRect(pane.model.index(row)).height() for row in range(4)]
+    post = must(pane.model.post_at(2))
+    assert pane.open_item("post", post.id)
+    desk.wait_until(lambda: view.visualRect(pane.model.index(0)).height() > wide[0] and fit(), timeout=5)
+    pane.thread_view.like_button.click()
+    desk.wait_until(lambda: must(pane.model.post_at(2)).liked_by_me != post.liked_by_me, timeout=5)
+    view.scrollToTop()
+    desk.run(asyncio.sleep(0.3))
+    pane.browser.close_thread()
+    desk.wait_until(fit, timeout=5)
+    assert [view.visualRect(pane.model.index(row)).height() for row in range(4)] == wide
+    assert view.verticalScrollBar().value() == 0, "still at the top, where the person left it"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QModelIndex, QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QMouseEvent, QPalette
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QMouseEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QStyleOptionViewItem, QWidget
 
 from atrium.app.markdown import remote_image_source
@@ -102,6 +102,14 @@ class FeedView(QListView):
         model = self.model()
         rows = model.rowCount() if model is not None else 0
         return rows == 0 or self.visualRect(model.index(rows - 1, 0)).isValid()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A list flowing top to bottom is laid out again by Qt only when its height changes; a
+        card's height depends on the width (its text wraps), so a new width lays the cards out
+        again too (a thread opening or closing beside the feed, a window made wider)."""
+        super().resizeEvent(event)
+        if event.oldSize().width() > 0 and event.size().width() != event.oldSize().width():
+            self.scheduleDelayedItemsLayout()
 
     def _release(self) -> None:
         held, self._held = self._held, None
