@@ -32,3 +32,18 @@ def test_a_complete_thread_has_no_such_note() -> None:
     page = thread_html(Thread(a_post(comment_count=0), []), ThreadState(me="u2"))
     assert "0 comments" in page
     assert "offline copy" not in page
+
+
+def test_a_refused_comment_says_why_and_is_not_counted() -> None:
+    from atrium.cache.models import Comment
+
+    refused = Comment(
+        "k1", "p1", "u2", None, "Me too", "2026-11-27T10:05:00Z", None, 0, True, False, "Bo", False, False
+    )
+    page = thread_html(
+        Thread(a_post(comment_count=0), [refused]),
+        ThreadState(me="u2", failed_comments={"k1": "Comments are switched off for this post."}),
+    )
+    assert "0 comments" in page, "the card and the thread agree: the server has none"
+    assert "Comments are switched off for this post." in page
+    assert "atrium://action/retry/comment%3Ak1" in page and "atrium://action/discard/comment%3Ak1" in page

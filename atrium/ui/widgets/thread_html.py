@@ -195,8 +195,8 @@ def comments_in_order(comments: list[Comment]) -> list[tuple[Comment, int]]:
 def thread_html(thread: Thread, state: ThreadState) -> str:
     post = thread.post
     parts = [post_html(post, state), "<hr>"]
-    shown = len(thread.comments)
-    count = max(shown, post.comment_count)  # the server's count; pending ones may be extra
+    shown = sum(1 for comment in thread.comments if comment.id not in state.failed_comments)
+    count = max(shown, post.comment_count)  # the server's count; pending ones may be extra, refused ones not
     if post.kind == "question":
         heading = tr("{0} answers").format(count) if count != 1 else tr("1 answer")
     else:
