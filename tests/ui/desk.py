@@ -7,6 +7,7 @@ asyncio loop: qtbot's waits spin Qt events while asyncio is not running.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -80,6 +81,20 @@ class Desk:
         answer = anonymous.post("/auth/login", json=login).json()
         anonymous.close()
         return Api(self.server.api, answer["token"], answer["user"])
+
+    def colleague_in_community(self, handle: str, display_name: str, *, shared: bool) -> tuple[Api, str]:
+        """A new colleague who joined a public community (not an announcements one) that this
+        desk's user belongs to (SHARED) or not: their API and the community's id."""
+        colleague = self.colleague(f"{handle}{uuid.uuid4().hex[:6]}", display_name)
+        mine = "IN" if shared else "NOT IN"
+        community_id = self.reader.conn.execute(
+            f"SELECT id FROM communities WHERE visibility = 'public' AND kind != 'announcements' AND id {mine} "
+            "(SELECT community_id FROM memberships WHERE user_id = ?) ORDER BY name LIMIT 1",
+            (self.context.me,),
+        ).fetchone()[0]
+        joined = colleague.put(f"/communities/{community_id}/members/{colleague.user_id}", json={})
+        assert joined.status_code in (200, 201, 204), joined.text
+        return colleague, community_id
 
 
 def make_desk(

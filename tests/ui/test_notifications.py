@@ -55,14 +55,7 @@ def click_row(qtbot: Any, pane: NotificationsPane, number: int) -> None:
 
 def mention_demo(desk: Desk, title: str) -> str:
     """A new colleague joins one of demo's public communities and mentions @demo there; the post id."""
-    morgan = desk.colleague(f"morgan{uuid.uuid4().hex[:6]}", "Morgan Mentioner")
-    community_id = desk.reader.conn.execute(
-        "SELECT c.id FROM communities c JOIN memberships m ON m.community_id = c.id AND m.user_id = ? "
-        "WHERE c.visibility = 'public' AND c.kind != 'announcements' ORDER BY c.name LIMIT 1",
-        (desk.context.me,),
-    ).fetchone()[0]
-    joined = morgan.put(f"/communities/{community_id}/members/{morgan.user_id}", json={})
-    assert joined.status_code in (200, 201, 204), joined.text
+    morgan, community_id = desk.colleague_in_community("morgan", "Morgan Mentioner", shared=True)
     post_id = str(uuid.uuid4())
     answer = morgan.post(
         "/posts",

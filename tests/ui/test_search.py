@@ -52,14 +52,7 @@ def restart(server: RunningServer) -> RunningServer:
 
 def post_where_demo_is_not(desk: Desk, word: str) -> str:
     """A post in a public community demo has not joined (so not in demo's cache); its id."""
-    author = desk.colleague(f"searcher{uuid.uuid4().hex[:6]}", "Sam Searcher")
-    community_id = desk.reader.conn.execute(
-        "SELECT id FROM communities WHERE visibility = 'public' AND kind != 'announcements' AND id NOT IN "
-        "(SELECT community_id FROM memberships WHERE user_id = ?) ORDER BY name LIMIT 1",
-        (desk.context.me,),
-    ).fetchone()[0]
-    joined = author.put(f"/communities/{community_id}/members/{author.user_id}", json={})
-    assert joined.status_code in (200, 201, 204), joined.text
+    author, community_id = desk.colleague_in_community("searcher", "Sam Searcher", shared=False)
     post_id = str(uuid.uuid4())
     answer = author.post(
         "/posts",
@@ -79,15 +72,7 @@ def post_where_demo_is_not(desk: Desk, word: str) -> str:
 def solved_printer_question(desk: Desk) -> str:
     """A solved question about a printer in a community demo belongs to, synced to demo's cache (so
     the ordering tests do not depend on what the demo seeding drew this hour); its id."""
-    asker = desk.colleague(f"asker{uuid.uuid4().hex[:6]}", "Ada Asker")
-    community_id = desk.reader.conn.execute(
-        "SELECT m.community_id FROM memberships m JOIN communities c ON c.id = m.community_id "
-        "WHERE m.user_id = ? AND c.visibility = 'public' AND c.kind != 'announcements' "
-        "ORDER BY c.name LIMIT 1",
-        (desk.context.me,),
-    ).fetchone()[0]
-    joined = asker.put(f"/communities/{community_id}/members/{asker.user_id}", json={})
-    assert joined.status_code in (200, 201, 204), joined.text
+    asker, community_id = desk.colleague_in_community("asker", "Ada Asker", shared=True)
     post_id, comment_id = str(uuid.uuid4()), str(uuid.uuid4())
     asked = asker.post(
         "/posts",
