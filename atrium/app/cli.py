@@ -17,7 +17,7 @@ import orjson
 from atrium import __version__
 from atrium.cache.errors import CacheError
 
-from .errors import ApiError, DeviceRevoked, SignInFailed, Unauthorized
+from .errors import ApiError, DeviceRevoked, Unauthorized, sign_in_message
 
 if TYPE_CHECKING:
     from .engine import EngineStatus
@@ -54,10 +54,11 @@ async def _login(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         account = await session.sign_in(server, args.username, password, args.device_name)
-    except SignInFailed as error:
-        _say(error.message)
+    except ApiError as error:
+        message = sign_in_message(error)
+        _say(f"{message} ({error.detail})" if error.detail and error.detail not in message else message)
         return EXIT_FAILED
-    except (ApiError, ValueError) as error:
+    except ValueError as error:
         _say(str(error))
         return EXIT_FAILED
     print(f"Signed in to {account.server} as {account.handle}.")

@@ -333,3 +333,34 @@ def error_for_reply(
     if 200 <= status < 300:
         return MalformedReply(**kw)
     return BadRequest(detail or None, **kw)
+
+
+NOT_ATRIUM_AT_SIGN_IN = (
+    "This address answered, but not as an Atrium server. Check the address (IT can tell you the "
+    "right one); on hotel or airport Wi-Fi, sign in to the network in your browser first."
+)
+UNREACHABLE_AT_SIGN_IN = (
+    "Atrium could not reach a server at this address. Check the address, and that you are "
+    "online (some servers need the company network or VPN)."
+)
+SLOW_AT_SIGN_IN = "The server at this address did not answer in time. Check the address and try again."
+
+
+def sign_in_message(error: ApiError) -> str:
+    """What to say when signing in failed (the desktop's dialog and ``atrium login``).
+
+    The classes' own messages speak of a running app (unsent changes kept, trying again later);
+    at sign-in nothing is kept and nothing retries, and a wrong address is the likeliest cause.
+    A message of the error's own (a failed name look-up, a server's reason) is kept."""
+    if isinstance(error, NotFound) or error.status == 405:  # a web server without Atrium's API
+        return NOT_ATRIUM_AT_SIGN_IN
+    for kind, text in (
+        (Offline, UNREACHABLE_AT_SIGN_IN),
+        (Timeout, SLOW_AT_SIGN_IN),
+        (CaptivePortal, NOT_ATRIUM_AT_SIGN_IN),
+        (ProxyError, NOT_ATRIUM_AT_SIGN_IN),
+        (MalformedReply, NOT_ATRIUM_AT_SIGN_IN),
+    ):
+        if isinstance(error, kind) and error.message == kind.default_message:
+            return text
+    return error.message

@@ -26,62 +26,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from atrium.app.errors import (
-    ApiError,
-    CaptivePortal,
-    MalformedReply,
-    NotFound,
-    Offline,
-    ProxyError,
-    Timeout,
-)
+from atrium.app.errors import ApiError, sign_in_message
 from atrium.app.settings import Settings
 
-from .i18n import QT_TRANSLATE_NOOP
 from .icons import logo_pixmap
 
 log = logging.getLogger("atrium.ui")
 SignIn = Callable[[str, str, str], Awaitable[object]]
 
 
-_NOT_ATRIUM = QT_TRANSLATE_NOOP(
-    "SignInDialog",
-    "This address answered, but not as an Atrium server. Check the address (IT can tell you the "
-    "right one); on hotel or airport Wi-Fi, sign in to the network in your browser first.",
-)
-# The core's messages speak of a running app (unsent changes kept, trying again later); at sign-in
-# there is nothing to keep and nothing retries, and a wrong address is the likeliest cause.
-_AT_SIGN_IN: tuple[tuple[type[ApiError], str], ...] = (
-    (
-        Offline,
-        QT_TRANSLATE_NOOP(
-            "SignInDialog",
-            "Atrium could not reach a server at this address. Check the address, and that you are "
-            "online (some servers need the company network or VPN).",
-        ),
-    ),
-    (
-        Timeout,
-        QT_TRANSLATE_NOOP(
-            "SignInDialog",
-            "The server at this address did not answer in time. Check the address and try again.",
-        ),
-    ),
-    (CaptivePortal, _NOT_ATRIUM),
-    (ProxyError, _NOT_ATRIUM),
-    (MalformedReply, _NOT_ATRIUM),
-)
-
-
 def error_text(error: BaseException) -> str:
     """What to tell the person about a failed sign-in."""
     if isinstance(error, ApiError):
-        if isinstance(error, NotFound) or error.status == 405:  # a web server without Atrium's API
-            return QCoreApplication.translate("SignInDialog", _NOT_ATRIUM)
-        for kind, text in _AT_SIGN_IN:
-            if isinstance(error, kind) and error.message == kind.default_message:
-                return QCoreApplication.translate("SignInDialog", text)
-        return error.message
+        return QCoreApplication.translate("SignInDialog", sign_in_message(error))
     if isinstance(error, ValueError | OSError):
         return str(error)
     return f"{type(error).__name__}: {error}"

@@ -150,3 +150,16 @@ def test_logout_keeps_a_newer_copy_set_aside_unless_told(
     assert kept.name in capsys.readouterr().err and kept.exists()
     assert cli.main(["logout", "--discard-unsent", "--profile", str(profile)]) == 0
     assert not kept.exists()
+
+
+def test_login_to_an_address_without_atrium_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sign-in wording of the desktop: no "changes are kept", no "will try again"."""
+    monkeypatch.setenv(TEST_KEYRING_ENV, str(tmp_path / "keyring.cfg"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("secret\n"))
+    args = ["login", "--server", "http://127.0.0.1:9", "--username", "ann", "--password-stdin"]
+    assert cli.main([*args, "--profile", str(tmp_path / "profile")]) == cli.EXIT_FAILED
+    said = capsys.readouterr().err
+    assert said.startswith("atrium: Atrium could not reach a server at this address.")
+    assert "changes" not in said and "try again" not in said
