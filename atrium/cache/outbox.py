@@ -172,11 +172,13 @@ def discard(target: CacheLike, op_id: str) -> ChangeSet:
     conn = connection_of(target)
     changes = ChangeSet()
     with write_transaction(conn):
-        row = conn.execute("SELECT object_type, object_id FROM outbox WHERE op_id = ?", (op_id,)).fetchone()
+        row = conn.execute(
+            "SELECT kind, object_type, object_id FROM outbox WHERE op_id = ?", (op_id,)
+        ).fetchone()
         if row is None:
             raise UnknownOutboxEntryError(op_id)
         conn.execute("DELETE FROM outbox WHERE op_id = ?", (op_id,))
-        object_type, object_id = row
+        kind, object_type, object_id = row
         spec = SPECS.get(object_type or "")
         if spec is None or object_id is None:
             return changes
@@ -188,7 +190,7 @@ def discard(target: CacheLike, op_id: str) -> ChangeSet:
         ).fetchone()
         if others is None and still_pending is not None:
             purge.delete_objects(conn, spec.type, spec.table, [object_id], changes)
-            if spec.type == "post":
+            if kind == "create_post":  # only a post that never existed takes what was queued on it
                 _discard_queued_on_post(conn, object_id, changes)
     return changes
 

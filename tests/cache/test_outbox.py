@@ -197,6 +197,18 @@ def test_discarding_a_post_never_sent_takes_what_was_queued_on_it(cache: Cache) 
     assert cache.conn.execute("SELECT count(*) FROM comments").fetchone() == (0,)
 
 
+def test_discarding_a_refused_edit_keeps_what_was_queued_on_the_post(cache: Cache) -> None:
+    group = f.community("G")
+    post = f.post(group["id"], ME, "v1")
+    apply_sync_page(cache, [f.upsert("post", post)], "c1")
+    edited = enqueue(cache, "edit_post", "PATCH", f"/posts/{post['id']}", {"body": "v2"}, "post", post["id"],
+                     optimistic_rows=[f.upsert("post", {**post, "body": "v2"})])  # fmt: skip
+    like = enqueue(cache, "like", "PUT", f"/reactions/post/{post['id']}", None, "reaction",
+                   reaction_id("post", post["id"], ME))  # fmt: skip
+    discard(cache, edited.entry.op_id)
+    assert [e.op_id for e in entries(cache)] == [like.entry.op_id], "the post exists: its like still goes"
+
+
 def test_discard_keeps_a_row_the_server_already_confirmed(cache: Cache) -> None:
     group = f.community("G")
     post = f.post(group["id"], ME, "v1")

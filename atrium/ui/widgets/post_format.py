@@ -130,6 +130,17 @@ def failed_writes(reader: Cache, object_type: str) -> dict[str, str]:
     return {object_id: reason or tr("The server did not accept it.") for object_id, reason in rows}
 
 
+def refused_creation(reader: Cache, object_type: str, object_id: str) -> bool:
+    """Whether the server refused to create this object: it exists only on this computer, so
+    nothing can be added to it until it is sent again or discarded."""
+    row = reader.conn.execute(
+        "SELECT 1 FROM outbox WHERE state = 'failed' AND object_type = ? AND object_id = ? "
+        "AND kind = ? LIMIT 1",
+        (object_type, object_id, f"create_{object_type}"),
+    ).fetchone()
+    return row is not None
+
+
 def failed_op_ids(reader: Cache, object_type: str, object_id: str) -> list[str]:
     """The refused outbox entries of one object, oldest first: what "Retry" or "Discard" acts on."""
     rows = reader.conn.execute(

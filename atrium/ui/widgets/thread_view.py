@@ -35,7 +35,7 @@ from .card_painting import draw_avatar
 from .feed_delegate import body_css
 from .links import open_link
 from .post_actions import build_post_menu, can_moderate, toggle_like
-from .post_format import failed_op_ids, failed_writes, followed_topics, sending_paused, tr
+from .post_format import failed_op_ids, failed_writes, followed_topics, refused_creation, sending_paused, tr
 from .remote_images import fetch_images, remote_image_urls
 from .send_keys import ctrl_enter_sends
 from .thread_html import ACTION_PREFIX, ThreadState, thread_html
@@ -209,7 +209,9 @@ class ThreadView(QWidget):
         if found.post.comment_count > len(found.comments):
             found = self._with_online_replies(found)
         state = self._state(found.post)
-        self._refused_post = state.failed_post is not None and found.post.pending
+        self._refused_post = state.failed_post is not None and refused_creation(
+            self.context.reader, "post", found.post.id
+        )
         key = (found, tuple(sorted(state.failed_comments.items())), state.failed_post, state.offline,
                tuple(sorted(state.followed_topics)), state.can_accept, state.remote_images,
                state.online_replies)  # fmt: skip
@@ -457,8 +459,7 @@ class ThreadView(QWidget):
                     else tr("Discard this comment? It was not sent, and this cannot be undone."))  # fmt: skip
             if not await confirm(self, tr("Discard"), text, tr("Discard")):
                 return
-        never_sent = kind == "post" and self.current is not None and self.current.post.id == object_id
-        never_sent = never_sent and self.current is not None and self.current.post.pending
+        never_sent = kind == "post" and object_id == self.post_id and self._refused_post
         for op_id in op_ids:
             await (actions.retry_unsent(op_id) if verb == "retry" else actions.discard_unsent(op_id))
         if verb == "discard" and never_sent and self.post_id == object_id:
