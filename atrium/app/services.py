@@ -17,6 +17,7 @@ import orjson
 from atrium.cache import ChangeSet, discard, enqueue, follow_id, membership_id, reaction_id, retry, uuid7
 from atrium.cache.db import connection_of
 from atrium.cache.objects import SPECS
+from atrium.cache.outbox import BEFORE_KEY
 
 from .writer import CacheWriter
 
@@ -208,12 +209,14 @@ class Actions:
         }
         current = await self._read("post", post_id)
         rows = []
+        request: dict[str, Any] = dict(patch)
         if current is not None:
+            request[BEFORE_KEY] = dict(current)  # kept here, never sent: a discard puts it back
             current.update(patch)
             if body is not None or title is not None:
                 current["edited_at"] = _now()
             rows.append(_upsert("post", post_id, current))
-        await self._queue("edit_post", "PATCH", f"/posts/{post_id}", patch, "post", post_id, rows)
+        await self._queue("edit_post", "PATCH", f"/posts/{post_id}", request, "post", post_id, rows)
 
     async def delete_post(self, post_id: str) -> None:
         await self._queue(

@@ -167,18 +167,19 @@ def retry(target: CacheLike, op_id: str) -> None:
 
 
 def discard(target: CacheLike, op_id: str) -> ChangeSet:
-    """The user gives up on an entry: remove it and its object's row if that row is still only
-    optimistic (pending) and no other entry needs it."""
+    """The user gives up on an entry. If no other entry needs its object's row and that row is
+    still only optimistic (pending): an edit puts the object back as it was (``BEFORE_KEY``),
+    anything else removes the row."""
     conn = connection_of(target)
     changes = ChangeSet()
     with write_transaction(conn):
         row = conn.execute(
-            "SELECT kind, object_type, object_id FROM outbox WHERE op_id = ?", (op_id,)
+            "SELECT kind, object_type, object_id, body FROM outbox WHERE op_id = ?", (op_id,)
         ).fetchone()
         if row is None:
             raise UnknownOutboxEntryError(op_id)
         conn.execute("DELETE FROM outbox WHERE op_id = ?", (op_id,))
-        kind, object_type, object_id = row
+        kind, object_type, object_id, body = row
         spec = SPECS.get(object_type or "")
         if spec is None or object_id is None:
             return changes
@@ -189,10 +190,29 @@ def discard(target: CacheLike, op_id: str) -> ChangeSet:
             f"SELECT 1 FROM {spec.table} WHERE id = ? AND pending = 1", (object_id,)
         ).fetchone()
         if others is None and still_pending is not None:
+            before = _before(body)
+            if before is not None:  # an edit of something the server has: show it as it was
+                restore = {"type": spec.type, "id": object_id, "op": "upsert", "data": before}
+                changes.merge(apply_changes(conn, [restore]))
+                return changes
             purge.delete_objects(conn, spec.type, spec.table, [object_id], changes)
             if kind == "create_post":  # only a post that never existed takes what was queued on it
                 _discard_queued_on_post(conn, object_id, changes)
     return changes
+
+
+BEFORE_KEY = "_before"
+"""An edit's outbox body keeps the object as it was under this key (never sent: the engine drops
+keys starting with "_"), so discarding the edit can put it back."""
+
+
+def _before(body: str | None) -> dict[str, Any] | None:
+    try:
+        parsed = orjson.loads(body) if body else None
+    except orjson.JSONDecodeError:
+        return None
+    before = parsed.get(BEFORE_KEY) if isinstance(parsed, dict) else None
+    return before if isinstance(before, dict) else None
 
 
 def _discard_queued_on_post(conn: sqlite3.Connection, post_id: str, changes: ChangeSet) -> None:

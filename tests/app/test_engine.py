@@ -24,9 +24,9 @@ from atrium.app import engine as engine_module
 from atrium.app.api_client import ApiClient
 from atrium.app.engine import EngineState, EngineStatus, SyncEngine
 from atrium.app.errors import ApiError, CaptivePortal, DeviceRevoked, MalformedReply, Offline
-from atrium.app.services import Actions
+from atrium.app.services import Actions, read_object
 from atrium.app.writer import CacheWriter
-from atrium.cache import open_cache, pending_counts, read_sync_state, set_identity, wiki_conflicts
+from atrium.cache import entries, open_cache, pending_counts, read_sync_state, set_identity, wiki_conflicts
 from atrium.cache.objects import SPECS
 from atrium.server.clock import uuid7
 from tests.app.bulk_feed import add_feed_posts
@@ -255,6 +255,32 @@ def test_actions_queue_offline_and_reach_the_server_exactly_once(
         assert alice.get(f"/posts/{target}").json()["like_count"] == 1
     finally:
         restarted.stop()
+
+
+def test_an_edit_goes_out_without_its_kept_copy_and_a_refused_one_discarded_puts_the_post_back(
+    make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    cid = make_community(alice, "Running Club")
+    assert bob.put(f"/communities/{cid}/members/{bob.user_id}", json={}).status_code in (200, 201, 204)
+    mine = make_post(alice, cid, "Lunch run?")
+    theirs = make_post(bob, cid, "Bob's route")
+
+    async def scenario() -> None:
+        async with Desktop(alice, tmp_path) as desktop:
+            await desktop.engine.sync_once()
+            await desktop.actions.edit_post(mine, body="Lunch run at noon?")
+            await desktop.actions.edit_post(theirs, body="Alice's route now")  # the server refuses it
+            await desktop.engine.sync_once()
+            (refused,) = await desktop.writer.call(entries)
+            assert refused.state == "failed" and refused.object_id == theirs
+            await desktop.actions.discard_unsent(refused.op_id)
+            post = await desktop.writer.call(read_object, "post", theirs)
+            assert post is not None and post["body"] == "Bob's route", "back as the server has it"
+
+    run(scenario())
+    assert alice.get(f"/posts/{mine}").json()["body"] == "Lunch run at noon?"  # "_before" stayed home
+    assert bob.get(f"/posts/{theirs}").json()["body"] == "Bob's route"
 
 
 class LoseAnswers(httpx.AsyncBaseTransport):

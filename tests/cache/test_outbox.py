@@ -209,6 +209,20 @@ def test_discarding_a_refused_edit_keeps_what_was_queued_on_the_post(cache: Cach
     assert [e.op_id for e in entries(cache)] == [like.entry.op_id], "the post exists: its like still goes"
 
 
+def test_discarding_a_refused_edit_puts_the_post_back_as_it_was(cache: Cache) -> None:
+    """The edit's optimistic row replaced the post; the entry keeps the version before it (a private
+    ``_before`` key, never sent), so giving up on the edit shows the post as the server has it."""
+    group = f.community("G")
+    post = f.post(group["id"], ME, "as the server has it")
+    apply_sync_page(cache, [f.upsert("post", post)], "c1")
+    edited = enqueue(cache, "edit_post", "PATCH", f"/posts/{post['id']}", {"body": "refused", "_before": post},
+                     "post", post["id"], optimistic_rows=[f.upsert("post", {**post, "body": "refused"})])  # fmt: skip
+    changes = discard(cache, edited.entry.op_id)
+    assert changes == {"post": {post["id"]}}
+    row = cache.conn.execute("SELECT body, pending FROM posts WHERE id = ?", (post["id"],)).fetchone()
+    assert row == ("as the server has it", 0), "not deleted, not left edited"
+
+
 def test_discard_keeps_a_row_the_server_already_confirmed(cache: Cache) -> None:
     group = f.community("G")
     post = f.post(group["id"], ME, "v1")
