@@ -47,3 +47,6 @@ def test_a_refused_comment_says_why_and_is_not_counted() -> None:
     assert "0 comments" in page, "the card and the thread agree: the server has none"
     assert "Comments are switched off for this post." in page
     assert "atrium://action/retry/comment%3Ak1" in page and "atrium://action/discard/comment%3Ak1" in page
+    assert "like-comment" not in page and "action/reply" not in page, (
+        "no like or reply to what the server lacks"
+    )

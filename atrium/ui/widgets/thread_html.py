@@ -166,12 +166,17 @@ def _comment_html(comment: Comment, depth: int, post: Post, state: ThreadState) 
     body = (
         _render(comment.body, state) if not comment.body_evicted else f"<i>{html.escape(tr('Loading…'))}</i>"
     )
+    # a refused comment exists only here: nothing can be done to it but Retry or Discard
+    links = (
+        ""
+        if refused is not None
+        else f'<p style="margin-top:0px;"><small>{" &nbsp;·&nbsp; ".join(actions)}</small></p>'
+    )
     return (
         f'<div style="margin-left:{indent}px; margin-top:12px;">'
         f'<p style="margin-bottom:2px;">{"".join(head)}</p>'
         f'<div style="margin-left:34px;"{background}>{_refusal("comment", comment.id, refused, state)}{body}'
-        f'<p style="margin-top:0px;"><small>{" &nbsp;·&nbsp; ".join(actions)}</small></p></div>'
-        "</div>"
+        f"{links}</div></div>"
     )
 
 
