@@ -417,3 +417,14 @@ def test_cards_fit_the_width_again_when_a_thread_closes(qtbot: Any, desk: Desk) 
     desk.wait_until(fit, timeout=5)
     assert [view.visualRect(pane.model.index(row)).height() for row in range(4)] == wide
     assert view.verticalScrollBar().value() == 0, "still at the top, where the person left it"
+
+
+def test_a_comment_opens_in_its_thread(qtbot: Any, desk: Desk) -> None:
+    """What a reply, mention-in-a-comment or accepted-answer notification opens (most of them)."""
+    pane = make_home(qtbot, desk)
+    comment_id, post_id = desk.reader.conn.execute(
+        "SELECT id, post_id FROM comments ORDER BY created_at DESC LIMIT 1"
+    ).fetchone()
+    assert pane.open_item("comment", comment_id)
+    assert pane.thread_view.isVisible() and pane.thread_view.post_id == post_id
+    assert not pane.open_item("comment", "no-such-comment")

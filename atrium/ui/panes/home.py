@@ -77,9 +77,9 @@ class HomePane(Pane):
         self.feed.setFocus()
 
     def open_item(self, kind: str, object_id: str) -> bool:
-        if kind != "post":
-            return False
-        return self.browser.open_post(object_id)
+        if kind == "comment":
+            return self.browser.open_comment(object_id)
+        return kind == "post" and self.browser.open_post(object_id)
 
     def self_test_texts(self) -> list[str]:
         return ["IT Support", "Announcements"]

@@ -98,6 +98,8 @@ class QuestionsPane(Pane):
         self.feed.setFocus()
 
     def open_item(self, kind: str, object_id: str) -> bool:
+        if kind == "comment":
+            return self.browser.open_comment(object_id)
         return kind == "post" and self.browser.open_post(object_id)
 
     def self_test_texts(self) -> list[str]:

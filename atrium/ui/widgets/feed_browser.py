@@ -95,6 +95,16 @@ class FeedBrowser(QWidget):
         self.threadOpened.emit(post_id)
         return True
 
+    def open_comment(self, comment_id: str) -> bool:
+        """Open the thread a comment belongs to, scrolled to it; False when it is not cached."""
+        row = self.context.reader.conn.execute(
+            "SELECT post_id FROM comments WHERE id = ?", (comment_id,)
+        ).fetchone()
+        if row is None or not self.open_post(row[0]):
+            return False
+        self.thread_view.scroll_to_comment(comment_id)
+        return True
+
     def close_thread(self) -> None:
         self.thread_view.setVisible(False)
         self.thread_view.clear()

@@ -344,6 +344,9 @@ class ThreadView(QWidget):
         else:
             self.editor.setPlaceholderText(tr("Write a comment… (Ctrl+Enter sends)"))
 
+    def scroll_to_comment(self, comment_id: str) -> None:
+        self.browser.scrollToAnchor(f"comment-{comment_id}")
+
     def on_cache_changed(self, changes: dict[str, list[str]]) -> None:
         if self.post_id is not None and any(kind in changes for kind in _WATCHED):
             self.refresh()
