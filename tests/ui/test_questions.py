@@ -128,7 +128,8 @@ def test_ask_with_deflection_then_answer_and_accept(qtbot: Any, desk: Desk, tmp_
     text = pane.thread_view.browser.toPlainText()
     assert "Update the dock firmware" in text and "1 answer" in text
     accept = action_link("accept", answer_id)
-    assert accept in pane.thread_view.browser.toHtml(), "the asker sees Accept answer"
+    assert accept in pane.thread_view.browser.toHtml(), "the asker can mark it as the answer"
+    assert "Mark as the answer" in pane.thread_view.browser.toPlainText(), "a plain link, not a second badge"
     save_shot(pane.thread_view, screenshot_dir / "question-thread.png")
     click_anchor(qtbot, pane.thread_view.browser, accept)
     desk.wait_until(lambda: "Accepted answer" in pane.thread_view.browser.toPlainText())

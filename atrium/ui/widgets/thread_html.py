@@ -37,6 +37,9 @@ class ThreadState:
     link_colour: str = "#1f6feb"
     muted_colour: str = "#777777"
     accent_colour: str = "#2e9e6b"
+    accepted_background: str = (
+        "#eaf6ef"  # the accepted answer's block: the accent faintly over the base colour
+    )
 
 
 def action_link(verb: str, target: str) -> str:
@@ -159,10 +162,7 @@ def _comment_html(comment: Comment, depth: int, post: Post, state: ThreadState) 
         if comment.is_accepted:
             actions.append(_link(action_link("unaccept", comment.id), tr("Unaccept")))
         else:
-            actions.append(
-                _link(action_link("accept", comment.id), "✓ " + tr("Accept answer"), state.accent_colour)
-            )
-    background = ' style="background-color:#eaf6ef;"' if comment.is_accepted else ""
+            actions.append(_link(action_link("accept", comment.id), tr("Mark as the answer")))
     body = (
         _render(comment.body, state) if not comment.body_evicted else f"<i>{html.escape(tr('Loading…'))}</i>"
     )
@@ -175,8 +175,19 @@ def _comment_html(comment: Comment, depth: int, post: Post, state: ThreadState) 
     return (
         f'<div style="margin-left:{indent}px; margin-top:12px;">'
         f'<p style="margin-bottom:2px;">{"".join(head)}</p>'
-        f'<div style="margin-left:34px;"{background}>{_refusal("comment", comment.id, refused, state)}{body}'
+        f'<div style="margin-left:34px;">{_refusal("comment", comment.id, refused, state)}{_accepted_block(body, comment, state)}'
         f"{links}</div></div>"
+    )
+
+
+def _accepted_block(body: str, comment: Comment, state: ThreadState) -> str:
+    """The accepted answer's text on one tinted block (a table cell: Qt's rich text would tint
+    each paragraph apart); other comments as they are."""
+    if not comment.is_accepted:
+        return body
+    return (
+        f'<table width="100%" cellspacing="0" cellpadding="6" bgcolor="{state.accepted_background}">'
+        f"<tr><td>{body}</td></tr></table>"
     )
 
 

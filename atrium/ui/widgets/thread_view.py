@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QImage, QPainter, QPalette, QTextDocument
+from PySide6.QtGui import QColor, QDesktopServices, QImage, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -283,6 +283,9 @@ class ThreadView(QWidget):
             online_replies=self._online_ids,
             link_colour=palette.color(QPalette.ColorRole.Link).name(),
             muted_colour=palette.color(QPalette.ColorRole.PlaceholderText).name(),
+            accepted_background=_tint(
+                palette.color(QPalette.ColorRole.Base), QColor(ThreadState.accent_colour)
+            ),
         )
 
     def _render(self, found: Thread, state: ThreadState, scroll_to_top: bool) -> None:
@@ -501,3 +504,10 @@ class ThreadView(QWidget):
             self.context.error.emit(
                 tr("Some images could not be loaded: {0}").format("; ".join(problems[:3]))
             )
+
+
+def _tint(base: QColor, accent: QColor, share: float = 0.14) -> str:
+    """ACCENT laid faintly over BASE: readable under the theme's own text colour, light or dark."""
+    pairs = ((base.red(), accent.red()), (base.green(), accent.green()), (base.blue(), accent.blue()))
+    red, green, blue = (round(b + (a - b) * share) for b, a in pairs)
+    return QColor(red, green, blue).name()
