@@ -110,6 +110,9 @@ class SettingRow(QWidget):
             spin.setValue(int(value))
             spin.setMinimumWidth(120)
             spin.setGroupSeparatorShown(True)
+            spin.setToolTip(
+                self.tr("From %1 to %2").replace("%1", str(spin.minimum())).replace("%2", str(spin.maximum()))
+            )
             return spin
         if declared.choices:
             combo = QComboBox(self)
@@ -130,6 +133,12 @@ class SettingRow(QWidget):
         if isinstance(editor, QCheckBox):
             return self.declared.validate(editor.isChecked())
         if isinstance(editor, QSpinBox):
+            if not editor.hasAcceptableInput():  # value() would be the last number it accepted
+                raise ValueError(
+                    self.tr("Enter a whole number from %1 to %2.")
+                    .replace("%1", f"{editor.minimum():,}")
+                    .replace("%2", f"{editor.maximum():,}")
+                )
             return self.declared.validate(editor.value())
         if isinstance(editor, QComboBox):
             return self.declared.validate(editor.currentData())
@@ -175,6 +184,8 @@ class SettingsDialog(QDialog):
         rows_layout.setSpacing(0)
         self.rows: dict[str, SettingRow] = {}
         for name, declared in SETTINGS.items():
+            if declared.policy_only and name not in settings.policy.values:
+                continue  # nothing a person can change, and no policy sets it: nothing to show
             row = SettingRow(declared, settings, body)
             self.rows[name] = row
             rows_layout.addWidget(row)
@@ -227,7 +238,7 @@ class SettingsDialog(QDialog):
             if value != self.settings.get(name):
                 changes[name] = value
         if problems:
-            self._footer_error(self.tr("Please correct the highlighted settings."))
+            self._footer_error(self.tr("Correct the settings with a note in red, then save again."))
             return False
         try:
             for name, value in changes.items():

@@ -634,7 +634,8 @@ def test_settings_dialog_greys_out_policy_locked_rows_and_validates(
     settings = Settings.load(tmp_path / "settings.json", policy_source=policy)
     dialog = SettingsDialog(settings)
     dialog.show()
-    for name in ("sync_interval_seconds", "desktop_notifications", "allow_server_change"):
+    assert "allow_server_change" not in dialog.rows, "policy-only, and this policy does not set it"
+    for name in ("sync_interval_seconds", "desktop_notifications"):
         row = dialog.rows[name]
         assert not row.editor.isEnabled(), name
         assert row.note.isVisible() and row.note.text() == "Set by your organisation"
@@ -654,7 +655,15 @@ def test_settings_dialog_greys_out_policy_locked_rows_and_validates(
     assert dialog.rows["proxy"].note.isVisible() and "proxy" in dialog.rows["proxy"].note.text().lower()
     assert settings.get("theme") == "system" and dialog.isVisible()
     proxy.setText("direct")
+    retention = dialog.rows["retention_days"].editor
+    assert isinstance(retention, QSpinBox)
+    retention.selectAll()
+    QTest.keyClicks(retention, "0")  # below the range: the box keeps its last good number
+    assert dialog.save() is False and settings.get("retention_days") == 90
+    assert dialog.rows["retention_days"].note.text() == "Enter a whole number from 1 to 3,650."
+    retention.setValue(30)
     assert dialog.save() is True
+    assert settings.get("retention_days") == 30
     assert settings.get("theme") == "dark" and settings.get("proxy") == "direct"
     assert json.loads(settings.settings_file.read_text())["theme"] == "dark"
     dialog.deleteLater()
