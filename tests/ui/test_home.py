@@ -389,6 +389,29 @@ def test_an_empty_feed_during_the_first_sync_says_it_is_on_its_way(qtbot: Any, d
     assert browser.stack.currentWidget() is browser.empty, "a later sync is no first download"
 
 
+def cards_fit(pane: HomePane, rows: int = 4) -> bool:
+    """The first ROWS cards have the height their text needs at the feed's width now."""
+    view = pane.browser.view
+    for row in range(rows):
+        index = pane.model.index(row)
+        option = QStyleOptionViewItem()
+        view.initViewItemOption(option)
+        option.rect = view.visualRect(index)
+        if view.visualRect(index).height() != view.delegate.sizeHint(option, index).height():
+            return False
+    return True
+
+
+def test_cards_changed_while_another_pane_is_up_fit_when_home_shows_again(qtbot: Any, desk: Desk) -> None:
+    pane = make_home(qtbot, desk)
+    desk.wait_until(lambda: cards_fit(pane), timeout=5)
+    pane.hide()  # another pane is up
+    pane.model.reload()  # e.g. leaving a community removed some posts
+    desk.run(asyncio.sleep(0.3))  # Qt lays the hidden list out meanwhile
+    pane.show()
+    desk.wait_until(lambda: cards_fit(pane), timeout=5)
+
+
 def test_cards_fit_the_width_again_when_a_thread_closes(qtbot: Any, desk: Desk) -> None:
     """Opening a thread narrows the feed (cards grow taller); closing it must not leave them tall,
     even when a change landed meanwhile (a like from the thread)."""
@@ -396,14 +419,7 @@ def test_cards_fit_the_width_again_when_a_thread_closes(qtbot: Any, desk: Desk) 
     view = pane.browser.view
 
     def fit() -> bool:
-        for row in range(4):
-            index = pane.model.index(row)
-            option = QStyleOptionViewItem()
-            view.initViewItemOption(option)
-            option.rect = view.visualRect(index)
-            if view.visualRect(index).height() != view.delegate.sizeHint(option, index).height():
-                return False
-        return True
+        return cards_fit(pane)
 
     wide = [view.visualRect(pane.model.index(row)).height() for row in range(4)]
     post = must(pane.model.post_at(2))

@@ -99,6 +99,7 @@ class FeedDelegate(QStyledItemDelegate):
     def __init__(self, view: QAbstractItemView | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent or view)
         self._view = view
+        self.laid_out_unshown = False  # stand-in heights were given: lay the cards out again when shown
         self._documents: OrderedDict[tuple[str, str | None, int], QTextDocument] = OrderedDict()
         self._heights: dict[tuple[object, ...], int] = {}
         self._css = ""
@@ -207,8 +208,10 @@ class FeedDelegate(QStyledItemDelegate):
         if not isinstance(post, Post):
             return QSize(self._width(option), 40)
         if self._view is not None and not self._view.isVisible():
-            # Laid out before the window is shown (at a placeholder width of ~90 px): don't render
-            # cards for it; the view lays them out again at its real width when it is shown.
+            # Laid out while not shown (before the window is, at a placeholder width of ~90 px, or
+            # rows changed while another pane is up): don't render cards for it; the view lays
+            # them out again at its real width when it is shown (FeedView.showEvent).
+            self.laid_out_unshown = True
             return QSize(self._width(option), UNSHOWN_HEIGHT)
         return self.prepare(option, post)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QModelIndex, QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QMouseEvent, QPalette, QResizeEvent
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QMouseEvent, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QStyleOptionViewItem, QWidget
 
 from atrium.app.markdown import remote_image_source
@@ -102,6 +102,13 @@ class FeedView(QListView):
         model = self.model()
         rows = model.rowCount() if model is not None else 0
         return rows == 0 or self.visualRect(model.index(rows - 1, 0)).isValid()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.delegate.laid_out_unshown:  # rows changed while hidden got stand-in heights
+            self.delegate.laid_out_unshown = False
+            self._hold_position()
+            self.scheduleDelayedItemsLayout()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """A list flowing top to bottom is laid out again by Qt only when its height changes; a
