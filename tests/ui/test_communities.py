@@ -59,6 +59,8 @@ def answer_message_box(desk: Desk, button: QMessageBox.StandardButton) -> None:
         lambda: any(isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets())
     )
     box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+    if button == QMessageBox.StandardButton.Yes:
+        assert box.button(button).text() == "Leave", "the button names the action"
     box.button(button).click()
 
 
@@ -133,6 +135,7 @@ def test_browse_join_and_leave_and_the_offline_state(qtbot: Any, desk: Desk, scr
     assert page.posts.stack.currentWidget() is page.posts.empty, "not joined: nothing cached yet"
     qtbot.mouseClick(page.join_button, Qt.MouseButton.LeftButton)
     desk.wait_until(lambda: page.leave_button.isVisible() or name in names(pane))
+    assert item.text().endswith("✓ Joined") and pane.browse_list.currentItem() is item, "said where it was"
     desk.sync()
     assert name in names(pane), "joined: it is among my communities after the sync"
     community_id = str(item.data(ID_ROLE))

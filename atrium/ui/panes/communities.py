@@ -25,6 +25,7 @@ from atrium.app.errors import ApiError, Offline
 from atrium.cache import Community, community, my_communities, uuid7
 
 from ..context import UiContext
+from ..i18n import ntr
 from .base import Pane
 from .community_dialogs import CreateCommunityDialog
 from .community_page import CommunityPage
@@ -196,13 +197,21 @@ class CommunitiesPane(Pane):
             self.browse_list.addItem(item)
         self._browse_cursor = page.next_cursor
         self.more_button.setVisible(page.next_cursor is not None)
+        self._say_browse_count()
+        self.browse_status.setStyleSheet("")
+
+    def _say_browse_count(self) -> None:
         count = self.browse_list.count()
         self.browse_status.setText(
-            self.tr("No public communities match.")
+            self.tr("No public communities you haven't joined match.")
             if count == 0
-            else self.tr("{0} communities you haven't joined").format(count)
+            else ntr(
+                "CommunitiesPane",
+                "%n community you haven't joined",
+                "%n communities you haven't joined",
+                count,
+            )
         )
-        self.browse_status.setStyleSheet("")
 
     def _offline(self) -> None:
         self.browse_list.clear()
@@ -216,6 +225,11 @@ class CommunitiesPane(Pane):
 
     def join(self, community_id: str) -> None:
         self.context.spawn(self.context.actions.join(community_id))
+        for row in range(self.browse_list.count()):  # say so where it was found (it stays selected)
+            item = self.browse_list.item(row)
+            if item.data(ID_ROLE) == community_id:
+                item.setText(item.text().split("\n")[0] + "\n✓ " + self.tr("Joined"))
+                break
 
     def leave(self, community_id: str) -> QMessageBox:
         found = community(self.context.reader, community_id, me=self.context.me)
@@ -226,6 +240,7 @@ class CommunitiesPane(Pane):
         box.setText(self.tr("Leave {0}? Its posts leave your offline copy.").format(found.name if found else "")
                     + (" " + self.tr("It is private: only its owners can add you back.") if private else ""))  # fmt: skip
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Leave"))  # the action, not "Yes"
 
         def finished(result: int) -> None:
             if result == QMessageBox.StandardButton.Yes:
