@@ -444,3 +444,17 @@ def test_a_comment_opens_in_its_thread(qtbot: Any, desk: Desk) -> None:
     assert pane.open_item("comment", comment_id)
     assert pane.thread_view.isVisible() and pane.thread_view.post_id == post_id
     assert not pane.open_item("comment", "no-such-comment")
+
+
+def test_a_comment_draft_waits_for_its_thread_and_escape_closes_the_thread(qtbot: Any, desk: Desk) -> None:
+    pane = make_home(qtbot, desk)
+    first, second = must(pane.model.post_at(0)).id, must(pane.model.post_at(1)).id
+    assert pane.open_item("post", first)
+    qtbot.keyClicks(pane.thread_view.editor, "Half a thought")
+    assert pane.open_item("post", second)
+    assert pane.thread_view.editor.toPlainText() == ""
+    assert pane.open_item("post", first)
+    assert pane.thread_view.editor.toPlainText() == "Half a thought", "nothing typed is lost"
+    qtbot.keyClick(pane.thread_view, Qt.Key.Key_Escape)
+    assert not pane.thread_view.isVisible()
+    assert pane.open_item("post", first) and pane.thread_view.editor.toPlainText() == "Half a thought"

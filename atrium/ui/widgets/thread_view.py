@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QImage, QPainter, QPalette, QTextDocument
+from PySide6.QtGui import QColor, QDesktopServices, QImage, QKeyEvent, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -76,6 +76,7 @@ class ThreadView(QWidget):
         self._online_replies: dict[str, list[Comment]] = {}
         self._asked_online: dict[str, int] = {}  # post id -> its comment count when asked
         self._online_ids: frozenset[str] = frozenset()
+        self._drafts: dict[str, str] = {}  # post id -> a comment typed there and not sent
         self._sending_paused = False  # offline or signed out: unsent changes wait
         self._failed_count = 0
         self._refused_post = False  # the open post itself was refused: nothing can be added to it
@@ -173,11 +174,12 @@ class ThreadView(QWidget):
     def show_post(self, post_id: str) -> bool:
         """Show POST_ID's thread from the cache; False if it is not cached."""
         if post_id != self.post_id:
+            self._keep_draft()
             self._online_replies.clear()  # a thread opened again asks the server again
             self._asked_online.clear()
             self._remote_images = False
             self.set_reply_to(None)
-            self.editor.clear()
+            self.editor.setPlainText(self._drafts.pop(post_id, ""))
             self.comment_message.setVisible(False)
         self.post_id = post_id
         self._state_key = None
@@ -185,10 +187,29 @@ class ThreadView(QWidget):
         return self.current is not None
 
     def clear(self) -> None:
+        self._keep_draft()
+        self.editor.clear()
         self.post_id = None
         self.current = None
         self.browser.clear()
         self._update_toolbar()
+
+    def _keep_draft(self) -> None:
+        """A comment typed but not sent waits for its thread to open again (nothing typed is lost)."""
+        if self.post_id is None:
+            return
+        text = self.editor.toPlainText()
+        if text.strip():
+            self._drafts[self.post_id] = text
+        else:
+            self._drafts.pop(self.post_id, None)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.post_id is not None:
+            self.closeRequested.emit()  # the draft, if any, is kept
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def focus_editor(self) -> None:
         if self.editor.isEnabled():
