@@ -149,3 +149,26 @@ def test_open_item_and_self_test_texts(qtbot: Any, desk: Desk) -> None:
     assert pane.open_item("post", first.id) and pane.thread_view.post_id == first.id
     shown = {post.community_name for post in listed(pane)} | {pane.ask_button.text()}
     assert set(pane.self_test_texts()) <= shown
+
+
+def test_suggestions_share_more_than_one_telling_word(qapp: Any, tmp_path: Path) -> None:
+    """'VPN keeps disconnecting at home' is not like 'Outlook keeps asking for my password'."""
+    from atrium.cache import apply_sync_page, catch_up_search, open_cache
+    from atrium.ui.widgets.deflection import similar_questions
+    from tests.cache import factory as f
+
+    group = f.community("IT Support")
+    titles = [
+        "VPN drops every evening at home",
+        "Outlook keeps asking for my password",
+        "Printer jams on floor 3",
+    ]
+    questions = [f.post(group["id"], "u1", "Any idea?", kind="question", title=title) for title in titles]
+    with open_cache(tmp_path / "cache.db") as cache:
+        apply_sync_page(
+            cache, [f.upsert("community", group), *(f.upsert("post", q) for q in questions)], "c1"
+        )
+        while catch_up_search(cache, 1000):
+            pass
+        shown = [q.title for q in similar_questions(cache, "VPN keeps disconnecting at home")]
+    assert shown == ["VPN drops every evening at home"]

@@ -86,7 +86,7 @@ def similar_questions(reader: Cache, text: str, limit: int = SHOWN) -> list[Simi
     """Questions like TEXT: those matching more of its words first, solved first among equals.
 
     A question matching every word ranks highest; when those are fewer than LIMIT, questions
-    matching some of the telling words (the longest few, no stop words) fill up the list."""
+    matching at least two of the telling words (the longest few, no stop words) fill up the list."""
     if len(text.strip()) < MIN_CHARS:
         return []
     words = sorted({w.lower() for w in _WORD.findall(text)} - _STOP_WORDS, key=len, reverse=True)[:4]
@@ -98,7 +98,12 @@ def similar_questions(reader: Cache, text: str, limit: int = SHOWN) -> list[Simi
             _collect(
                 reader, search(reader, word, kinds=["post"], limit=20, prefix_last=False), found, matched, 1
             )
-    ranked = sorted(found.values(), key=lambda question: (-matched[question.post_id], not question.solved))
+    # a fill-up sharing a single word ("keeps", "home") is rarely the same problem
+    enough = min(2, len(words)) if words else 1
+    ranked = sorted(
+        (question for question in found.values() if matched[question.post_id] >= enough),
+        key=lambda question: (-matched[question.post_id], not question.solved),
+    )
     return ranked[:limit]
 
 
