@@ -66,6 +66,7 @@ class CommunitiesPane(Pane):
         self.browse_list.setObjectName("browse-communities")
         self.browse_list.setAccessibleName(self.tr("Public communities"))
         self.browse_list.setWordWrap(True)
+        self.browse_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.browse_list.setStyleSheet("QListWidget::item { padding: 5px 6px; }")
         self.browse_list.currentItemChanged.connect(self._picked)
         self.browse_status = QLabel(self)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -25,6 +25,7 @@ from atrium.cache import Community, FeedPage, community, community_feed, person
 from ..context import UiContext
 from ..widgets.composer import open_composer
 from ..widgets.feed_browser import FeedBrowser
+from ..widgets.rich_text_delegate import HTML_ROLE, RichTextDelegate, badge, escape, muted
 from .community_dialogs import AddMemberDialog
 
 MODERATING_ROLES = ("owner", "moderator")
@@ -95,6 +96,8 @@ class CommunityPage(QWidget):
         self.questions = FeedBrowser(self.context, self._questions_query, parent=self)
         self.members_list = QListWidget(self)
         self.members_list.setAccessibleName(self.tr("Members"))
+        self.members_list.setItemDelegate(RichTextDelegate(self.members_list))  # name, role, then title muted
+        self.members_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.members_list.itemActivated.connect(self._open_member)
         self.members_status = QLabel(self)
         self.members_status.setStyleSheet("color: palette(placeholder-text);")
@@ -245,8 +248,11 @@ class CommunityPage(QWidget):
             found = person(self.context.reader, user_id, me=self.context.me)
             name = found.display_name if found else self.tr("A colleague not in your offline copy")
             details = ", ".join(part for part in ((found.title, found.department) if found else ()) if part)
-            text = name + (f"  —  {roles.get(role, role)}" if roles.get(role, role) else "")
-            item = QListWidgetItem(text + (f"\n{details}" if details else ""))
+            role_text = roles.get(role, role)
+            text = name + (f"  —  {role_text}" if role_text else "")
+            item = QListWidgetItem(text + (f"\n{details}" if details else ""))  # what screen readers read
+            item.setData(HTML_ROLE, f"<b>{escape(name)}</b>" + (f" {badge(role_text)}" if role_text else "")
+                         + (f"<br>{muted(escape(details))}" if details else ""))  # fmt: skip
             item.setData(0x0100, user_id)
             self.members_list.addItem(item)
         if self.members_source == "online":
