@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from .db import CacheLike, connection_of
 from .models import COMMUNITY_SELECT, PERSON_SELECT, Community, Person, person_from_row
+from .search import search
 from .sync_state import current_user_id
 
 
@@ -28,8 +30,10 @@ def person(target: CacheLike, user_id: str, *, me: str | None = None) -> Person 
 
 
 def search_people(target: CacheLike, prefix: str, *, limit: int = 20, me: str | None = None) -> list[Person]:
-    """People whose display name or handle starts with ``prefix`` (case-insensitive), by name.
-    Works during a first sync too (it reads the name indexes, not the full-text index)."""
+    """People whose display name or handle starts with ``prefix`` (case-insensitive), by name;
+    then, from the full-text index, people with a word of their name (a surname), title or
+    department starting with it, accents ignored ("lefevre" finds Lefèvre), by name.
+    The first part works during a first sync too (it reads the name indexes)."""
     conn = connection_of(target)
     prefix = prefix.strip().lstrip("@")
     if not prefix:
@@ -42,7 +46,18 @@ def search_people(target: CacheLike, prefix: str, *, limit: int = 20, me: str | 
         "ORDER BY u.display_name, u.handle LIMIT :n",
         params,
     )
-    return [person_from_row(row) for row in rows]
+    found = [person_from_row(row) for row in rows]
+    if len(found) < limit:
+        seen = {someone.id for someone in found}
+        more = [hit.id for hit in search(conn, prefix, kinds=["user"], limit=limit) if hit.id not in seen]
+        if more:
+            rows = conn.execute(
+                f"SELECT {PERSON_SELECT} FROM users u WHERE u.id IN (SELECT value FROM json_each(:ids)) "
+                "ORDER BY u.display_name, u.handle",
+                {"me": params["me"], "ids": json.dumps(more)},
+            )
+            found += [person_from_row(row) for row in rows][: limit - len(found)]
+    return found
 
 
 def community(target: CacheLike, community_id: str, *, me: str | None = None) -> Community | None:

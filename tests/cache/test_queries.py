@@ -13,6 +13,7 @@ from atrium.cache import (
     HIGHLIGHT_START,
     Cache,
     apply_sync_page,
+    catch_up_search,
     community,
     community_feed,
     my_communities,
@@ -227,6 +228,24 @@ def test_notifications_unread_first_then_newest(cache: Cache, world: World) -> N
     assert listed[0].actor_name == "Bob Stone" and not listed[0].read
     assert unread_count(cache) == 2
     assert world.names(notifications(cache, limit=2, offset=2)) == ["n4", "n1"]
+
+
+def test_people_by_surname_without_its_accents(cache: Cache) -> None:
+    """Typing "lefevre" finds Thomas Lefèvre (a surname, typed without the accent), after the
+    people whose name starts with what was typed."""
+    thomas = f.user("thomas.l", "Thomas Lefèvre")
+    lea = f.user("lea", "Léa Lefebvre")
+    lefe = f.user("lefe", "Lefe Bright")
+    apply_sync_page(cache, [f.upsert("user", someone) for someone in (thomas, lea, lefe)], "c1")
+    while catch_up_search(cache, 1000):
+        pass
+    assert [p.display_name for p in search_people(cache, "lefe")] == [
+        "Lefe Bright",
+        "Léa Lefebvre",
+        "Thomas Lefèvre",
+    ]
+    assert [p.display_name for p in search_people(cache, "lefevre")] == ["Thomas Lefèvre"]
+    assert [p.display_name for p in search_people(cache, "lea")] == ["Léa Lefebvre"]
 
 
 def test_people_by_name_or_handle_prefix(cache: Cache, world: World) -> None:
