@@ -6,7 +6,9 @@ controller) for anything that is not a pane's business: sync now, settings, outb
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -56,7 +58,10 @@ class MainWindow(QMainWindow):
         self.current_key = ""
         self._previous_key = "home"
         self.unread = 0
-        self.failed: int | None = None  # refused changes at the last count (None: not counted yet)
+        self.failed: int | None = None
+        self._returning: tuple[Pane, Callable[[], None]] | None = (
+            None  # a pane whose Back returns elsewhere  # refused changes at the last count (None: not counted yet)
+        )
         self.setObjectName("MainWindow")
         self.setWindowTitle(self.tr("Atrium"))
         self.setWindowIcon(logo_icon())
@@ -158,6 +163,22 @@ class MainWindow(QMainWindow):
         if callable(starter):
             starter()
 
+    def _return_on_close(self, opened_in: str, came_from: str) -> None:
+        pane = self.pane(opened_in)
+        if self._returning is not None:
+            with contextlib.suppress(RuntimeError, TypeError):
+                self._returning[0].itemClosed.disconnect(self._returning[1])
+
+        def back() -> None:
+            with contextlib.suppress(RuntimeError, TypeError):
+                pane.itemClosed.disconnect(back)
+            self._returning = None
+            if self.current_key == opened_in:  # still there: the person did not go elsewhere meanwhile
+                self.show_pane(came_from)
+
+        pane.itemClosed.connect(back)
+        self._returning = (pane, back)
+
     def _delegate(self, method: str) -> None:
         target = getattr(self.current_pane(), method, None)
         if callable(target):
@@ -167,9 +188,12 @@ class MainWindow(QMainWindow):
         candidates = [self.current_key, *NAVIGATION_ORDER.get(kind, SIDEBAR_KEYS)]
         allowed = [key for key in dict.fromkeys(candidates)
                    if key in BY_KEY and (key != "insights" or self.sidebar.is_entry_visible(key))]  # fmt: skip
+        came_from = self.current_key
         for key in allowed:
             if self.pane(key).open_item(kind, object_id):
                 self.show_pane(key)
+                if key != came_from:  # its "← Back" returns to where the person was (e.g. People)
+                    self._return_on_close(key, came_from)
                 return
         self.status_area.show_error(self.tr("That item is not in your offline copy yet."))
 

@@ -258,6 +258,14 @@ def test_sidebar_and_keyboard_shortcuts_switch_panes(
             window.show_pane("people")
             QTest.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
             assert window.top_bar.search_field.hasFocus()
+            # a post opened from People opens in Home; its "← Back" returns to People
+            some_post = context_of(app).reader.conn.execute("SELECT id FROM posts LIMIT 1").fetchone()[0]
+            context_of(app).navigate.emit("post", some_post)
+            assert window.current_key == "home"
+            opened: Any = window.current_pane()
+            QTest.mouseClick(opened.browser.thread_view.close_button, Qt.MouseButton.LeftButton)
+            assert window.current_key == "people", "back where the person was"
+            window.show_pane("home")
 
             dialogs_before = set(top_level(QDialog))
             QTest.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from ..context import UiContext
@@ -12,6 +13,7 @@ class Pane(QWidget):
 
     key: str = ""
     title: str = ""
+    itemClosed = Signal()  # the person closed what open_item showed (a thread's "← Back")
 
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

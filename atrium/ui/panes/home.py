@@ -39,6 +39,7 @@ class HomePane(Pane):
         self.new_post_button.setToolTip(self.tr("New post (Ctrl+N)"))
         self.new_post_button.clicked.connect(self.new_post)
         self.browser = FeedBrowser(context, self._query, empty_text=self._empty_text(), parent=self)
+        self.browser.thread_view.closeRequested.connect(self.itemClosed)
         self.feed = self.browser.view
         self.model = self.browser.model
         self.thread_view = self.browser.thread_view

@@ -31,6 +31,7 @@ class QuestionsPane(Pane):
         self.ask_button.setObjectName("ask-question")
         self.ask_button.clicked.connect(self.ask)
         self.browser = FeedBrowser(context, self._query, empty_text=self._empty_text(), parent=self)
+        self.browser.thread_view.closeRequested.connect(self.itemClosed)
         self.feed = self.browser.view
         self.model = self.browser.model
         self.thread_view = self.browser.thread_view
