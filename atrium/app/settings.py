@@ -145,6 +145,19 @@ def check_proxy(value: str) -> str | None:
     return None
 
 
+def check_ca_bundle(value: str) -> str | None:
+    """A file's path, or empty (whether the file exists is checked where a person types it: a
+    policy may name a file that exists only once its own deployment has run)."""
+    return "expected the path of a PEM file" if "\x00" in value else None
+
+
+def missing_file(value: str) -> str | None:
+    """For a path a person types: the problem when no file is there."""
+    if value and not Path(value).expanduser().is_file():
+        return f"there is no file at {value}"
+    return None
+
+
 _DECLARED = (
     Setting("server_url", str, "", "The Atrium server's address, e.g. atrium.example.com.",
             check=check_server_url),
@@ -156,14 +169,16 @@ _DECLARED = (
             minimum=64, maximum=1_048_576),
     Setting("attachment_cache_mb", int, 1024, "Largest size of cached attachments, in MB.",
             minimum=0, maximum=1_048_576),
-    Setting("proxy", str, "", "Proxy: '' = from the environment, 'system' = the OS settings, "
-            "'direct' = none, or a proxy address.", check=check_proxy),
+    Setting("proxy", str, "", "How to reach the server: leave empty to follow the environment, type "
+            "system for this computer's proxy settings, direct for no proxy, or a proxy's address "
+            "(http://proxy.example.com:3128).", check=check_proxy),
     Setting("extra_ca_bundle", str, "",
             "A PEM file of extra certificate authorities to trust (besides the OS's).",
-            check=lambda v: "expected the path of a PEM file" if "\x00" in v else None),
-    Setting("apps_allowed", list, ["*"], 'Business apps shown: a list of app ids, or ["*"] for all.'),
+            check=check_ca_bundle),
+    Setting("apps_allowed", list, ["*"], "Business apps shown: their ids, or * for all of them."),
     Setting("desktop_notifications", bool, True, "Show desktop notifications."),
-    Setting("theme", str, "system", "Colour theme.", choices=("system", "light", "dark")),
+    Setting("theme", str, "system", "Light, dark, or as this computer is set.",
+            choices=("system", "light", "dark")),
     Setting("sync_interval_seconds", int, 300,
             "Seconds between background syncs when no push wake-up arrives.", minimum=15, maximum=86_400),
 )  # fmt: skip

@@ -26,7 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from atrium.app.settings import SETTINGS, PolicyLockedError, Setting, Settings, SettingsSaveError
+from atrium.app.settings import (
+    SETTINGS,
+    PolicyLockedError,
+    Setting,
+    Settings,
+    SettingsSaveError,
+    missing_file,
+)
 
 from .i18n import QT_TRANSLATE_NOOP
 
@@ -144,7 +151,10 @@ class SettingRow(QWidget):
             return self.declared.validate(editor.currentData())
         if self.declared.type is list:
             return self.declared.parse_text(editor.text())
-        return self.declared.validate(editor.text().strip())
+        value = self.declared.validate(editor.text().strip())
+        if self.declared.name == "extra_ca_bundle" and (problem := missing_file(value)):
+            raise ValueError(problem)
+        return value
 
     def show_error(self, message: str) -> None:
         self._show_note(message, "error")

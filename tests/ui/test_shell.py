@@ -670,6 +670,13 @@ def test_settings_dialog_greys_out_policy_locked_rows_and_validates(
     assert dialog.save() is False and settings.get("retention_days") == 90
     assert dialog.rows["retention_days"].note.text() == "Enter a whole number from 1 to 3,650."
     retention.setValue(30)
+    certificates = dialog.rows["extra_ca_bundle"].editor
+    assert isinstance(certificates, QLineEdit)
+    certificates.setText(str(tmp_path / "missing.pem"))
+    assert dialog.save() is False and dialog.rows["extra_ca_bundle"].note.text().startswith(
+        "There is no file at"
+    )
+    certificates.setText("")
     assert dialog.save() is True
     assert settings.get("retention_days") == 30
     assert settings.get("theme") == "dark" and settings.get("proxy") == "direct"
