@@ -239,3 +239,15 @@ def test_moderators_pin_turn_comments_off_and_add_members(qtbot: Any, desk: Desk
     [(role,)] = desk.server_query(
         "SELECT role FROM memberships WHERE community_id = ? AND user_id = ?", community_id, user_id)  # fmt: skip
     assert role == "member"
+
+
+def test_a_thread_open_in_a_community_gets_the_room_of_its_about_text(qtbot: Any, desk: Desk) -> None:
+    pane = make_pane(qtbot, desk)
+    community_id = pick(pane, "IT Support")
+    page = pane.page
+    desk.wait_until(lambda: page.posts.model.rowCount(QModelIndex()) > 0)
+    assert page.about_label.isVisible()
+    assert page.posts.open_post(must(page.posts.model.post_at(0)).id)
+    assert not page.about_label.isVisible() and not page.hint_label.isVisible(), "small windows need the room"
+    page.posts.thread_view.closeRequested.emit()
+    assert page.about_label.isVisible() and community_id

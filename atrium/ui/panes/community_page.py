@@ -94,6 +94,10 @@ class CommunityPage(QWidget):
         header.addWidget(self.hint_label)
         self.posts = FeedBrowser(self.context, self._posts_query, parent=self)
         self.questions = FeedBrowser(self.context, self._questions_query, parent=self)
+        self._reading = False  # a thread is open: the about text and hint step aside (small windows)
+        for browser in (self.posts, self.questions):
+            browser.threadOpened.connect(lambda _post_id: self._set_reading(True))
+            browser.thread_view.closeRequested.connect(lambda: self._set_reading(False))
         self.members_list = QListWidget(self)
         self.members_list.setAccessibleName(self.tr("Members"))
         self.members_list.setItemDelegate(RichTextDelegate(self.members_list))  # name, role, then title muted
@@ -182,6 +186,8 @@ class CommunityPage(QWidget):
             facts.append(roles[str(role)])
         self.facts_label.setText(" · ".join(fact for fact in facts if fact))
         self.about_label.setText(html.escape(str(data.get("description") or "")))
+        self._reading = any(not browser.thread_view.isHidden() for browser in (self.posts, self.questions))
+        self.about_label.setVisible(not self._reading and bool(self.about_label.text()))
         moderating = role in MODERATING_ROLES
         self.hint_label.setText(
             self.tr(
@@ -191,7 +197,7 @@ class CommunityPage(QWidget):
             if moderating
             else ""
         )
-        self.hint_label.setVisible(moderating)
+        self.hint_label.setVisible(moderating and not self._reading)
         self.join_button.setVisible(role is None)
         self.join_button.setEnabled(data.get("visibility") != "private")
         self.leave_button.setVisible(role is not None)
@@ -266,6 +272,11 @@ class CommunityPage(QWidget):
         user_id = item.data(0x0100)
         if user_id:
             self.context.navigate.emit("person", str(user_id))
+
+    def _set_reading(self, reading: bool) -> None:
+        self._reading = reading
+        self.about_label.setVisible(not reading and bool(self.about_label.text()))
+        self.hint_label.setVisible(not reading and bool(self.hint_label.text()))
 
     def _join(self) -> None:
         if self.community_id is not None:
