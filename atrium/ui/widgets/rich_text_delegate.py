@@ -96,7 +96,7 @@ def relative_time(value: str | None, now: datetime | None = None) -> str:
     return local.strftime("%d %b %Y").lstrip("0")
 
 
-def _mix(color: QColor, other: QColor, amount: float) -> QColor:
+def mix(color: QColor, other: QColor, amount: float) -> QColor:
     """COLOR moved AMOUNT (0..1) of the way towards OTHER, opaque (rich text drops alpha)."""
     return QColor(
         round(color.red() + (other.red() - color.red()) * amount),
@@ -134,13 +134,13 @@ class RichTextDelegate(QStyledItemDelegate):
         if selected:
             text = palette.color(group, QPalette.ColorRole.HighlightedText)
             muted_color = accent = text
-            badge_back = _mix(palette.color(group, QPalette.ColorRole.Highlight), text, 0.25)
+            badge_back = mix(palette.color(group, QPalette.ColorRole.Highlight), text, 0.25)
         else:
             text = palette.color(group, QPalette.ColorRole.Text)
             base = palette.color(group, QPalette.ColorRole.Base)
-            muted_color = _mix(text, base, 0.45)
+            muted_color = mix(text, base, 0.45)
             accent = palette.color(group, QPalette.ColorRole.Accent)
-            badge_back = _mix(accent, base, 0.82)
+            badge_back = mix(accent, base, 0.82)
         return (
             f".muted {{ color: {muted_color.name()}; }}"
             f".accent {{ color: {accent.name()}; }}"

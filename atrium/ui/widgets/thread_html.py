@@ -37,9 +37,8 @@ class ThreadState:
     link_colour: str = "#1f6feb"
     muted_colour: str = "#777777"
     accent_colour: str = "#2e9e6b"
-    accepted_background: str = (
-        "#eaf6ef"  # the accepted answer's block: the accent faintly over the base colour
-    )
+    # the accepted answer's block: the accent faintly over the base colour (the view sets it per theme)
+    accepted_background: str = "#eaf6ef"
 
 
 def action_link(verb: str, target: str) -> str:

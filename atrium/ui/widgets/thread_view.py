@@ -37,6 +37,7 @@ from .links import open_link
 from .post_actions import build_post_menu, can_moderate, toggle_like
 from .post_format import failed_op_ids, failed_writes, followed_topics, refused_creation, sending_paused, tr
 from .remote_images import fetch_images, remote_image_urls
+from .rich_text_delegate import mix
 from .send_keys import ctrl_enter_sends
 from .thread_html import ACTION_PREFIX, ThreadState, thread_html
 
@@ -304,9 +305,10 @@ class ThreadView(QWidget):
             online_replies=self._online_ids,
             link_colour=palette.color(QPalette.ColorRole.Link).name(),
             muted_colour=palette.color(QPalette.ColorRole.PlaceholderText).name(),
-            accepted_background=_tint(
-                palette.color(QPalette.ColorRole.Base), QColor(ThreadState.accent_colour)
-            ),
+            # the accent faintly over the base: readable under the theme's text colour, light or dark
+            accepted_background=mix(
+                palette.color(QPalette.ColorRole.Base), QColor(ThreadState.accent_colour), 0.14
+            ).name(),
         )
 
     def _render(self, found: Thread, state: ThreadState, scroll_to_top: bool) -> None:
@@ -525,10 +527,3 @@ class ThreadView(QWidget):
             self.context.error.emit(
                 tr("Some images could not be loaded: {0}").format("; ".join(problems[:3]))
             )
-
-
-def _tint(base: QColor, accent: QColor, share: float = 0.14) -> str:
-    """ACCENT laid faintly over BASE: readable under the theme's own text colour, light or dark."""
-    pairs = ((base.red(), accent.red()), (base.green(), accent.green()), (base.blue(), accent.blue()))
-    red, green, blue = (round(b + (a - b) * share) for b, a in pairs)
-    return QColor(red, green, blue).name()
