@@ -111,10 +111,14 @@ class Actions:
         done = await self.writer.call(
             enqueue, kind, method, path, body, object_type, object_id, optimistic_rows=list(rows)
         )
-        if self._on_changed is not None and done.changes:
-            self._on_changed(done.changes)
+        self._tell(done.changes)
         self._wake()
         return done.changes
+
+    def _tell(self, changes: ChangeSet) -> None:
+        """The panes hear of what changed (the "cache changed" event)."""
+        if self._on_changed is not None and changes:
+            self._on_changed(changes)
 
     async def _read(self, kind: str, object_id: str) -> dict[str, Any] | None:
         return await self.writer.call(read_object, kind, object_id)
@@ -124,16 +128,14 @@ class Actions:
     async def retry_unsent(self, op_id: str) -> None:
         """Send a refused (or backing-off) change again, now."""
         await self.writer.call(retry, op_id)
-        if self._on_changed is not None:
-            self._on_changed(ChangeSet({"outbox": {op_id}}))
+        self._tell(ChangeSet({"outbox": {op_id}}))
         self._wake()
 
     async def discard_unsent(self, op_id: str) -> ChangeSet:
         """Give up on a change: it is never sent, and an object only it had made goes too."""
         changes = await self.writer.call(discard, op_id)
         changes.add("outbox", op_id)
-        if self._on_changed is not None:
-            self._on_changed(changes)
+        self._tell(changes)
         return changes
 
     # -- posts and comments ---------------------------------------------------------------------------

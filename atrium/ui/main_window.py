@@ -58,10 +58,9 @@ class MainWindow(QMainWindow):
         self.current_key = ""
         self._previous_key = "home"
         self.unread = 0
-        self.failed: int | None = None
-        self._returning: tuple[Pane, Callable[[], None]] | None = (
-            None  # a pane whose Back returns elsewhere  # refused changes at the last count (None: not counted yet)
-        )
+        self.failed: int | None = None  # refused changes at the last count (None: not counted yet)
+        # the pane whose "← Back" returns elsewhere, and the handler that does it
+        self._returning: tuple[Pane, Callable[[], None]] | None = None
         self.setObjectName("MainWindow")
         self.setWindowTitle(self.tr("Atrium"))
         self.setWindowIcon(logo_icon())
