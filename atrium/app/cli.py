@@ -68,7 +68,7 @@ async def _login(args: argparse.Namespace) -> int:
 
 
 async def _logout(args: argparse.Namespace) -> int:
-    from atrium.cache import open_cache, pending_counts, set_aside_copies, wipe
+    from atrium.cache import draft_count, open_cache, pending_counts, set_aside_copies, wipe
 
     from .api_client import ApiClient
     from .session import Session
@@ -86,11 +86,18 @@ async def _logout(args: argparse.Namespace) -> int:
             )
             return EXIT_FAILED
         unsent = pending_counts(cache)
+        drafts = draft_count(cache)
         cache.close()
         if unsent["pending"] or unsent["failed"]:
             _say(
                 f"{unsent['pending'] + unsent['failed']} changes have not reached the server yet. "
                 "Run 'atrium sync --once' first, or sign out with --discard-unsent to drop them."
+            )
+            return EXIT_FAILED
+        if drafts:
+            _say(
+                f"{_plural(drafts, 'draft')} you have not sent would be deleted with the offline copy. "
+                "Send or discard them in Atrium first, or sign out with --discard-unsent to drop them."
             )
             return EXIT_FAILED
     kept = set_aside_copies(session.profile.cache_db)
@@ -177,7 +184,7 @@ async def _sync(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from atrium.cache import open_cache, pending_counts, read_sync_state
+    from atrium.cache import draft_count, open_cache, pending_counts, read_sync_state
 
     from .session import Session
 
@@ -190,6 +197,7 @@ def _status(args: argparse.Namespace) -> int:
         "last_sync": None,
         "counts": {},
         "outbox": {"pending": 0, "failed": 0},
+        "drafts": 0,
         "problems": session.problems,
     }
     readable = True
@@ -205,6 +213,7 @@ def _status(args: argparse.Namespace) -> int:
                 report["cursor"], report["last_sync"] = state.cursor, state.last_sync_at
                 report["counts"] = _counts(cache)
                 report["outbox"] = pending_counts(cache)
+                report["drafts"] = draft_count(cache)
             finally:
                 cache.close()
     if args.json:
@@ -215,9 +224,14 @@ def _status(args: argparse.Namespace) -> int:
         print(f"Last sync: {report['last_sync'] or 'never'}")
         print("Objects: " + ", ".join(f"{kind} {count}" for kind, count in report["counts"].items()))
         print(f"Waiting to send: {report['outbox']['pending']}, failed: {report['outbox']['failed']}")
+        print(f"Drafts (typed, not sent): {report['drafts']}")
         for problem in report["problems"]:
             _say(problem)
     return 0 if readable else EXIT_FAILED
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _counts(cache: Any) -> dict[str, int]:

@@ -14,7 +14,18 @@ from urllib.parse import quote
 
 import orjson
 
-from atrium.cache import ChangeSet, discard, enqueue, follow_id, membership_id, reaction_id, retry, uuid7
+from atrium.cache import (
+    ChangeSet,
+    delete_draft,
+    discard,
+    enqueue,
+    follow_id,
+    membership_id,
+    reaction_id,
+    retry,
+    save_draft,
+    uuid7,
+)
 from atrium.cache.db import connection_of
 from atrium.cache.objects import SPECS
 from atrium.cache.outbox import BEFORE_KEY
@@ -107,10 +118,12 @@ class Actions:
         object_type: str | None,
         object_id: str | None,
         rows: Sequence[dict[str, Any]] = (),
+        draft_key: str | None = None,
     ) -> ChangeSet:
         done = await self.writer.call(
-            enqueue, kind, method, path, body, object_type, object_id, optimistic_rows=list(rows)
-        )
+            enqueue, kind, method, path, body, object_type, object_id, optimistic_rows=list(rows),
+            draft_key=draft_key,
+        )  # fmt: skip
         self._tell(done.changes)
         self._wake()
         return done.changes
@@ -138,6 +151,15 @@ class Actions:
         self._tell(changes)
         return changes
 
+    # -- drafts (typed, not sent) ------------------------------------------------------------------------
+
+    async def save_draft(self, key: str, fields: dict[str, Any]) -> None:
+        """Keep what is typed at KEY (``post``, ``question``, ``edit:<id>``, ``comment:<id>``)."""
+        self._tell(await self.writer.call(save_draft, key, dict(fields)))
+
+    async def discard_draft(self, key: str) -> None:
+        self._tell(await self.writer.call(delete_draft, key))
+
     # -- posts and comments ---------------------------------------------------------------------------
 
     async def create_post(
@@ -149,6 +171,7 @@ class Actions:
         title: str | None = None,
         attachment_ids: Sequence[str] = (),
         comments_enabled: bool | None = None,
+        draft_key: str | None = None,
     ) -> str:
         _check_text(body, POST_BODY_LIMIT, "post")
         _check_title(title, required=kind == "blog")
@@ -183,8 +206,9 @@ class Actions:
             "comment_count": 0,
         }
         await self._queue(
-            "create_post", "POST", "/posts", request, "post", post_id, [_upsert("post", post_id, row)]
-        )
+            "create_post", "POST", "/posts", request, "post", post_id, [_upsert("post", post_id, row)],
+            draft_key,
+        )  # fmt: skip
         return post_id
 
     async def edit_post(
@@ -195,6 +219,7 @@ class Actions:
         title: str | None = None,
         pinned: bool | None = None,
         comments_enabled: bool | None = None,
+        draft_key: str | None = None,
     ) -> None:
         if body is not None:
             _check_text(body, POST_BODY_LIMIT, "post")
@@ -218,14 +243,18 @@ class Actions:
             if body is not None or title is not None:
                 current["edited_at"] = _now()
             rows.append(_upsert("post", post_id, current))
-        await self._queue("edit_post", "PATCH", f"/posts/{post_id}", request, "post", post_id, rows)
+        await self._queue(
+            "edit_post", "PATCH", f"/posts/{post_id}", request, "post", post_id, rows, draft_key
+        )
 
     async def delete_post(self, post_id: str) -> None:
         await self._queue(
             "delete_post", "DELETE", f"/posts/{post_id}", None, None, None, [_delete("post", post_id)]
         )
 
-    async def comment(self, post_id: str, body: str, *, parent_id: str | None = None) -> str:
+    async def comment(
+        self, post_id: str, body: str, *, parent_id: str | None = None, draft_key: str | None = None
+    ) -> str:
         _check_text(body, COMMENT_BODY_LIMIT, "comment")
         comment_id = uuid7()
         request: dict[str, Any] = {"id": comment_id, "body": body}
@@ -247,8 +276,9 @@ class Actions:
             post["comment_count"] = int(post.get("comment_count") or 0) + 1
             rows.append(_upsert("post", post_id, post))
         await self._queue(
-            "create_comment", "POST", f"/posts/{post_id}/comments", request, "comment", comment_id, rows
-        )
+            "create_comment", "POST", f"/posts/{post_id}/comments", request, "comment", comment_id, rows,
+            draft_key,
+        )  # fmt: skip
         return comment_id
 
     async def accept_answer(self, post_id: str, comment_id: str | None) -> None:

@@ -40,6 +40,12 @@ Outbox — ``outbox.py``
     mark_done(target, op_id)   mark_failed(target, op_id, error, *, retry_at=None, permanent=False)
     retry(target, op_id)   discard(target, op_id) -> ChangeSet   entries(target)
     pending_counts(target) -> {"pending": n, "failed": n}
+    enqueue(..., draft_key=KEY) deletes that draft in the same transaction (it was just sent).
+
+Drafts — ``drafts.py`` (typed, not sent; never synced, never evicted)
+    save_draft(target, key, fields) -> ChangeSet   delete_draft(target, key) -> ChangeSet
+    load_draft(target, key) -> Draft(key, fields, updated_at) | None
+    drafts(target, prefix="") -> list[Draft]   draft_count(target) -> int
 
 Reading — ``feed.py``, ``threads.py``, ``wiki.py``, ``people.py``, ``notifications.py``, ``search.py``
     personal_feed(target, *, filter="all"|"following"|"announcements"|"questions"|"blogs",
@@ -90,6 +96,7 @@ from .attachments import (
 )
 from .changeset import ChangeSet
 from .db import CacheLike, commit_held
+from .drafts import DRAFT, Draft, delete_draft, draft_count, drafts, load_draft, save_draft
 from .errors import (
     AttachmentHashMismatchError,
     CacheError,
@@ -145,6 +152,7 @@ from .wiki import (
 
 __all__ = [
     "DIRECT_INDEX_LIMIT",
+    "DRAFT",
     "HIGHLIGHT_END",
     "HIGHLIGHT_START",
     "LATEST_VERSION",
@@ -157,6 +165,7 @@ __all__ = [
     "ChangeSet",
     "Comment",
     "Community",
+    "Draft",
     "Enqueued",
     "FeedPage",
     "MalformedPageError",
@@ -183,12 +192,16 @@ __all__ = [
     "community",
     "community_feed",
     "database_size",
+    "delete_draft",
     "discard",
+    "draft_count",
+    "drafts",
     "enforce_retention",
     "enqueue",
     "entries",
     "evict_attachments",
     "follow_id",
+    "load_draft",
     "mark_done",
     "mark_failed",
     "mark_read",
@@ -209,6 +222,7 @@ __all__ = [
     "reindex_search",
     "resolve_wiki_conflict",
     "retry",
+    "save_draft",
     "search",
     "search_backlog",
     "search_people",

@@ -48,6 +48,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             ]
         ),
     ),
+    Migration(
+        3,
+        "drafts: what a person typed and has not sent (drafts.py)",
+        run_statements(
+            [
+                "CREATE TABLE drafts (key TEXT PRIMARY KEY, fields TEXT NOT NULL, updated_at TEXT NOT NULL)"
+                " WITHOUT ROWID",
+            ]
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

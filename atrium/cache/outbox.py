@@ -22,6 +22,7 @@ from .apply import apply_changes
 from .changeset import ChangeSet
 from .clock import iso, now_iso
 from .db import CacheLike, connection_of, write_transaction
+from .drafts import delete_draft
 from .errors import UnknownOutboxEntryError
 from .objects import SPECS
 
@@ -78,17 +79,21 @@ def enqueue(
     *,
     optimistic_rows: Sequence[dict[str, Any]] = (),
     op_id: str | None = None,
+    draft_key: str | None = None,
 ) -> Enqueued:
     """Queue a write and apply its optimistic rows (pending=1), in ONE transaction.
 
     ``optimistic_rows`` are changes shaped like a sync page's (``{"type": "post", "id": …,
     "op": "upsert", "data": {…}}``; ``delete`` removes a row, e.g. an unlike). ``op_id`` is the
-    Idempotency-Key (a new UUID by default). Raises MalformedPageError for a malformed row.
+    Idempotency-Key (a new UUID by default). ``draft_key`` names the draft this write sends: it
+    is deleted in the same transaction. Raises MalformedPageError for a malformed row.
     """
     conn = connection_of(target)
     op_id = op_id or str(uuid.uuid4())
     with write_transaction(conn):
         changes = apply_changes(conn, list(optimistic_rows), pending=True)
+        if draft_key is not None:
+            changes.merge(delete_draft(conn, draft_key))
         row = conn.execute(
             f"INSERT INTO outbox (op_id, kind, method, path, body, object_type, object_id, created_at) "
             f"VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",

@@ -23,7 +23,7 @@ from atrium.app.engine import EngineState, EngineStatus
 from atrium.app.errors import Offline
 from atrium.app.profile import Profile
 from atrium.app.session import TEST_KEYRING_ENV, credential_store
-from atrium.cache import open_cache, set_aside, uuid7
+from atrium.cache import open_cache, save_draft, set_aside, uuid7
 
 
 def test_a_long_sync_counts_on_one_terminal_line_then_ends_it() -> None:
@@ -163,3 +163,20 @@ def test_login_to_an_address_without_atrium_says_so(
     said = capsys.readouterr().err
     assert said.startswith("atrium: Atrium could not reach a server at this address.")
     assert "changes" not in said and "try again" not in said
+
+
+def test_logout_does_not_delete_drafts_unless_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = profile_with_a_cache_from_a_newer_atrium(tmp_path, monkeypatch)
+    Profile(profile).cache_db.unlink()  # a current cache instead, holding one draft
+    with open_cache(Profile(profile).cache_db) as cache:
+        save_draft(cache, "comment:p1", {"body": "Half a reply"})
+    assert cli.main(["status", "--json", "--profile", str(profile)]) == 0
+    assert orjson.loads(capsys.readouterr().out)["drafts"] == 1
+    assert cli.main(["logout", "--profile", str(profile)]) == cli.EXIT_FAILED
+    said = capsys.readouterr().err
+    assert "1 draft you have not sent" in said and "--discard-unsent" in said
+    assert Profile(profile).cache_db.exists()
+    assert cli.main(["logout", "--discard-unsent", "--profile", str(profile)]) == 0
+    assert not Profile(profile).cache_db.exists()

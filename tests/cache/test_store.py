@@ -111,13 +111,15 @@ def test_migrations_apply_in_order_once_each(cache_path: Path) -> None:
     with open_cache(cache_path):
         pass
     extra = Migration(
-        LATEST_VERSION + 1, "test: a new table", run_statements(["CREATE TABLE drafts (id TEXT PRIMARY KEY)"])
+        LATEST_VERSION + 1,
+        "test: a new table",
+        run_statements(["CREATE TABLE test_notes (id TEXT PRIMARY KEY)"]),
     )
     steps = (*MIGRATIONS, extra)
     with open_cache(cache_path, migrations=steps) as cache:
         assert cache.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION + 1
         assert migrate(cache.conn, cache_path, steps) == []  # nothing left to do
-        cache.conn.execute("INSERT INTO drafts VALUES ('x')")
+        cache.conn.execute("INSERT INTO test_notes VALUES ('x')")
 
 
 def test_a_failing_migration_leaves_the_file_at_the_last_good_version(cache_path: Path) -> None:
