@@ -21,6 +21,8 @@ from atrium.app.services import Actions
 from atrium.app.settings import Settings
 from atrium.cache import Cache, ChangeSet
 
+from .drafts import DraftStore
+
 log = logging.getLogger("atrium.ui")
 
 
@@ -47,6 +49,7 @@ class UiContext(QObject):
         self.me = me
         self.api = api  # ApiClient for online-only reads (browse, online search); may be offline
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.drafts = DraftStore(reader, actions, self.spawn)  # what is typed and not sent
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run a coroutine on the Qt loop (qasync); report its failure instead of losing it."""

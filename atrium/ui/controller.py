@@ -252,6 +252,7 @@ class AppController(QObject):
 
     async def _close(self) -> None:
         if self.context is not None:
+            await self.context.drafts.flush()  # what was typed a moment ago is written, not cancelled
             await self.context.cancel_tasks()
         self._release_cache()
         await self.session.close()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QTextBrowser
+from PySide6.QtWidgets import QAbstractButton, QTextBrowser, QWidget
 
 from atrium.ui.panes.questions import QuestionsPane
 from atrium.ui.widgets.thread_html import action_link
@@ -172,3 +172,34 @@ def test_suggestions_share_more_than_one_telling_word(qapp: Any, tmp_path: Path)
             pass
         shown = [q.title for q in similar_questions(cache, "VPN keeps disconnecting at home")]
     assert shown == ["VPN drops every evening at home"]
+
+
+def test_asking_beside_an_open_thread_in_a_small_window_clips_no_button(qtbot: Any, desk: Desk) -> None:
+    """A 960x600 window leaves the pane ~730 px (the window, not the pane, sets its width): the Ask
+    composer and the thread share it."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.resize(730, 520)
+    pane = QuestionsPane(desk.context, window)
+    pane.setGeometry(0, 0, 730, 520)
+    window.show()
+    desk.wait_until(pane.isVisible)
+    composer = pane.ask()
+    qtbot.keyClicks(composer.body_edit, "Since this morning")  # a draft: Discard shows too
+    question, author = desk.reader.conn.execute(
+        "SELECT p.id, p.author_id FROM posts p JOIN users u ON u.id = p.author_id "
+        "WHERE p.kind = 'question' AND p.author_id != ? ORDER BY length(u.display_name) DESC LIMIT 1",
+        (desk.context.me,),
+    ).fetchone()
+    desk.run(desk.context.actions.set_follow("user", author, True))  # "Following <name>": the longest label
+    assert pane.open_item("post", question)
+    desk.wait_until(lambda: pane.thread_view.width() > 100 and composer.width() < 420)
+    buttons: list[QAbstractButton] = [
+        composer.attach_button, composer.discard_button, composer.cancel_button, composer.send_button
+    ]  # fmt: skip
+    thread = pane.thread_view
+    buttons += [thread.close_button, thread.like_button, thread.follow_button, thread.more_button]
+    for button in buttons:
+        assert button.isVisible()
+        assert button.width() >= button.sizeHint().width(), f"{button.accessibleName()!r} is clipped"
+    assert composer.attach_button.toolTip() and thread.follow_button.toolTip().startswith("Follow")

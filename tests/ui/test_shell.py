@@ -38,7 +38,15 @@ from PySide6.QtWidgets import (
 
 from atrium.app.engine import EngineState, EngineStatus
 from atrium.app.settings import Settings
-from atrium.cache import LATEST_VERSION, my_communities, open_cache, person, read_sync_state, uuid7
+from atrium.cache import (
+    LATEST_VERSION,
+    load_draft,
+    my_communities,
+    open_cache,
+    person,
+    read_sync_state,
+    uuid7,
+)
 from atrium.ui import controller as controller_module
 from atrium.ui.app import AutoSignIn, DesktopSession
 from atrium.ui.context import UiContext
@@ -183,6 +191,24 @@ def test_shell_opens_signed_in_and_shows_home_after_first_sync(
             picture = window.grab().toImage()
             assert distinct_colours(picture) > 16
             save(window, screenshot_dir, "shell-home")
+
+    run(scenario(), 120)
+
+
+def test_quitting_right_after_typing_keeps_the_comment_as_a_draft(
+    signed_in_session: DesktopSession, ui_app: Any, run: Runner
+) -> None:
+    async def scenario() -> None:
+        async with Shell(signed_in_session, ui_app[1]) as app:
+            await asyncio.wait_for(app.synced.wait(), 60)
+            home = window_of(app).current_pane()
+            post_id = home.model.post_at(0).id  # type: ignore[union-attr]
+            assert home.open_item("post", post_id)  # type: ignore[union-attr]
+            QTest.keyClicks(home.thread_view.editor, "Typed, then Quit at once")  # type: ignore[union-attr]
+        # the Shell quit before the save's moment: the controller saved it on the way out
+        with open_cache(signed_in_session.profile.cache_db, read_only=True, verify=False) as cache:
+            kept = load_draft(cache, f"comment:{post_id}")
+        assert kept is not None and kept.fields["body"] == "Typed, then Quit at once"
 
     run(scenario(), 120)
 

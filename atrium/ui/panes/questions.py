@@ -72,7 +72,11 @@ class QuestionsPane(Pane):
         """Show the question composer in the list's place; suggestions open beside it."""
         if self.composer is None:
             self.composer = Composer(
-                self.context, self, community_id=self.support_community(), kind="question"
+                self.context,
+                self,
+                community_id=self.support_community(),
+                kind="question",
+                draft_key="question",
             )
             self.composer.setAccessibleName(self.tr("Ask a question"))
             self.composer.sent.connect(self._asked)

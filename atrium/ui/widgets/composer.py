@@ -11,9 +11,10 @@ from __future__ import annotations
 import html
 import mimetypes
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QPalette
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QKeyEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -37,6 +38,8 @@ from atrium.app.services import POST_BODY_LIMIT, TITLE_LIMIT, ActionRefused
 from atrium.cache import Community, Post, my_communities
 
 from ..context import UiContext
+from ..drafts import DraftKeeper
+from ..icons import icon
 from .deflection import deflection_html, similar_questions
 from .feed_delegate import body_css
 from .links import POST_LINK_PREFIX
@@ -45,6 +48,7 @@ from .post_format import human_size, tr
 from .send_keys import ctrl_enter_sends
 
 ATTACHMENT_LIMIT = 25 * 1024 * 1024
+COMPACT_WIDTH = 560  # below this the composer's buttons shorten (the bottom row's full width)
 MODERATING_ROLES = ("owner", "moderator")
 _KINDS = (("post", "Post"), ("question", "Question"), ("blog", "Blog post"))
 
@@ -62,13 +66,17 @@ class Composer(QWidget):
         community_id: str | None = None,
         kind: str = "post",
         edit: Post | None = None,
+        draft_key: str | None = None,
     ) -> None:
+        """DRAFT_KEY names where what is typed is kept (default: ``edit:<id>`` when editing, else
+        ``post``): a composer opened again on the same key shows the draft."""
         super().__init__(parent)
         self.context = context
         self.editing = edit
         self.setObjectName("composer")
         self.setAcceptDrops(True)
         self._attachments: list[Path] = []
+        self._compact = False  # narrow: see _fit_width
         self._offline = False
         self._sending = False
         self._build()
@@ -88,6 +96,14 @@ class Composer(QWidget):
         context.status_changed.connect(self._on_status)
         self._kind_changed()
         self._update_size()
+        self.drafts = DraftKeeper(context.drafts, self.draft_fields, self)
+        restored = self.drafts.open(draft_key or (f"edit:{edit.id}" if edit else "post"))
+        if restored:
+            self._restore(restored)
+        for changed in (self.title_edit.textChanged, self.body_edit.textChanged,
+                        self.kind_box.currentIndexChanged, self.community_box.currentIndexChanged):  # fmt: skip
+            changed.connect(self._draft_changed)
+        self._update_discard()
 
     # -- building --------------------------------------------------------------------------------------
 
@@ -103,9 +119,9 @@ class Composer(QWidget):
         self.kind_box = QComboBox(self)
         self.kind_box.setAccessibleName(tr("Kind of post"))
         self.kind_box.currentIndexChanged.connect(self._kind_changed)
-        community_label = QLabel(tr("Post in"), self)
-        community_label.setBuddy(self.community_box)
-        top.addWidget(community_label)
+        self.community_label = QLabel(tr("Post in"), self)
+        self.community_label.setBuddy(self.community_box)
+        top.addWidget(self.community_label)
         top.addWidget(self.community_box, 1)
         top.addSpacing(12)
         top.addWidget(self.kind_box)
@@ -150,9 +166,10 @@ class Composer(QWidget):
         self.attachment_list.setVisible(False)
         self.attachment_list.setMaximumHeight(90)
         layout.addWidget(self.attachment_list)
-        bottom = QHBoxLayout()
+        bottom = self._bottom = QHBoxLayout()
         self.attach_button = QPushButton(tr("Attach files…"), self)
         self.attach_button.setAccessibleName(tr("Attach files"))
+        self.attach_button.setToolTip(tr("Attach files (or drop them on the text)"))
         self.attach_button.clicked.connect(self.pick_files)
         self.remove_attachment_button = QPushButton(tr("Remove"), self)
         self.remove_attachment_button.setAccessibleName(tr("Remove the selected attachment"))
@@ -164,9 +181,16 @@ class Composer(QWidget):
         self.message = QLabel(self)
         self.message.setObjectName("composer-message")
         self.message.setWordWrap(True)
-        self.cancel_button = QPushButton(tr("Cancel"), self)
-        self.cancel_button.setAccessibleName(tr("Cancel"))
-        self.cancel_button.clicked.connect(self.cancelled)
+        self.discard_button = QPushButton(
+            tr("Discard changes") if self.editing else tr("Discard draft"), self
+        )
+        self.discard_button.setAccessibleName(self.discard_button.text())
+        self.discard_button.setToolTip(tr("Throw away what you typed here"))
+        self.discard_button.clicked.connect(self.discard_draft)
+        self.cancel_button = QPushButton(tr("Close"), self)
+        self.cancel_button.setAccessibleName(tr("Close"))
+        self.cancel_button.setToolTip(tr("Close (Esc). What you typed is kept as a draft until you send it."))
+        self.cancel_button.clicked.connect(self.close_composer)
         self.send_button = QPushButton(tr("Post"), self)
         self.send_button.setObjectName("composer-send")
         self.send_button.setAccessibleName(tr("Send the post"))
@@ -178,6 +202,7 @@ class Composer(QWidget):
         bottom.addSpacing(8)
         bottom.addWidget(self.size_label)
         bottom.addStretch(1)
+        bottom.addWidget(self.discard_button)
         bottom.addWidget(self.cancel_button)
         bottom.addWidget(self.send_button)
         layout.addWidget(self.message)
@@ -185,7 +210,12 @@ class Composer(QWidget):
         for editor in (self.title_edit, self.body_edit):
             ctrl_enter_sends(editor, self.send)
         self.title_edit.returnPressed.connect(self.body_edit.setFocus)  # Enter in the title: on to the body
-        for button in (self.attach_button, self.remove_attachment_button, self.cancel_button):
+        for button in (
+            self.attach_button,
+            self.remove_attachment_button,
+            self.discard_button,
+            self.cancel_button,
+        ):
             button.setAutoDefault(False)  # Enter in a field must never open the file picker or cancel
 
     def _fill_communities(self, wanted: str | None) -> None:
@@ -285,8 +315,27 @@ class Composer(QWidget):
             heading = f"<h2>{html.escape(title)}</h2>" if title and self.title_edit.isVisible() else ""
             self.preview.setHtml(heading + render_markdown(self.body_edit.toPlainText()))
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_width(event.size().width())
+
+    def _fit_width(self, width: int) -> None:
+        """Narrow (the Ask composer beside an open thread): shorter labels and the size only when it
+        matters, so every button keeps its whole text."""
+        compact = width < COMPACT_WIDTH
+        if compact == self._compact:
+            return
+        self._compact = compact
+        self.attach_button.setText("" if compact else tr("Attach files…"))
+        self.attach_button.setIcon(icon("attach") if compact else QIcon())
+        self.discard_button.setText(tr("Discard") if compact else self.discard_button.accessibleName())
+        self.community_label.setVisible(not compact)
+        self.community_box.setMinimumWidth(0 if compact else 220)
+        self._update_size()
+
     def _update_size(self) -> None:
         size = len(self.body_edit.toPlainText().encode("utf-8"))
+        self.size_label.setVisible(not self._compact or size > POST_BODY_LIMIT * 3 // 4)
         over = size > POST_BODY_LIMIT
         self.size_label.setText(tr("{0} of {1}").format(human_size(size), human_size(POST_BODY_LIMIT)))
         self.size_label.setStyleSheet(
@@ -328,6 +377,7 @@ class Composer(QWidget):
         self.attachment_list.setVisible(bool(self._attachments))
         self.remove_attachment_button.setVisible(bool(self._attachments))
         self._update_attachment_note()
+        self._draft_changed()
 
     def attachments(self) -> list[Path]:
         return list(self._attachments)
@@ -345,6 +395,7 @@ class Composer(QWidget):
         self.attachment_list.setVisible(bool(self._attachments))
         self.remove_attachment_button.setVisible(bool(self._attachments))
         self._update_attachment_note()
+        self._draft_changed()
 
     def _update_attachment_note(self) -> None:
         if self._attachments and (self._offline or self.context.api is None):
@@ -392,15 +443,18 @@ class Composer(QWidget):
     async def _send(self, community_id: str, body: str, title: str | None) -> None:
         try:
             if self.editing is not None:
-                await self.context.actions.edit_post(self.editing.id, body=body, title=title)
+                await self.context.actions.edit_post(
+                    self.editing.id, body=body, title=title, draft_key=self.drafts.sending()
+                )
                 post_id = self.editing.id
             else:
                 attachment_ids = await self._upload()
                 if attachment_ids is None:
                     return
                 post_id = await self.context.actions.create_post(
-                    community_id, body, kind=self.kind, title=title, attachment_ids=attachment_ids
-                )
+                    community_id, body, kind=self.kind, title=title, attachment_ids=attachment_ids,
+                    draft_key=self.drafts.sending(),
+                )  # fmt: skip
         except ActionRefused as refused:
             self._show_message(str(refused), error=True)
             return
@@ -437,6 +491,62 @@ class Composer(QWidget):
         self.message.clear()
         return ids
 
+    # -- drafts ----------------------------------------------------------------------------------------
+
+    def draft_fields(self) -> dict[str, Any] | None:
+        """What is typed here, as a draft; None when there is nothing (or, editing, nothing changed)."""
+        title, body = self.title_edit.text(), self.body_edit.toPlainText()
+        if self.editing is not None:
+            if title == (self.editing.title or "") and body == self.editing.body:
+                return None
+            return {"title": title, "body": body}
+        if not title.strip() and not body.strip() and not self._attachments:
+            return None
+        return {"title": title, "body": body, "kind": self.kind, "community_id": self.community_id(),
+                "attachments": [str(path) for path in self._attachments]}  # fmt: skip
+
+    def _restore(self, fields: dict[str, Any]) -> None:
+        """Fill the composer from a kept draft (anything of the wrong shape is left out)."""
+        text = {name: value for name, value in fields.items() if isinstance(value, str)}
+        if self.editing is None:
+            for row in range(self.community_box.count()):
+                data = self.community_box.itemData(row)
+                if isinstance(data, Community) and data.id == text.get("community_id"):
+                    self.community_box.setCurrentIndex(row)
+            self.set_kind(text.get("kind", self.kind))
+            paths = fields.get("attachments")
+            if isinstance(paths, list):
+                self.add_files([path for path in paths if isinstance(path, str)])
+        if "title" in text:
+            self.title_edit.setText(text["title"])
+            self._kind_changed()
+        if "body" in text:
+            self.body_edit.setPlainText(text["body"])
+        self._show_message(tr("Your draft is back: it was kept when the composer closed."))
+
+    def _draft_changed(self) -> None:
+        self.drafts.changed()
+        self._update_discard()
+
+    def _update_discard(self) -> None:
+        self.discard_button.setVisible(self.draft_fields() is not None)
+
+    def discard_draft(self) -> None:
+        """Throw away what is typed: a new post's fields empty, an edit back to the post as it is."""
+        self.drafts.discard()
+        if self.editing is not None:
+            self.title_edit.setText(self.editing.title or "")
+            self.body_edit.setPlainText(self.editing.body)
+        else:
+            self.clear()
+        self.message.clear()
+        self._update_discard()
+
+    def close_composer(self) -> None:
+        """Close; what is typed stays as a draft."""
+        self.drafts.flush()
+        self.cancelled.emit()
+
     def clear(self) -> None:
         self.title_edit.clear()
         self.body_edit.clear()
@@ -447,6 +557,7 @@ class Composer(QWidget):
         self.message.clear()
         self.deflection.setVisible(False)
         self.tabs.setCurrentIndex(0)
+        self._update_discard()
 
 
 class ComposerDialog(QDialog):
@@ -465,11 +576,12 @@ class ComposerDialog(QDialog):
         composer.cancelled.connect(self.reject)
         composer.send_button.setDefault(True)  # only a dialog has a default button: drawn as the primary one
         self.resize(720, 560)
+        self.finished.connect(composer.drafts.flush)  # Esc, the window's close button: the draft stays
         self.finished.connect(self.deleteLater)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Plain Enter never presses a button here (the title field moves on to the body; the body
-        takes new lines); Ctrl+Enter sends, Escape cancels."""
+        takes new lines); Ctrl+Enter sends, Escape closes (keeping the draft)."""
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
             event.modifiers() & Qt.KeyboardModifier.ControlModifier
         ):

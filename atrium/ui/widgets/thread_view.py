@@ -10,7 +10,16 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QImage, QKeyEvent, QPainter, QPalette, QTextDocument
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QImage,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QResizeEvent,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -31,6 +40,7 @@ from atrium.cache.objects import SPECS, InvalidObject
 
 from ..context import UiContext
 from ..dialogs import confirm
+from ..drafts import DraftKeeper
 from .card_painting import draw_avatar
 from .feed_delegate import body_css
 from .links import open_link
@@ -77,11 +87,13 @@ class ThreadView(QWidget):
         self._online_replies: dict[str, list[Comment]] = {}
         self._asked_online: dict[str, int] = {}  # post id -> its comment count when asked
         self._online_ids: frozenset[str] = frozenset()
-        self._drafts: dict[str, str] = {}  # post id -> a comment typed there and not sent
         self._sending_paused = False  # offline or signed out: unsent changes wait
         self._failed_count = 0
         self._refused_post = False  # the open post itself was refused: nothing can be added to it
+        self._follow_texts = (tr("Follow"), tr("Follow"))  # with the author's first name, and without
         self._build()
+        self.drafts = DraftKeeper(context.drafts, self._draft_fields, self)  # comment:<post id>
+        self.editor.textChanged.connect(self.drafts.changed)
         context.cache_changed.connect(self.on_cache_changed)
         context.status_changed.connect(self.on_status)
 
@@ -91,7 +103,7 @@ class ThreadView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        bar = QHBoxLayout()
+        bar = self._bar = QHBoxLayout()
         bar.setContentsMargins(8, 6, 8, 0)
         self.close_button = QToolButton(self)
         self.close_button.setText(tr("← Back"))
@@ -175,35 +187,42 @@ class ThreadView(QWidget):
     def show_post(self, post_id: str) -> bool:
         """Show POST_ID's thread from the cache; False if it is not cached."""
         if post_id != self.post_id:
-            self._keep_draft()
+            draft = self.drafts.open(f"comment:{post_id}") or {}  # the comment typed here before, if any
             self._online_replies.clear()  # a thread opened again asks the server again
             self._asked_online.clear()
             self._remote_images = False
             self.set_reply_to(None)
-            self.editor.setPlainText(self._drafts.pop(post_id, ""))
+            self.editor.blockSignals(True)
+            body = draft.get("body")
+            self.editor.setPlainText(body if isinstance(body, str) else "")
+            self.editor.blockSignals(False)
             self.comment_message.setVisible(False)
+            reply_to = draft.get("reply_to")
+        else:
+            reply_to = None
         self.post_id = post_id
         self._state_key = None
         self.refresh(scroll_to_top=True)
+        if isinstance(reply_to, str) and self.current is not None:
+            self.set_reply_to(reply_to)
         return self.current is not None
 
     def clear(self) -> None:
-        self._keep_draft()
+        self.drafts.open(None)  # the comment typed here is saved first
+        self.editor.blockSignals(True)
         self.editor.clear()
+        self.editor.blockSignals(False)
         self.post_id = None
         self.current = None
         self.browser.clear()
         self._update_toolbar()
 
-    def _keep_draft(self) -> None:
-        """A comment typed but not sent waits for its thread to open again (nothing typed is lost)."""
-        if self.post_id is None:
-            return
+    def _draft_fields(self) -> dict[str, str] | None:
+        """The comment typed here, kept until sent (in the cache: it outlives a restart)."""
         text = self.editor.toPlainText()
-        if text.strip():
-            self._drafts[self.post_id] = text
-        else:
-            self._drafts.pop(self.post_id, None)
+        if not text.strip():
+            return None
+        return {"body": text, "reply_to": self._reply_to} if self._reply_to else {"body": text}
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and self.post_id is not None:
@@ -334,6 +353,17 @@ class ThreadView(QWidget):
             self._avatars[user_id] = image
         return image
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_toolbar()
+
+    def _fit_toolbar(self) -> None:
+        """The author's name on Follow only where the toolbar has room for it (never a clipped label)."""
+        full, short = self._follow_texts
+        self.follow_button.setText(full)
+        if self._bar.sizeHint().width() > self.width():
+            self.follow_button.setText(short)
+
     def _update_toolbar(self) -> None:
         post = self.current.post if self.current else None
         for widget in (self.like_button, self.follow_button, self.more_button):
@@ -354,8 +384,13 @@ class ThreadView(QWidget):
         if author is not None:
             self.follow_button.setChecked(author.followed_by_me)
             first = author.display_name.split()[0] if author.display_name else author.handle
-            self.follow_button.setText(tr("Following {0}").format(first) if author.followed_by_me
-                                       else tr("Follow {0}").format(first))  # fmt: skip
+            named = tr("Following {0}") if author.followed_by_me else tr("Follow {0}")
+            self._follow_texts = (
+                named.format(first),
+                tr("Following") if author.followed_by_me else tr("Follow"),
+            )
+            self.follow_button.setToolTip(named.format(author.display_name or author.handle))
+            self._fit_toolbar()
         enabled = post.comments_enabled and not self._refused_post
         self.editor.setEnabled(enabled)
         self.send_button.setEnabled(enabled)
@@ -388,6 +423,8 @@ class ThreadView(QWidget):
     # -- actions -------------------------------------------------------------------------------------
 
     def set_reply_to(self, comment_id: str | None) -> None:
+        if comment_id != self._reply_to:
+            self.drafts.changed()
         self._reply_to = comment_id
         name = None
         if comment_id and self.current:
@@ -409,7 +446,9 @@ class ThreadView(QWidget):
 
     async def _send(self, post_id: str, text: str, parent_id: str | None) -> None:
         try:
-            await self.context.actions.comment(post_id, text, parent_id=parent_id)
+            await self.context.actions.comment(
+                post_id, text, parent_id=parent_id, draft_key=self._sending_draft(post_id, text)
+            )
         except ActionRefused as refused:
             self._message(str(refused), error=True)
             return
@@ -418,6 +457,13 @@ class ThreadView(QWidget):
             self.set_reply_to(None)
         self.comment_message.setVisible(False)
         self.browser.verticalScrollBar().setValue(self.browser.verticalScrollBar().maximum())
+
+    def _sending_draft(self, post_id: str, text: str) -> str | None:
+        """The draft this send uses up, when the box still shows just what goes (typing on after
+        Send keeps the draft)."""
+        if self.post_id == post_id and self.editor.toPlainText() == text:
+            return self.drafts.sending()
+        return None
 
     def _message(self, text: str, *, error: bool = False) -> None:
         self.comment_message.setText(text)

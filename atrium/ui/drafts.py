@@ -1,0 +1,135 @@
+"""Keeping what is typed: drafts saved to the cache as the person types, shared by every pane.
+
+``DraftStore`` (one per signed-in window, ``UiContext.drafts``) writes drafts through
+``Actions`` on the cache's writer thread, in order like every other write, and answers reads
+with the writes still on their way first (a thread left and opened again at once shows what
+was typed, not the older copy the reader still sees). ``flush`` saves every surface now: the
+controller awaits it before it closes the cache.
+
+A ``DraftKeeper`` belongs to one editing surface (the composer, a thread's comment box). It
+saves a moment after each change (``SAVE_DELAY_MS``) and at once when its surface closes or
+switches to another draft, so neither closing the composer nor a crash loses more than the last
+moment's typing. A surface with nothing in it deletes its draft. Sending passes
+``keeper.sending()`` as the action's ``draft_key``: the draft goes in the same transaction as
+the outbox entry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+
+from atrium.app.services import Actions
+from atrium.cache import Cache, load_draft
+
+SAVE_DELAY_MS = 400
+
+Fields = dict[str, Any]
+Spawn = Callable[[Coroutine[Any, Any, Any]], "asyncio.Task[Any]"]
+
+
+class DraftStore:
+    def __init__(self, reader: Cache, actions: Actions, spawn: Spawn) -> None:
+        self.reader = reader
+        self.actions = actions
+        self._spawn = spawn
+        self._in_flight: dict[str, Fields | None] = {}  # key -> fields (None: deleting) not yet written
+        self._writes: set[asyncio.Task[Any]] = set()
+        self._keepers: weakref.WeakSet[DraftKeeper] = weakref.WeakSet()
+
+    def read(self, key: str) -> Fields | None:
+        if key in self._in_flight:
+            return self._in_flight[key]
+        found = load_draft(self.reader, key)
+        return found.fields if found is not None else None
+
+    def write(self, key: str, fields: Fields | None) -> None:
+        """Save FIELDS as KEY's draft, or delete it (None)."""
+        self._in_flight[key] = fields
+        task = self._spawn(self._write(key, fields))
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+
+    def sent(self, key: str) -> None:
+        """KEY's draft goes with a send (deleted in the action's transaction)."""
+        self._in_flight.pop(key, None)
+
+    async def _write(self, key: str, fields: Fields | None) -> None:
+        try:
+            if fields:
+                await self.actions.save_draft(key, fields)
+            else:
+                await self.actions.discard_draft(key)
+        finally:
+            if key in self._in_flight and self._in_flight[key] is fields:
+                del self._in_flight[key]
+
+    def keep(self, keeper: DraftKeeper) -> None:
+        self._keepers.add(keeper)
+
+    async def flush(self) -> None:
+        """Save every surface's typing now and wait until it is written."""
+        for keeper in list(self._keepers):
+            try:
+                keeper.flush()
+            except RuntimeError:  # its widget is gone (Qt deleted it): it saved when it closed
+                continue
+        if self._writes:
+            await asyncio.gather(*self._writes, return_exceptions=True)
+
+
+class DraftKeeper(QObject):
+    def __init__(self, store: DraftStore, read_fields: Callable[[], Fields | None], parent: QObject) -> None:
+        """READ_FIELDS gives what the surface holds now, or None when it holds nothing worth keeping."""
+        super().__init__(parent)
+        self.store = store
+        self.key: str | None = None
+        self._read_fields = read_fields
+        self._saved: Fields | None = None  # what the cache holds (or will) for ``key``
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SAVE_DELAY_MS)
+        self._timer.timeout.connect(self.flush)
+        store.keep(self)
+
+    def open(self, key: str | None) -> Fields | None:
+        """Keep drafts for KEY from now on (the one before is saved first); its stored fields, if any."""
+        if key != self.key:
+            self.flush()
+        self.key = key
+        self._saved = self.store.read(key) if key is not None else None
+        return self._saved
+
+    def changed(self) -> None:
+        """The surface's content changed: save it in a moment."""
+        if self.key is not None:
+            self._timer.start()
+
+    def flush(self) -> None:
+        """Save now (or delete the draft when the surface is empty); nothing when nothing changed."""
+        self._timer.stop()
+        if self.key is None:
+            return
+        fields = self._read_fields() or None
+        if fields != self._saved:
+            self.store.write(self.key, fields)
+            self._saved = fields
+
+    def sending(self) -> str | None:
+        """The key to send with (the action deletes that draft); no save is pending after this."""
+        self._timer.stop()
+        if self.key is not None:
+            self.store.sent(self.key)
+        self._saved = None
+        return self.key
+
+    def discard(self) -> None:
+        """The person threw the draft away."""
+        self._timer.stop()
+        if self.key is not None and self._saved is not None:
+            self.store.write(self.key, None)
+        self._saved = None

@@ -1,0 +1,165 @@
+"""Drafts on the desktop: what is typed in the composer or a thread's comment box outlives closing,
+switching panes and a restart, and goes when it is sent or discarded."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+import qasync
+from PySide6.QtCore import Qt
+
+from atrium.cache import load_draft, open_cache
+from atrium.ui.drafts import SAVE_DELAY_MS
+from atrium.ui.panes.questions import QuestionsPane
+from tests.harness import RunningServer
+from tests.ui import test_home
+from tests.ui.test_home import Desk, close_desk, make_home, must, open_desk, save_shot
+
+desk = test_home.desk
+
+pytestmark = [
+    pytest.mark.qt_log_level_fail("WARNING"),
+    pytest.mark.qt_log_ignore(
+        "This plugin does not support (propagateSizeHints|raise|grabbing the keyboard)"
+    ),
+]
+
+
+def on_disk(desk: Desk, key: str) -> dict[str, Any] | None:
+    """KEY's draft as a fresh connection finds it in the file (what a crash would leave)."""
+    with open_cache(desk.session.profile.cache_db, read_only=True, verify=False) as fresh:
+        found = load_draft(fresh, key)
+    return found.fields if found is not None else None
+
+
+def test_a_closed_composer_keeps_its_draft_until_it_is_discarded(
+    qtbot: Any, desk: Desk, screenshot_dir: Path
+) -> None:
+    pane = make_home(qtbot, desk)
+    dialog = pane.new_post()
+    composer = dialog.composer
+    qtbot.waitExposed(dialog)
+    assert not composer.discard_button.isVisible(), "nothing typed, nothing to discard"
+    composer.set_kind("blog")
+    qtbot.keyClicks(composer.title_edit, "Moving day")
+    qtbot.keyClicks(composer.body_edit, "Boxes go to floor 4 on Friday")
+    assert composer.discard_button.isVisible()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # closed the quick way: nothing is asked, nothing lost
+    desk.wait_until(lambda: on_disk(desk, "post") is not None)
+    kept = must(on_disk(desk, "post"))
+    assert kept["title"] == "Moving day" and kept["body"] == "Boxes go to floor 4 on Friday"
+    assert kept["kind"] == "blog"
+
+    again_dialog = pane.new_post()
+    again = again_dialog.composer
+    qtbot.waitExposed(again_dialog)
+    assert (again.kind, again.title_edit.text()) == ("blog", "Moving day")
+    assert again.body_edit.toPlainText() == "Boxes go to floor 4 on Friday"
+    assert again.community_id() == kept["community_id"]
+    assert "draft is back" in again.message.text()
+    save_shot(again_dialog, screenshot_dir / "composer-draft.png")
+    qtbot.mouseClick(again.discard_button, Qt.MouseButton.LeftButton)
+    assert again.body_edit.toPlainText() == "" and again.title_edit.text() == ""
+    desk.wait_until(lambda: on_disk(desk, "post") is None)
+
+
+def test_typing_reaches_the_file_within_a_moment_and_sending_uses_the_draft_up(
+    qtbot: Any, desk: Desk
+) -> None:
+    pane = make_home(qtbot, desk)
+    composer = pane.new_post().composer
+    qtbot.keyClicks(composer.body_edit, "Lunch at 12?")
+    desk.run(asyncio.sleep(SAVE_DELAY_MS / 1000 + 0.3))
+    assert must(on_disk(desk, "post"))["body"] == "Lunch at 12?", "a crash now would lose nothing"
+    sent: list[str] = []
+    composer.sent.connect(sent.append)
+    qtbot.mouseClick(composer.send_button, Qt.MouseButton.LeftButton)
+    desk.wait_until(lambda: bool(sent))
+    assert on_disk(desk, "post") is None, "sent: the draft went with it"
+    assert desk.reader.conn.execute("SELECT body FROM posts WHERE id = ?", (sent[0],)).fetchone() == (
+        "Lunch at 12?",
+    )
+    fresh = pane.new_post().composer
+    assert fresh.body_edit.toPlainText() == "" and not fresh.message.text()
+
+
+def test_an_edit_closed_unsaved_comes_back_and_discarding_restores_the_post(qtbot: Any, desk: Desk) -> None:
+    pane = make_home(qtbot, desk)
+    mine = desk.reader.conn.execute(
+        "SELECT id FROM posts WHERE author_id = ? ORDER BY created_at DESC LIMIT 1", (desk.context.me,)
+    ).fetchone()[0]
+    post = (
+        must(pane.model.post_at(must(pane.model.row_of(mine))))
+        if pane.model.row_of(mine) is not None
+        else None
+    )
+    if post is None:
+        pytest.skip("the demo user has no post in Home")
+    from atrium.ui.widgets.composer import open_composer
+
+    dialog = open_composer(desk.context, pane, edit=post)
+    dialog.composer.body_edit.setPlainText(post.body + "\n\nUpdate: fixed.")
+    dialog.reject()
+    desk.wait_until(lambda: on_disk(desk, f"edit:{post.id}") is not None)
+    again = open_composer(desk.context, pane, edit=post).composer
+    assert again.body_edit.toPlainText().endswith("Update: fixed.")
+    assert again.discard_button.text() == "Discard changes"
+    qtbot.mouseClick(again.discard_button, Qt.MouseButton.LeftButton)
+    assert again.body_edit.toPlainText() == post.body
+    assert not again.discard_button.isVisible()
+    desk.wait_until(lambda: on_disk(desk, f"edit:{post.id}") is None)
+
+
+def test_a_comment_draft_is_shared_by_every_pane_and_keeps_its_reply(qtbot: Any, desk: Desk) -> None:
+    home = make_home(qtbot, desk)
+    post_id, comment_id = desk.reader.conn.execute(
+        "SELECT p.id, c.id FROM posts p JOIN comments c ON c.post_id = p.id "
+        "WHERE p.kind = 'question' ORDER BY p.created_at DESC LIMIT 1"
+    ).fetchone()
+    assert home.open_item("post", post_id)
+    home.thread_view.activate_link(f"atrium://action/reply/{comment_id}")
+    qtbot.keyClicks(home.thread_view.editor, "Did you try the other tray?")
+    home.thread_view.clear()  # the thread closes: the draft is saved at once
+    questions = QuestionsPane(desk.context)
+    qtbot.addWidget(questions)
+    questions.resize(1280, 860)
+    questions.show()
+    assert questions.open_item("post", post_id)
+    assert questions.thread_view.editor.toPlainText() == "Did you try the other tray?"
+    assert questions.thread_view.reply_label.isVisible(), "still a reply to the same comment"
+    desk.wait_until(lambda: on_disk(desk, f"comment:{post_id}") is not None)
+    assert must(on_disk(desk, f"comment:{post_id}"))["reply_to"] == comment_id
+    questions.thread_view.send_comment()
+    desk.wait_until(lambda: questions.thread_view.editor.toPlainText() == "")
+    assert on_disk(desk, f"comment:{post_id}") is None
+    assert desk.reader.conn.execute(
+        "SELECT parent_id FROM comments WHERE body = 'Did you try the other tray?'"
+    ).fetchone() == (comment_id,)
+
+
+def test_drafts_outlive_the_desktop(
+    qtbot: Any, qloop: qasync.QEventLoop, demo_server: RunningServer, tmp_path: Path
+) -> None:
+    """Typed, then the desktop closes at once (before the save's moment): the next start shows it."""
+    first = open_desk(qloop, demo_server, tmp_path)
+    home = make_home(qtbot, first)
+    post_id = must(home.model.post_at(0)).id
+    assert home.open_item("post", post_id)
+    qtbot.keyClicks(home.thread_view.editor, "Typed just before the lid closed")
+    composer = home.new_post().composer
+    qtbot.keyClicks(composer.body_edit, "A post in the making")
+    first.run(first.context.drafts.flush())  # what the controller does as it closes
+    close_desk(first)
+    home.hide()
+
+    second = open_desk(qloop, demo_server, tmp_path)
+    try:
+        again = make_home(qtbot, second)
+        assert again.open_item("post", post_id)
+        assert again.thread_view.editor.toPlainText() == "Typed just before the lid closed"
+        assert again.new_post().composer.body_edit.toPlainText() == "A post in the making"
+    finally:
+        close_desk(second)
