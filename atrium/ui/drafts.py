@@ -28,6 +28,20 @@ from atrium.cache import Cache, load_draft
 
 SAVE_DELAY_MS = 400
 
+# Where a draft was typed, as its key in the cache.
+NEW_POST_KEY = "post"  # the New post window, wherever it was opened
+QUESTION_KEY = "question"  # the Questions pane's Ask
+COMMENT_PREFIX = "comment:"  # + post id: a thread's comment box, in any pane
+
+
+def comment_key(post_id: str) -> str:
+    return COMMENT_PREFIX + post_id
+
+
+def edit_key(post_id: str) -> str:
+    return f"edit:{post_id}"
+
+
 Fields = dict[str, Any]
 Spawn = Callable[[Coroutine[Any, Any, Any]], "asyncio.Task[Any]"]
 

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from atrium.cache import load_draft, open_cache
 from atrium.ui.drafts import SAVE_DELAY_MS
 from atrium.ui.panes.questions import QuestionsPane
+from atrium.ui.widgets.feed_model import FeedRole
 from tests.harness import RunningServer
 from tests.ui import test_home
 from tests.ui.test_home import Desk, close_desk, make_home, must, open_desk, save_shot
@@ -163,3 +164,23 @@ def test_drafts_outlive_the_desktop(
         assert again.new_post().composer.body_edit.toPlainText() == "A post in the making"
     finally:
         close_desk(second)
+
+
+def test_a_card_says_a_comment_draft_waits_in_its_thread(
+    qtbot: Any, desk: Desk, screenshot_dir: Path
+) -> None:
+    pane = make_home(qtbot, desk)
+    post = must(pane.model.post_at(2))
+    row = must(pane.model.row_of(post.id))
+    assert pane.model.index(row).data(FeedRole.Status) == ""
+    assert pane.open_item("post", post.id)
+    pane.thread_view.editor.setPlainText("Count me in\nand Sam too")
+    pane.browser.close_thread()
+    status = lambda: pane.model.index(row).data(FeedRole.Status)  # noqa: E731
+    desk.wait_until(lambda: status() == "✎ Draft: Count me in")
+    assert "Draft: Count me in" in pane.model.index(row).data(Qt.ItemDataRole.AccessibleTextRole)
+    save_shot(pane, screenshot_dir / "home-card-with-draft.png")
+    assert pane.open_item("post", post.id)
+    pane.thread_view.send_comment()
+    desk.wait_until(lambda: status() in ("Sending…", ""))
+    desk.wait_until(lambda: "Draft" not in status())

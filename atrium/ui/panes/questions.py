@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from atrium.cache import Community, FeedPage, my_communities, questions
 
 from ..context import UiContext
+from ..drafts import QUESTION_KEY
 from ..widgets.composer import Composer
 from ..widgets.feed_browser import FeedBrowser
 from ..widgets.filter_bar import FilterBar
@@ -76,7 +77,7 @@ class QuestionsPane(Pane):
                 self,
                 community_id=self.support_community(),
                 kind="question",
-                draft_key="question",
+                draft_key=QUESTION_KEY,
             )
             self.composer.setAccessibleName(self.tr("Ask a question"))
             self.composer.sent.connect(self._asked)

@@ -38,7 +38,7 @@ from atrium.app.services import POST_BODY_LIMIT, TITLE_LIMIT, ActionRefused
 from atrium.cache import Community, Post, my_communities
 
 from ..context import UiContext
-from ..drafts import DraftKeeper
+from ..drafts import NEW_POST_KEY, DraftKeeper, edit_key
 from ..icons import icon
 from .deflection import deflection_html, similar_questions
 from .feed_delegate import body_css
@@ -97,7 +97,7 @@ class Composer(QWidget):
         self._kind_changed()
         self._update_size()
         self.drafts = DraftKeeper(context.drafts, self.draft_fields, self)
-        restored = self.drafts.open(draft_key or (f"edit:{edit.id}" if edit else "post"))
+        restored = self.drafts.open(draft_key or (edit_key(edit.id) if edit else NEW_POST_KEY))
         if restored:
             self._restore(restored)
         for changed in (self.title_edit.textChanged, self.body_edit.textChanged,

@@ -25,9 +25,10 @@ from PySide6.QtCore import (
 )
 
 from atrium.app.engine import EngineStatus
-from atrium.cache import FeedPage, Post, reaction_target
+from atrium.cache import DRAFT, FeedPage, Post, drafts, reaction_target
 
 from ..context import UiContext
+from ..drafts import COMMENT_PREFIX
 from .post_format import (
     author_label,
     failed_writes,
@@ -131,6 +132,7 @@ class FeedModel(QAbstractListModel):
         self._exhausted = True
         self._failed: dict[str, str] = {}  # post id -> why the server refused it
         self._failed_count = -1
+        self._drafted: dict[str, str] = {}  # post id -> the first line of a comment typed there, not sent
         self._sending_paused = False
         self._ahead: FeedPage | None = None
         self.preparing = False  # a view is still preparing the cards of the page read ahead
@@ -148,6 +150,7 @@ class FeedModel(QAbstractListModel):
     def reload(self) -> None:
         page = self._query(None, self.page_size)
         self._failed = failed_writes(self.context.reader, "post")
+        self._drafted = self._comment_drafts()
         self.beginResetModel()
         self._posts = _unique(page.items)
         self._next_before = page.next_before
@@ -174,7 +177,7 @@ class FeedModel(QAbstractListModel):
         if role == FeedRole.Failed:
             return self._failed.get(post.id, "")
         if role == FeedRole.Status:
-            return self.sending_status(post)
+            return self.sending_status(post) or self.draft_status(post)
         if role == Qt.ItemDataRole.DisplayRole:
             return post.title or _first_line(post.body)
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -262,7 +265,7 @@ class FeedModel(QAbstractListModel):
         ]
         if post.pinned:
             parts.insert(0, tr("Pinned"))
-        parts.append(self.sending_status(post))
+        parts.append(self.sending_status(post) or self.draft_status(post))
         return ". ".join(part for part in parts if part)
 
     def sending_status(self, post: Post) -> str:
@@ -274,10 +277,30 @@ class FeedModel(QAbstractListModel):
             return tr("Waiting to send") if self._sending_paused else tr("Sending…")
         return ""
 
+    def draft_status(self, post: Post) -> str:
+        """ "Draft: <its first words>" when a comment typed in this thread waits to be sent."""
+        draft = self._drafted.get(post.id)
+        return tr("✎ Draft: {0}").format(draft) if draft is not None else ""
+
+    def _comment_drafts(self) -> dict[str, str]:
+        found = {}
+        for draft in drafts(self.context.reader, COMMENT_PREFIX):
+            body = draft.fields.get("body")
+            if isinstance(body, str) and body.strip():
+                found[draft.key[len(COMMENT_PREFIX) :]] = _first_line(body.strip())
+        return found
+
     # -- keeping up with the cache -----------------------------------------------------------------
 
     def on_cache_changed(self, changes: dict[str, list[str]]) -> None:
         self._ahead = None  # may be stale now; read again on the next fetch
+        if any(key.startswith(COMMENT_PREFIX) for key in changes.get(DRAFT, ())):
+            drafted = self._comment_drafts()
+            touched = [
+                k for k in drafted.keys() | self._drafted.keys() if drafted.get(k) != self._drafted.get(k)
+            ]
+            self._drafted = drafted
+            self._repaint(touched)
         post_ids = set(changes.get("post", ()))
         for reaction in changes.get("reaction", ()):
             target_type, target_id = reaction_target(reaction)

@@ -40,7 +40,7 @@ from atrium.cache.objects import SPECS, InvalidObject
 
 from ..context import UiContext
 from ..dialogs import confirm
-from ..drafts import DraftKeeper
+from ..drafts import DraftKeeper, comment_key
 from .card_painting import draw_avatar
 from .feed_delegate import body_css
 from .links import open_link
@@ -187,7 +187,7 @@ class ThreadView(QWidget):
     def show_post(self, post_id: str) -> bool:
         """Show POST_ID's thread from the cache; False if it is not cached."""
         if post_id != self.post_id:
-            draft = self.drafts.open(f"comment:{post_id}") or {}  # the comment typed here before, if any
+            draft = self.drafts.open(comment_key(post_id)) or {}  # the comment typed here before, if any
             self._online_replies.clear()  # a thread opened again asks the server again
             self._asked_online.clear()
             self._remote_images = False
