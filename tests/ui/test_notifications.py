@@ -16,6 +16,7 @@ from atrium.ui.panes.notifications import (
     NotificationListModel,
     NotificationRow,
     NotificationsPane,
+    merge_rows,
     short_title,
 )
 from atrium.ui.probe import missing_texts
@@ -77,7 +78,7 @@ def mention_demo(desk: Desk, title: str) -> str:
 
 def test_demo_notifications_show_as_sentences_unread_first(qtbot: Any, desk: Desk) -> None:
     pane = make_pane(qtbot, desk)
-    assert pane.model.rowCount() == 50, "the first page is loaded; more come as the list scrolls"
+    assert 10 < pane.model.rowCount() < 50, "a page of 50 is loaded (likes grouped); more come as it scrolls"
     unread = unread_count(desk.reader)
     assert unread > 0
     assert pane.unread_label.text() == f"{unread} unread"
@@ -98,7 +99,7 @@ def test_demo_notifications_show_as_sentences_unread_first(qtbot: Any, desk: Des
         desk.wait_until(grew, timeout=2)
     reads = [item.note.read for item in rows(pane)]
     assert reads == sorted(reads), "unread notifications come first"
-    assert reads.count(False) == unread
+    assert sum(len(item.ids) for item in rows(pane) if not item.note.read) == unread
     read_row = reads.index(True)
     assert "●" not in pane.model.index(read_row).data(HTML_ROLE)
 
@@ -198,4 +199,42 @@ def test_a_sentence_for_every_kind(qapp: Any) -> None:
     html = model.html(row("mention", "post", title="<script>"))
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert short_title(None, "## **Hello** world\nmore") == "Hello world"
+
+    def like(number: int, actor: str, read: bool = False) -> NotificationRow:
+        note = Notification(f"n{number}", "like", f"u-{actor}", actor, "post", "t1", "c1",
+                            f"2026-01-0{number}T00:00:00Z", read, False)  # fmt: skip
+        return NotificationRow(note, "Printer jam", "IT Support", None)
+
+    grouped: list[NotificationRow] = []
+    merge_rows(
+        grouped,
+        {},
+        [like(5, "Dana"), like(4, "Li"), like(3, "Dana", read=True), like(2, "Sam"), like(1, "Ana")],
+    )
+    assert [model.plain_text(row) for row in grouped] == [
+        "Dana and 3 others liked your post Printer jam",
+        "Dana liked your post Printer jam",
+    ], "one row per target and read state; a person counted once"
+    assert grouped[0].ids == ["n5", "n4", "n2", "n1"]
+    two: list[NotificationRow] = []
+    merge_rows(two, {}, [like(2, "Dana"), like(1, "Li")])
+    assert model.plain_text(two[0]) == "Dana and Li liked your post Printer jam"
+    assert "<b>Dana</b> and <b>Li</b> liked" in model.html(two[0])
     assert short_title(None, "word " * 40).endswith("word…") and len(short_title(None, "word " * 40)) <= 71
+
+
+def test_likes_of_one_post_share_a_row_and_one_click_reads_them_all(qtbot: Any, desk: Desk) -> None:
+    pane = make_pane(qtbot, desk)
+    while pane.model.canFetchMore():
+        pane.model.fetchMore()
+    items = rows(pane)
+    group = max((item for item in items if not item.note.read), key=lambda item: len(item.ids))
+    assert len(group.ids) > 2 and group.note.kind == "like", "the demo user has unread likes of one post"
+    keys = [item.group_key() for item in items if item.group_key() is not None]
+    assert len(keys) == len(set(keys)), "no target's likes in two rows of the same read state"
+    number = pane.model.row_of(group.note.id)
+    assert " others liked your " in pane.model.index(number).data()
+    before = unread_count(desk.reader)
+    pane.open_notification(group)
+    desk.wait_until(lambda: unread_count(desk.reader) == before - len(group.ids))
+    assert all(is_read(desk, notification_id) for notification_id in group.ids)

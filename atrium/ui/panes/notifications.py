@@ -1,14 +1,16 @@
 """The Notifications pane: mentions, replies, likes, accepted answers, announcements and being added
 to a community, as sentences ("Dana mentioned you in Printer jam on floor 3"), unread first and bold.
 
-A click marks the notification read and opens what it is about (``context.navigate``).
+Likes of the same post or comment share one row ("Dana and 4 others liked your post …"), the
+unread ones apart from the read ones. A click marks the row's notifications read and opens what
+they are about (``context.navigate``).
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -48,10 +50,32 @@ def short_title(title: str | None, body: str | None) -> str:
 
 @dataclass(frozen=True)
 class NotificationRow:
-    note: Notification
+    note: Notification  # the newest of the row's notifications
     target_title: str  # '' when the target is not in the cache
     community_name: str
     post_id: str | None  # the post a comment belongs to
+    also: tuple[Notification, ...] = ()  # older likes of the same target, shown in this row
+
+    @property
+    def ids(self) -> list[str]:
+        return [self.note.id, *(note.id for note in self.also)]
+
+    def actor_names(self) -> list[str | None]:
+        """Who did it, newest first, each person once (None: not in the offline copy)."""
+        seen: dict[str, str | None] = {}
+        for note in (self.note, *self.also):
+            seen.setdefault(note.actor_id or note.id, note.actor_name)
+        return list(seen.values())
+
+    def group_key(self) -> tuple[str, str, bool] | None:
+        """Rows with the same key are one row: likes of one target, read or unread."""
+        note = self.note
+        if note.kind != "like" or not note.target_type or not note.target_id:
+            return None
+        return note.target_type, note.target_id, note.read
+
+    def with_also(self, more: NotificationRow) -> NotificationRow:
+        return replace(self, also=(*self.also, more.note, *more.also))
 
     def destination(self) -> tuple[str, str] | None:
         """What a click opens, as (kind, id) for ``context.navigate``."""
@@ -107,13 +131,37 @@ def load_rows(conn: sqlite3.Connection, notes: list[Notification]) -> list[Notif
     return result
 
 
+def merge_rows(
+    rows: list[NotificationRow], groups: dict[tuple[str, str, bool], int], fetched: list[NotificationRow]
+) -> set[int]:
+    """Add FETCHED (in order) to ROWS: a like joins its group's row (GROUPS: key -> row), anything
+    else is a new row. Returns the rows already there that grew."""
+    grown: set[int] = set()
+    first_new = len(rows)
+    for item in fetched:
+        key = item.group_key()
+        row = groups.get(key) if key is not None else None
+        if row is None:
+            if key is not None:
+                groups[key] = len(rows)
+            rows.append(item)
+        else:
+            rows[row] = rows[row].with_also(item)
+            if row < first_new:
+                grown.add(row)
+    return grown
+
+
 class NotificationListModel(QAbstractListModel):
-    """The cached notifications, unread first then newest, a page at a time as the list scrolls."""
+    """The cached notifications, unread first then newest, a page at a time as the list scrolls;
+    likes of one target grouped in one row."""
 
     def __init__(self, context: UiContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self._rows: list[NotificationRow] = []
+        self._groups: dict[tuple[str, str, bool], int] = {}  # group key -> its row
+        self._loaded = 0  # notifications read so far (rows hold fewer: grouped likes)
         self._exhausted = False
 
     # -- loading ----------------------------------------------------------------------------------
@@ -123,12 +171,14 @@ class NotificationListModel(QAbstractListModel):
         return load_rows(connection_of(reader), notifications(reader, limit=limit, offset=offset))
 
     def reload(self) -> None:
-        """Read again as many rows as are loaded now (at least a page)."""
-        wanted = max(PAGE_SIZE, len(self._rows))
-        rows = self._fetch(wanted, 0)
+        """Read again as many notifications as are loaded now (at least a page)."""
+        wanted = max(PAGE_SIZE, self._loaded)
+        fetched = self._fetch(wanted, 0)
         self.beginResetModel()
-        self._rows = rows
-        self._exhausted = len(rows) < wanted
+        self._rows, self._groups = [], {}
+        merge_rows(self._rows, self._groups, fetched)
+        self._loaded = len(fetched)
+        self._exhausted = len(fetched) < wanted
         self.endResetModel()
 
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
@@ -137,19 +187,26 @@ class NotificationListModel(QAbstractListModel):
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
         if parent.isValid() or self._exhausted:
             return
-        more = self._fetch(PAGE_SIZE, len(self._rows))
+        more = self._fetch(PAGE_SIZE, self._loaded)
+        self._loaded += len(more)
         self._exhausted = len(more) < PAGE_SIZE
-        if more:
-            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
-            self._rows.extend(more)
+        first = len(self._rows)
+        rows, groups = list(self._rows), dict(self._groups)
+        grown = merge_rows(rows, groups, more)
+        if len(rows) > first:
+            self.beginInsertRows(QModelIndex(), first, len(rows) - 1)
+        self._rows, self._groups = rows, groups
+        if len(rows) > first:
             self.endInsertRows()
+        for row in sorted(grown):
+            self.dataChanged.emit(self.index(row), self.index(row))
 
     def row_at(self, row: int) -> NotificationRow:
         return self._rows[row]
 
     def row_of(self, notification_id: str) -> int:
         for number, item in enumerate(self._rows):
-            if item.note.id == notification_id:
+            if notification_id in item.ids:
                 return number
         return -1
 
@@ -175,8 +232,18 @@ class NotificationListModel(QAbstractListModel):
             return self.tr("{actor} added you to {target}").format(actor=actor, target=target)
         return self.tr("{actor}: new activity in {target}").format(actor=actor, target=target)
 
+    def _actors(self, item: NotificationRow, bold: bool) -> str:
+        """ "Dana", "Dana and Li" or "Dana and 4 others" (the newest first)."""
+        names = [name or self.tr("Someone") for name in item.actor_names()]
+        shown = [f"<b>{escape(name)}</b>" if bold else name for name in names]
+        if len(shown) == 1:
+            return shown[0]
+        if len(shown) == 2:
+            return self.tr("{0} and {1}").format(*shown)
+        return self.tr("{0} and %n others", "", len(shown) - 1).format(shown[0])
+
     def _names(self, item: NotificationRow) -> tuple[str, str]:
-        actor = item.note.actor_name or self.tr("Someone")
+        actor = self._actors(item, bold=False)
         if item.target_title:
             return actor, item.target_title
         fallback = {
@@ -191,8 +258,8 @@ class NotificationListModel(QAbstractListModel):
         return self.sentence(item, actor=actor, target=target)
 
     def html(self, item: NotificationRow) -> str:
-        actor, target = self._names(item)
-        text = self.sentence(item, actor=f"<b>{escape(actor)}</b>", target=escape(target))
+        _actor, target = self._names(item)
+        text = self.sentence(item, actor=self._actors(item, bold=True), target=escape(target))
         details = [relative_time(item.note.created_at)]
         if item.community_name and item.note.target_type != "community":
             details.append(escape(item.community_name))
@@ -296,7 +363,7 @@ class NotificationsPane(Pane):
     def open_notification(self, item: NotificationRow) -> None:
         """Mark it read (queued offline too) and go to what it is about."""
         if not item.note.read:
-            self.context.spawn(self.context.actions.mark_notifications_read([item.note.id]))
+            self.context.spawn(self.context.actions.mark_notifications_read(item.ids))
         destination = item.destination()
         if destination is not None:
             self.context.navigate.emit(*destination)
