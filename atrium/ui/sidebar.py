@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QFont, QIcon, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFocusEvent, QFont, QIcon, QKeyEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -22,10 +22,16 @@ from .icons import icon, logo_pixmap
 from .pane_registry import BY_KEY, SIDEBAR_KEYS
 
 SIDEBAR_WIDTH = 232
+_STEP_KEYS = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Home, Qt.Key.Key_End)
 
 
 class NavButton(QAbstractButton):
-    """One sidebar entry: icon, label and an optional count badge, painted to match the theme."""
+    """One sidebar entry: icon, label and an optional count badge, painted to match the theme.
+
+    From the keyboard: Up/Down (and Home/End) move between the entries, Enter or Space opens one.
+    """
+
+    stepped = Signal(object, int)  # (this button, Qt key): the sidebar moves the focus
 
     def __init__(self, key: str, title: str, icon_name: str, shortcut_hint: str, parent: QWidget) -> None:
         super().__init__(parent)
@@ -55,6 +61,15 @@ class NavButton(QAbstractButton):
     def focusOutEvent(self, event: QFocusEvent) -> None:
         self._keyboard_focus = False
         super().focusOutEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in _STEP_KEYS:
+            self.stepped.emit(self, key)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.click()
+        else:
+            super().keyPressEvent(event)
 
     def set_badge(self, count: int) -> None:
         if count != self.badge:
@@ -182,6 +197,7 @@ class Sidebar(QWidget):
             entry = BY_KEY[key]
             button = NavButton(key, entry.title, entry.icon, f"Ctrl+{number}", self)
             button.clicked.connect(lambda _checked=False, k=key: self.pane_requested.emit(k))
+            button.stepped.connect(self._step)
             self._group.addButton(button)
             self.buttons[key] = button
             layout.addWidget(button)
@@ -228,6 +244,20 @@ class Sidebar(QWidget):
         self.settings_button.clicked.connect(self.settings_requested)
         row.addWidget(self.settings_button)
         return row
+
+    def _step(self, button: NavButton, key: int) -> None:
+        """Move the keyboard focus from BUTTON to the entry KEY names (visible entries only)."""
+        shown = [entry for entry in self.buttons.values() if not entry.isHidden()]
+        if button not in shown:
+            return
+        place = shown.index(button)
+        target = {
+            Qt.Key.Key_Up: max(0, place - 1),
+            Qt.Key.Key_Down: min(len(shown) - 1, place + 1),
+            Qt.Key.Key_Home: 0,
+            Qt.Key.Key_End: len(shown) - 1,
+        }[Qt.Key(key)]
+        shown[target].setFocus(Qt.FocusReason.TabFocusReason)  # drawn with the keyboard's focus ring
 
     def set_current(self, key: str) -> None:
         button = self.buttons.get(key)

@@ -258,6 +258,22 @@ def test_sidebar_and_keyboard_shortcuts_switch_panes(
                     assert window.current_key == key, f"Ctrl+{number}"
             QTest.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
             assert window.current_key == "home"
+            # the sidebar from the keyboard: arrows move between entries, Enter opens one
+            sidebar = window.sidebar
+            sidebar.buttons["home"].setFocus(Qt.FocusReason.TabFocusReason)
+            QTest.keyClick(sidebar.buttons["home"], Qt.Key.Key_Up)
+            assert sidebar.buttons["home"].hasFocus(), "the first entry stays"
+            QTest.keyClick(sidebar.buttons["home"], Qt.Key.Key_Down)
+            QTest.keyClick(sidebar.buttons["communities"], Qt.Key.Key_Down)
+            assert sidebar.buttons["questions"].hasFocus() and window.current_key == "home"
+            QTest.keyClick(sidebar.buttons["questions"], Qt.Key.Key_Return)
+            assert window.current_key == "questions"
+            QTest.keyClick(sidebar.buttons["questions"], Qt.Key.Key_End)
+            last = [key for key in SIDEBAR_KEYS if sidebar.is_entry_visible(key)][-1]
+            assert sidebar.buttons[last].hasFocus()
+            QTest.keyClick(sidebar.buttons[last], Qt.Key.Key_Home)
+            QTest.keyClick(sidebar.buttons["home"], Qt.Key.Key_Space)
+            assert window.current_key == "home"
             seen = len(app.states)
             QTest.keyClick(window, Qt.Key.Key_F5)  # sync now
             await until(lambda: EngineState.SYNCING in app.states[seen:], 10, "F5 to start a sync")
