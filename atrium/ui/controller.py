@@ -295,6 +295,8 @@ class AppController(QObject):
     def open_outbox(self) -> None:
         if self.context is not None:
             dialog = OutboxDialog(self.context, self.window)
+            if self.window is not None:
+                dialog.draft_opened.connect(self.window.open_draft)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
 

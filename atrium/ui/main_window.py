@@ -16,9 +16,10 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from atrium.app.engine import EngineStatus
-from atrium.cache import Cache, my_communities, pending_counts, person, unread_count
+from atrium.cache import Cache, draft_count, my_communities, pending_counts, person, unread_count
 
 from .context import UiContext
+from .drafts import COMMENT_PREFIX, NEW_POST_KEY, QUESTION_KEY, edited_post
 from .i18n import ntr
 from .icons import logo_icon
 from .pane_registry import BY_KEY, SIDEBAR_KEYS, build_pane
@@ -26,6 +27,8 @@ from .panes.base import Pane
 from .sidebar import Sidebar
 from .status_area import StatusArea
 from .top_bar import TopBar
+from .widgets.composer import open_composer
+from .widgets.post_format import posts_by_id
 
 log = logging.getLogger("atrium.ui")
 OWNER_KINDS = {"user", "membership", "community"}
@@ -162,6 +165,24 @@ class MainWindow(QMainWindow):
         if callable(starter):
             starter()
 
+    def open_draft(self, key: str) -> None:
+        """Go back to where a draft was typed: its thread, the edit, the composer or Ask."""
+        if key == QUESTION_KEY:
+            asker = getattr(self.show_pane("questions"), "ask", None)
+            if callable(asker):
+                asker()
+        elif key == NEW_POST_KEY:
+            self.new_post()
+        elif key.startswith(COMMENT_PREFIX):
+            self.open_item("post", key[len(COMMENT_PREFIX) :])
+        elif (post_id := edited_post(key)) is not None:
+            post = posts_by_id(self.context.reader, [post_id], self.context.me).get(post_id)
+            if post is None:
+                self.status_area.show_error(self.tr("That post is no longer in your offline copy."))
+                return
+            self.open_item("post", post_id)
+            open_composer(self.context, self, edit=post)
+
     def _return_on_close(self, opened_in: str, came_from: str) -> None:
         pane = self.pane(opened_in)
         if self._returning is not None:
@@ -236,10 +257,11 @@ class MainWindow(QMainWindow):
         try:
             unread = unread_count(reader)
             counts = pending_counts(reader)
+            drafts = draft_count(reader)
         except Exception:  # the reader is being closed (sign-out); the next change refreshes
             log.debug("counts not refreshed", exc_info=True)
             return
-        self.status_area.set_counts(counts["pending"], counts["failed"])
+        self.status_area.set_counts(counts["pending"], counts["failed"], drafts)
         if self.failed is not None and counts["failed"] > self.failed:
             self._say_refused(reader, counts["failed"] - self.failed)
         self.failed = counts["failed"]

@@ -1,7 +1,10 @@
-"""The outbox dialog: the changes that have not reached the server yet, with Retry and Discard.
+"""The outbox dialog: the changes that have not reached the server yet, with Retry and Discard,
+and the drafts kept on this computer, with Open and Discard.
 
-Reads ``atrium.cache.entries`` through the read-only reader; retry and discard go through the
-cache writer (``Actions.retry_unsent`` and ``discard_unsent``), never from the GUI thread.
+Reads ``atrium.cache.entries`` and ``drafts`` through the read-only reader; retry and discard go
+through the cache writer (``Actions.retry_unsent``, ``discard_unsent``, ``DraftStore.write``),
+never from the GUI thread. A draft whose post is gone (deleted, or left with its community) can
+only be read here (its text is the tooltip) and discarded.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,13 +31,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from atrium.cache import OutboxEntry, entries
+from atrium.cache import Draft, OutboxEntry, drafts, entries
 
 from .context import UiContext
 from .dialogs import confirm
+from .drafts import COMMENT_PREFIX, NEW_POST_KEY, QUESTION_KEY, draft_post
 from .i18n import QT_TRANSLATE_NOOP
 from .icons import icon
 from .status_area import relative_time
+from .widgets.post_format import posts_by_id
 
 KINDS = {
     "create_post": QT_TRANSLATE_NOOP("OutboxDialog", "New post"),
@@ -119,7 +125,75 @@ class OutboxModel(QAbstractTableModel):
         return None
 
 
+class DraftsModel(QAbstractTableModel):
+    """The drafts: what each is (and where), when it was last typed, its first words."""
+
+    HEADERS = (QT_TRANSLATE_NOOP("OutboxDialog", "Draft"), QT_TRANSLATE_NOOP("OutboxDialog", "Saved"),
+               QT_TRANSLATE_NOOP("OutboxDialog", "Text"))  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[tuple[Draft, str | None]] = []  # (draft, its post's title; None: the post is gone)
+
+    def set_drafts(self, rows: list[tuple[Draft, str | None]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _tr(self.HEADERS[section])
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid():
+            return None
+        draft, title = self.rows[index.row()]
+        text = "\n".join(
+            value.strip()
+            for name in ("title", "body")
+            if isinstance(value := draft.fields.get(name), str) and value.strip()
+        )
+        if role == Qt.ItemDataRole.DisplayRole:
+            if index.column() == 0:
+                return describe_draft(draft.key, title)
+            if index.column() == 1:
+                return relative_time(draft.updated_at)
+            words = " ".join(text.split())
+            return words[:80] + ("…" if len(words) > 80 else "")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return text or None
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0:
+            return icon("warning", "danger") if title is None and draft_post(draft.key) else icon("compose")
+        return None
+
+
+def describe_draft(key: str, title: str | None) -> str:
+    """ "New post", "Question", "Comment in “…”", "Edit of “…”" (or that its post is gone)."""
+    if key == NEW_POST_KEY:
+        return _tr("New post")
+    if key == QUESTION_KEY:
+        return _tr("Question")
+    comment = key.startswith(COMMENT_PREFIX)
+    if title is None:
+        return _tr("Comment on a post that is gone") if comment else _tr("Edit of a post that is gone")
+    shown = title[:60] + ("…" if len(title) > 60 else "")
+    return (_tr("Comment in “%1”") if comment else _tr("Edit of “%1”")).replace("%1", shown)
+
+
 class OutboxDialog(QDialog):
+    draft_opened = Signal(str)  # a draft's key: go back to where it was typed
+
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
@@ -154,6 +228,8 @@ class OutboxDialog(QDialog):
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.empty_label)
         layout.addLayout(self._buttons())
+        layout.addWidget(self._drafts_part(), 1)
+        layout.addLayout(self._close_row())
         context.cache_changed.connect(self.refresh)
         context.status_changed.connect(self.refresh)
         self.refresh()
@@ -169,6 +245,11 @@ class OutboxDialog(QDialog):
         self.retry_button.clicked.connect(self._retry)
         row.addWidget(self.retry_button)
         row.addStretch(1)
+        return row
+
+    def _close_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addStretch(1)
         close = QPushButton(self.tr("Close"), self)
         close.setAccessibleName(self.tr("Close"))
         close.setDefault(True)
@@ -176,7 +257,93 @@ class OutboxDialog(QDialog):
         row.addWidget(close)
         return row
 
+    def _drafts_part(self) -> QWidget:
+        self.drafts_box = QWidget(self)
+        column = QVBoxLayout(self.drafts_box)
+        column.setContentsMargins(0, 10, 0, 0)
+        heading = QLabel(self.tr("Drafts"), self.drafts_box)
+        heading.setProperty("role", "subheading")
+        column.addWidget(heading)
+        intro = QLabel(self.tr("Typed here and not sent yet. Open one to go on writing it."), self.drafts_box)
+        intro.setProperty("role", "muted")
+        column.addWidget(intro)
+        self.drafts_model = DraftsModel()
+        self.drafts_table = QTableView(self.drafts_box)
+        self.drafts_table.setModel(self.drafts_model)
+        self.drafts_table.setAccessibleName(self.tr("Drafts list"))
+        self.drafts_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.drafts_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.drafts_table.verticalHeader().hide()
+        self.drafts_table.setShowGrid(False)
+        self.drafts_table.setAlternatingRowColors(True)
+        self.drafts_table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.drafts_table.doubleClicked.connect(self._open_draft)
+        column.addWidget(self.drafts_table, 1)
+        row = QHBoxLayout()
+        self.discard_draft_button = QPushButton(
+            icon("discard", "danger"), self.tr("Discard…"), self.drafts_box
+        )
+        self.discard_draft_button.setAccessibleName(self.tr("Discard the selected draft"))
+        self.discard_draft_button.clicked.connect(self._discard_draft)
+        self.open_draft_button = QPushButton(self.tr("Open"), self.drafts_box)
+        self.open_draft_button.setAccessibleName(self.tr("Open the selected draft"))
+        self.open_draft_button.clicked.connect(self._open_draft)
+        row.addWidget(self.discard_draft_button)
+        row.addWidget(self.open_draft_button)
+        row.addStretch(1)
+        column.addLayout(row)
+        return self.drafts_box
+
+    def selected_draft(self) -> tuple[Draft, str | None] | None:
+        model = self.drafts_table.selectionModel()
+        rows = model.selectedRows() if model else []
+        return (
+            self.drafts_model.rows[rows[0].row()]
+            if rows and rows[0].row() < len(self.drafts_model.rows)
+            else None
+        )
+
+    def _refresh_drafts(self) -> None:
+        chosen = self.selected_draft()
+        kept = drafts(self.context.reader)
+        post_ids = [post_id for draft in kept if (post_id := draft_post(draft.key)) is not None]
+        posts = posts_by_id(self.context.reader, post_ids, self.context.me)
+        rows: list[tuple[Draft, str | None]] = []
+        for draft in kept:
+            post_id = draft_post(draft.key)
+            post = posts.get(post_id) if post_id is not None else None
+            title = "" if post_id is None else (post.title or post.body.split("\n", 1)[0] if post else None)
+            rows.append((draft, title))
+        self.drafts_model.set_drafts(rows)
+        for number, (draft, _title) in enumerate(rows):
+            if chosen is not None and draft.key == chosen[0].key:
+                self.drafts_table.selectRow(number)
+        self.drafts_box.setVisible(bool(rows))
+        self.drafts_table.resizeColumnsToContents()
+        self.drafts_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+
+    def _open_draft(self, *_args: object) -> None:
+        chosen = self.selected_draft()
+        if chosen is None:
+            return
+        draft, title = chosen
+        if title is None and draft_post(draft.key) is not None:
+            return  # nowhere to go: read it in the tooltip, copy it, or discard it
+        self.accept()
+        self.draft_opened.emit(draft.key)
+
+    def _discard_draft(self) -> None:
+        chosen = self.selected_draft()
+        if chosen is not None:
+            self.context.spawn(self._confirm_discard_draft(chosen[0]))
+
+    async def _confirm_discard_draft(self, draft: Draft) -> None:
+        text = self.tr("Discard this draft? What you typed will be gone; it cannot be undone.")
+        if await confirm(self, self.tr("Discard draft"), text, self.tr("Discard")):
+            self.context.drafts.write(draft.key, None)
+
     def refresh(self, *_args: object) -> None:
+        self._refresh_drafts()
         selected = self.selected()
         self.model.set_entries(entries(self.context.reader))
         for row, entry in enumerate(self.model.rows):
@@ -184,6 +351,8 @@ class OutboxDialog(QDialog):
                 self.table.selectRow(row)
         self.table.setVisible(bool(self.model.rows))
         self.empty_label.setVisible(not self.model.rows)
+        self.retry_button.setVisible(bool(self.model.rows))
+        self.discard_button.setVisible(bool(self.model.rows))
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self._update_buttons()
@@ -193,6 +362,11 @@ class OutboxDialog(QDialog):
         return self.model.rows[rows[0].row()] if rows and rows[0].row() < len(self.model.rows) else None
 
     def _update_buttons(self, *_args: object) -> None:
+        draft = self.selected_draft()
+        self.discard_draft_button.setEnabled(draft is not None)
+        self.open_draft_button.setEnabled(
+            draft is not None and (draft[1] is not None or not draft_post(draft[0].key))
+        )
         chosen = self.selected()
         self.retry_button.setEnabled(chosen is not None and chosen.state != "sending")
         self.discard_button.setEnabled(chosen is not None and chosen.state != "sending")

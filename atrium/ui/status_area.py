@@ -73,6 +73,7 @@ class StatusArea(QWidget):
         self._retry_at: float | None = None  # monotonic time of the next try, while offline
         self.pending = 0
         self.failed = 0
+        self.drafts = 0  # typed and not sent (kept on this computer): listed in the same dialog
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 5, 10, 5)
         layout.setSpacing(8)
@@ -88,7 +89,9 @@ class StatusArea(QWidget):
         self.pending_button.setObjectName("PendingButton")
         self.pending_button.setIcon(icon("outbox", "warning"))
         self.pending_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.pending_button.setToolTip(self.tr("See, retry or discard the changes that have not been sent"))
+        self.pending_button.setToolTip(
+            self.tr("See, retry or discard the changes that have not been sent, and your drafts")
+        )
         self.pending_button.clicked.connect(self.outbox_requested)
         self.pending_button.hide()
         layout.addWidget(self.pending_button)
@@ -141,8 +144,8 @@ class StatusArea(QWidget):
             return None
         return max(1, math.ceil(self._retry_at - time.monotonic()))
 
-    def set_counts(self, pending: int, failed: int) -> None:
-        self.pending, self.failed = pending, failed
+    def set_counts(self, pending: int, failed: int, drafts: int = 0) -> None:
+        self.pending, self.failed, self.drafts = pending, failed, drafts
         self._render()
 
     def show_error(self, message: str) -> None:
@@ -174,16 +177,18 @@ class StatusArea(QWidget):
         self.state_label.setAccessibleName(self.tr("Connection: %1").replace("%1", self.state_label.text()))
         self.detail_label.setAccessibleName(detail)
         waiting = self.pending + self.failed
-        self.pending_button.setVisible(waiting > 0)
-        if waiting:
-            text = (
-                _ntr("%n change waiting to be sent", "%n changes waiting to be sent", self.pending)
-                if self.pending
-                else ""
-            )
+        self.pending_button.setVisible(waiting > 0 or self.drafts > 0)
+        if waiting or self.drafts:
+            parts = []
+            if self.pending:
+                parts.append(
+                    _ntr("%n change waiting to be sent", "%n changes waiting to be sent", self.pending)
+                )
             if self.failed:
-                failed = _ntr("%n failed", "%n failed", self.failed)
-                text = f"{text} · {failed}" if text else failed
+                parts.append(_ntr("%n failed", "%n failed", self.failed))
+            if self.drafts:
+                parts.append(_ntr("%n draft", "%n drafts", self.drafts))
+            text = " · ".join(parts)
             self.pending_button.setText(text)
             self.pending_button.setAccessibleName(text)
             self.pending_button.setProperty("failed", self.failed > 0)

@@ -10,11 +10,16 @@ from typing import Any
 import pytest
 import qasync
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 
 from atrium.cache import load_draft, open_cache
-from atrium.ui.drafts import SAVE_DELAY_MS
+from atrium.ui.drafts import SAVE_DELAY_MS, edit_key
+from atrium.ui.outbox_dialog import OutboxDialog
 from atrium.ui.panes.questions import QuestionsPane
+from atrium.ui.status_area import StatusArea
+from atrium.ui.widgets.composer import open_composer
 from atrium.ui.widgets.feed_model import FeedRole
+from atrium.ui.widgets.post_format import posts_by_id
 from tests.harness import RunningServer
 from tests.ui import test_home
 from tests.ui.test_home import Desk, close_desk, make_home, must, open_desk, save_shot
@@ -99,8 +104,6 @@ def test_an_edit_closed_unsaved_comes_back_and_discarding_restores_the_post(qtbo
     )
     if post is None:
         pytest.skip("the demo user has no post in Home")
-    from atrium.ui.widgets.composer import open_composer
-
     dialog = open_composer(desk.context, pane, edit=post)
     dialog.composer.body_edit.setPlainText(post.body + "\n\nUpdate: fixed.")
     dialog.reject()
@@ -184,3 +187,115 @@ def test_a_card_says_a_comment_draft_waits_in_its_thread(
     pane.thread_view.send_comment()
     desk.wait_until(lambda: status() in ("Sending…", ""))
     desk.wait_until(lambda: "Draft" not in status())
+
+
+def my_post(desk: Desk) -> Any:
+    post_id = desk.reader.conn.execute(
+        "SELECT id FROM posts WHERE author_id = ? AND kind = 'post' ORDER BY created_at DESC LIMIT 1",
+        (desk.context.me,),
+    ).fetchone()[0]
+    return must(posts_by_id(desk.reader, [post_id], desk.context.me).get(post_id))
+
+
+def test_a_saved_edit_leaves_no_draft_and_the_next_edit_shows_the_post(qtbot: Any, desk: Desk) -> None:
+    pane = make_home(qtbot, desk)
+    post = my_post(desk)
+    dialog = open_composer(desk.context, pane, edit=post)
+    dialog.composer.body_edit.setPlainText(post.body + " (updated)")
+    sent: list[str] = []
+    dialog.composer.sent.connect(sent.append)
+    dialog.composer.send()
+    desk.wait_until(lambda: bool(sent))
+    desk.run(desk.context.drafts.flush())
+    assert on_disk(desk, edit_key(post.id)) is None, "saved: nothing left to keep"
+    now = must(posts_by_id(desk.reader, [post.id], desk.context.me).get(post.id))
+    again = open_composer(desk.context, pane, edit=now).composer
+    assert again.body_edit.toPlainText() == post.body + " (updated)"
+    assert not again.message.text() and not again.discard_button.isVisible()
+
+
+def test_discard_after_a_refused_send_really_discards(qtbot: Any, desk: Desk) -> None:
+    pane = QuestionsPane(desk.context)
+    qtbot.addWidget(pane)
+    pane.show()
+    composer = pane.ask()
+    qtbot.keyClicks(composer.title_edit, "Why is the VPN slow?")
+    desk.run(desk.context.drafts.flush())
+    assert on_disk(desk, "question") is not None
+    composer.send()  # no details: the post is refused before it is queued
+    desk.wait_until(lambda: "empty" in composer.message.text())
+    qtbot.mouseClick(composer.discard_button, Qt.MouseButton.LeftButton)
+    desk.run(desk.context.drafts.flush())
+    assert on_disk(desk, "question") is None
+    composer.close_composer()
+    assert not pane.ask().title_edit.text(), "the discarded draft does not come back"
+
+
+def test_one_thread_in_two_panes_is_one_draft(qtbot: Any, desk: Desk) -> None:
+    home = make_home(qtbot, desk)
+    post_id = must(home.model.post_at(1)).id
+    assert home.open_item("post", post_id)
+    qtbot.keyClicks(home.thread_view.editor, "typed in Home")  # and straight on to another pane
+    questions = QuestionsPane(desk.context)
+    qtbot.addWidget(questions)
+    questions.show()
+    assert questions.thread_view.show_post(post_id)
+    assert questions.thread_view.editor.toPlainText() == "typed in Home"
+    qtbot.keyClicks(questions.thread_view.editor, ", finished in Questions")
+    desk.run(desk.context.drafts.flush())
+    assert home.thread_view.editor.toPlainText() == "typed in Home, finished in Questions"
+    questions.thread_view.send_comment()
+    desk.wait_until(lambda: questions.thread_view.editor.toPlainText() == "")
+    assert home.thread_view.editor.toPlainText() == "", "sent from one pane: gone from the other"
+    desk.run(desk.context.drafts.flush())
+    assert on_disk(desk, f"comment:{post_id}") is None
+    row = must(home.model.row_of(post_id))
+    assert "Draft" not in home.model.index(row).data(FeedRole.Status)
+
+
+def test_an_edit_draft_of_a_post_changed_since_says_so(qtbot: Any, desk: Desk, tmp_path: Path) -> None:
+    pane = make_home(qtbot, desk)
+    post = my_post(desk)
+    dialog = open_composer(desk.context, pane, edit=post)
+    dialog.composer.body_edit.setPlainText("my offline rewrite")
+    dialog.reject()
+    desk.run(desk.context.drafts.flush())
+    other, actions = desk.colleague(tmp_path / "laptop", "demo")  # the same person on another computer
+    desk.run(actions.edit_post(post.id, body="changed on the laptop"))
+    assert other.engine is not None
+    desk.run(other.engine.sync_once())
+    desk.sync()
+    now = must(posts_by_id(desk.reader, [post.id], desk.context.me).get(post.id))
+    assert now.body == "changed on the laptop"
+    again = open_composer(desk.context, pane, edit=now).composer
+    assert again.body_edit.toPlainText() == "my offline rewrite"
+    assert "changed since you began this edit" in again.message.text()
+    qtbot.mouseClick(again.discard_button, Qt.MouseButton.LeftButton)
+    assert again.body_edit.toPlainText() == "changed on the laptop"
+
+
+def test_drafts_are_listed_with_unsent_changes_even_when_their_post_is_gone(
+    qtbot: Any, desk: Desk, screenshot_dir: Path
+) -> None:
+    desk.run(desk.context.actions.save_draft("comment:no-such-post", {"body": "Words with nowhere to go"}))
+    desk.run(desk.context.actions.save_draft("question", {"title": "Why is the VPN slow?", "body": ""}))
+    window = QWidget()
+    qtbot.addWidget(window)
+    status = StatusArea(window)
+    status.set_counts(0, 0, 2)
+    assert status.pending_button.isVisibleTo(window) and status.pending_button.text() == "2 drafts"
+    dialog = OutboxDialog(desk.context, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    described = [dialog.drafts_model.index(row, 0).data() for row in range(dialog.drafts_model.rowCount())]
+    assert sorted(described) == ["Comment on a post that is gone", "Question"]
+    save_shot(dialog, screenshot_dir / "outbox-drafts.png")
+    gone = described.index("Comment on a post that is gone")
+    assert dialog.drafts_model.index(gone, 2).data(Qt.ItemDataRole.ToolTipRole) == "Words with nowhere to go"
+    dialog.drafts_table.selectRow(gone)
+    assert not dialog.open_draft_button.isEnabled() and dialog.discard_draft_button.isEnabled()
+    opened: list[str] = []
+    dialog.draft_opened.connect(opened.append)
+    dialog.drafts_table.selectRow(1 - gone)
+    qtbot.mouseClick(dialog.open_draft_button, Qt.MouseButton.LeftButton)
+    assert opened == ["question"]

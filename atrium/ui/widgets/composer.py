@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QKeyEvent, QPalette, QResizeEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QKeyEvent, QPalette, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -437,30 +437,37 @@ class Composer(QWidget):
 
     def _set_sending(self, sending: bool) -> None:
         self._sending = sending
+        for field in (self.title_edit, self.body_edit):  # what is sent is what was there at Post
+            field.setReadOnly(sending)
         self.send_button.setText(tr("Sending…") if sending else (tr("Save") if self.editing else tr("Post")))
         self._update_size()
 
     async def _send(self, community_id: str, body: str, title: str | None) -> None:
         try:
             if self.editing is not None:
-                await self.context.actions.edit_post(
-                    self.editing.id, body=body, title=title, draft_key=self.drafts.sending()
-                )
+                with self.drafts.sending() as draft_key:
+                    await self.context.actions.edit_post(
+                        self.editing.id, body=body, title=title, draft_key=draft_key
+                    )
                 post_id = self.editing.id
             else:
                 attachment_ids = await self._upload()
                 if attachment_ids is None:
                     return
-                post_id = await self.context.actions.create_post(
-                    community_id, body, kind=self.kind, title=title, attachment_ids=attachment_ids,
-                    draft_key=self.drafts.sending(),
-                )  # fmt: skip
+                with self.drafts.sending() as draft_key:
+                    post_id = await self.context.actions.create_post(
+                        community_id, body, kind=self.kind, title=title, attachment_ids=attachment_ids,
+                        draft_key=draft_key,
+                    )  # fmt: skip
         except ActionRefused as refused:
             self._show_message(str(refused), error=True)
             return
         finally:
             self._set_sending(False)
-        self.clear()
+        if self.editing is not None:
+            self.drafts.close()  # saved: the composer closes with the post as it now is
+        else:
+            self.clear()
         self.sent.emit(post_id)
 
     async def _upload(self) -> list[str] | None:
@@ -499,30 +506,54 @@ class Composer(QWidget):
         if self.editing is not None:
             if title == (self.editing.title or "") and body == self.editing.body:
                 return None
-            return {"title": title, "body": body}
+            return {"title": title, "body": body, "base": self._edit_base()}
         if not title.strip() and not body.strip() and not self._attachments:
             return None
         return {"title": title, "body": body, "kind": self.kind, "community_id": self.community_id(),
                 "attachments": [str(path) for path in self._attachments]}  # fmt: skip
 
+    def _edit_base(self) -> str:
+        """Which version of the post an edit started from (its last edit time)."""
+        post = self.editing
+        return (post.edited_at or post.created_at) if post is not None else ""
+
     def _restore(self, fields: dict[str, Any]) -> None:
-        """Fill the composer from a kept draft (anything of the wrong shape is left out)."""
+        """Fill the composer from a kept draft (anything of the wrong shape is left out), and say
+        what is not as it was: another community, files gone, a post changed since."""
         text = {name: value for name, value in fields.items() if isinstance(value, str)}
+        notes = [tr("Your draft is back: it was kept when the composer closed.")]
+        warn = False  # something is not as it was when the draft was kept
         if self.editing is None:
+            asked_for = self.community_id()
             for row in range(self.community_box.count()):
                 data = self.community_box.itemData(row)
                 if isinstance(data, Community) and data.id == text.get("community_id"):
                     self.community_box.setCurrentIndex(row)
+            if self.community_id() != asked_for:
+                notes.append(
+                    tr("It goes to {0}, as when you began it.").format(self.community_box.currentText())
+                )
             self.set_kind(text.get("kind", self.kind))
             paths = fields.get("attachments")
-            if isinstance(paths, list):
-                self.add_files([path for path in paths if isinstance(path, str)])
+            wanted = (
+                [Path(path) for path in paths if isinstance(path, str)] if isinstance(paths, list) else []
+            )
+            self.add_files([str(path) for path in wanted])
+            gone = [path.name for path in wanted if path not in self._attachments]
+            if gone:
+                notes.append(tr("No longer there, so not attached: {0}.").format(", ".join(gone)))
+                warn = True
+        elif text.get("base") != self._edit_base():
+            warn = True
+            notes = [tr("This post changed since you began this edit: your version is shown. "
+                        "Discard changes to start again from the post as it is now.")]  # fmt: skip
         if "title" in text:
             self.title_edit.setText(text["title"])
             self._kind_changed()
         if "body" in text:
             self.body_edit.setPlainText(text["body"])
-        self._show_message(tr("Your draft is back: it was kept when the composer closed."))
+            self.body_edit.moveCursor(QTextCursor.MoveOperation.End)  # go on writing where it stopped
+        self._show_message(" ".join(notes), error=warn)
 
     def _draft_changed(self) -> None:
         self.drafts.changed()

@@ -6,7 +6,9 @@ actions are links (like, reply, accept) and a small toolbar (like, follow the au
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
@@ -18,6 +20,7 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QResizeEvent,
+    QTextCursor,
     QTextDocument,
 )
 from PySide6.QtWidgets import (
@@ -92,7 +95,9 @@ class ThreadView(QWidget):
         self._refused_post = False  # the open post itself was refused: nothing can be added to it
         self._follow_texts = (tr("Follow"), tr("Follow"))  # with the author's first name, and without
         self._build()
-        self.drafts = DraftKeeper(context.drafts, self._draft_fields, self)  # comment:<post id>
+        self.drafts = DraftKeeper(
+            context.drafts, self._draft_fields, self, self._show_draft
+        )  # comment:<post id>
         self.editor.textChanged.connect(self.drafts.changed)
         context.cache_changed.connect(self.on_cache_changed)
         context.status_changed.connect(self.on_status)
@@ -187,25 +192,30 @@ class ThreadView(QWidget):
     def show_post(self, post_id: str) -> bool:
         """Show POST_ID's thread from the cache; False if it is not cached."""
         if post_id != self.post_id:
-            draft = self.drafts.open(comment_key(post_id)) or {}  # the comment typed here before, if any
+            draft = self.drafts.open(comment_key(post_id))  # the comment typed here before, if any
             self._online_replies.clear()  # a thread opened again asks the server again
             self._asked_online.clear()
             self._remote_images = False
-            self.set_reply_to(None)
-            self.editor.blockSignals(True)
-            body = draft.get("body")
-            self.editor.setPlainText(body if isinstance(body, str) else "")
-            self.editor.blockSignals(False)
             self.comment_message.setVisible(False)
-            reply_to = draft.get("reply_to")
+            self.post_id = post_id
+            self._state_key = None
+            self.refresh(scroll_to_top=True)
+            self._show_draft(draft)
         else:
-            reply_to = None
-        self.post_id = post_id
-        self._state_key = None
-        self.refresh(scroll_to_top=True)
-        if isinstance(reply_to, str) and self.current is not None:
-            self.set_reply_to(reply_to)
+            self._state_key = None
+            self.refresh(scroll_to_top=True)
         return self.current is not None
+
+    def _show_draft(self, draft: dict[str, Any] | None) -> None:
+        """Put a kept comment (and the comment it replies to) in the box; an empty box for None."""
+        draft = draft or {}
+        body, reply_to = draft.get("body"), draft.get("reply_to")
+        self.editor.blockSignals(True)
+        self.editor.setPlainText(body if isinstance(body, str) else "")
+        self.editor.moveCursor(QTextCursor.MoveOperation.End)  # go on writing where it stopped
+        self.editor.blockSignals(False)
+        self._reply_to = None
+        self.set_reply_to(reply_to if isinstance(reply_to, str) and self.current is not None else None)
 
     def clear(self) -> None:
         self.drafts.open(None)  # the comment typed here is saved first
@@ -423,7 +433,7 @@ class ThreadView(QWidget):
     # -- actions -------------------------------------------------------------------------------------
 
     def set_reply_to(self, comment_id: str | None) -> None:
-        if comment_id != self._reply_to:
+        if comment_id != self._reply_to and self.editor.toPlainText().strip():
             self.drafts.changed()
         self._reply_to = comment_id
         name = None
@@ -446,9 +456,10 @@ class ThreadView(QWidget):
 
     async def _send(self, post_id: str, text: str, parent_id: str | None) -> None:
         try:
-            await self.context.actions.comment(
-                post_id, text, parent_id=parent_id, draft_key=self._sending_draft(post_id, text)
-            )
+            # the box still shows just what goes: its draft goes with it (typing on keeps the draft)
+            using_draft = self.post_id == post_id and self.editor.toPlainText() == text
+            with self.drafts.sending() if using_draft else contextlib.nullcontext() as draft_key:
+                await self.context.actions.comment(post_id, text, parent_id=parent_id, draft_key=draft_key)
         except ActionRefused as refused:
             self._message(str(refused), error=True)
             return
@@ -457,13 +468,6 @@ class ThreadView(QWidget):
             self.set_reply_to(None)
         self.comment_message.setVisible(False)
         self.browser.verticalScrollBar().setValue(self.browser.verticalScrollBar().maximum())
-
-    def _sending_draft(self, post_id: str, text: str) -> str | None:
-        """The draft this send uses up, when the box still shows just what goes (typing on after
-        Send keeps the draft)."""
-        if self.post_id == post_id and self.editor.toPlainText() == text:
-            return self.drafts.sending()
-        return None
 
     def _message(self, text: str, *, error: bool = False) -> None:
         self.comment_message.setText(text)
