@@ -4,7 +4,8 @@ One engine per signed-in profile, on one asyncio loop (the Qt loop via qasync in
 the desktop, plain asyncio headless). It syncs on start, on a server-sent
 `changed`, on a timer, when told the network is back, and on demand. Each page
 is applied with its cursor in one cache transaction on the writer thread, while
-the next page is already being fetched.
+the next page is already being fetched. After a pull it downloads the attachments
+the person keeps offline that are not here yet.
 """
 
 from __future__ import annotations
@@ -29,13 +30,16 @@ from atrium.cache import (
     apply_sync_page,
     catch_up_search,
     enforce_retention,
+    kept_files_to_fetch,
     mark_done,
     mark_failed,
     mark_sending,
     next_due,
     pending_counts,
     read_sync_state,
+    store_attachment,
 )
+from atrium.cache.attachments import DEFAULT_CAP_BYTES
 
 from .api_client import ApiClient, SyncPage, parse_sync_page
 from .collection import collection_paused
@@ -112,6 +116,7 @@ class SyncEngine:
         on_revoked: Callable[[], Any] | None = None,
         listen_events: bool = True,
         size_cap_bytes: int | None = None,
+        attachment_cap_bytes: int | None = DEFAULT_CAP_BYTES,
         rng: random.Random | None = None,
     ) -> None:
         self.writer = writer
@@ -129,6 +134,7 @@ class SyncEngine:
         self.status = EngineStatus(EngineState.STARTING)
         self._sync_lock = asyncio.Lock()
         self.size_cap_bytes = size_cap_bytes
+        self.attachment_cap_bytes = attachment_cap_bytes
         self._retention_due = 0.0  # loop time when retention next runs (after a sync)
         self._retry_now = False
 
@@ -175,6 +181,7 @@ class SyncEngine:
                 await self._pull(touched)
             while await self.writer.call(catch_up_search, SEARCH_SLICE_ROWS):
                 await asyncio.sleep(0)  # let the GUI breathe between slices
+            await self._fetch_kept_files()
             if not first_sync:  # a first sync holds only what the server sent within the window
                 await self._keep_within_limits()
             state = await self.writer.call(read_sync_state)
@@ -187,6 +194,21 @@ class SyncEngine:
             )
             self._emit_status()
             return touched
+
+    async def _fetch_kept_files(self) -> None:
+        """Download the attachments kept offline that are not here yet (checked against their
+        sha256). One the server no longer lets this person read stays wished for, not fetched;
+        a network failure stops the sync like any other and the next one tries again."""
+        for sha, file_id in await self.writer.call(kept_files_to_fetch):
+            try:
+                data = await self.client.download_file(file_id, sha)
+            except ApiError as error:
+                if error.retryable or isinstance(error, Unauthorized | DeviceRevoked):
+                    raise
+                log.warning("a file kept offline could not be fetched (%s): %s", sha, error.message)
+                continue
+            await self.writer.call(store_attachment, sha, data, cap_bytes=self.attachment_cap_bytes)
+            self._changed(ChangeSet({"attachment": {sha}}))
 
     async def _keep_within_limits(self) -> None:
         """Drop what fell out of the retention window and evict bodies over the size cap, hourly."""

@@ -24,6 +24,7 @@ from atrium.cache import (
     reaction_id,
     retry,
     save_draft,
+    set_keep_offline,
     uuid7,
 )
 from atrium.cache.db import connection_of
@@ -150,6 +151,16 @@ class Actions:
         changes.add("outbox", op_id)
         self._tell(changes)
         return changes
+
+    # -- attachments kept offline -----------------------------------------------------------------------
+
+    async def keep_offline(self, sha256: str, keep: bool) -> None:
+        """Keep a file on this computer (the engine downloads it at its next sync), or stop: it may
+        then be evicted like any other when the attachments are over their cap."""
+        await self.writer.call(set_keep_offline, sha256, keep)
+        self._tell(ChangeSet({"attachment": {sha256.lower()}}))
+        if keep:
+            self._wake()
 
     # -- drafts (typed, not sent) ------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from .api_client import ApiClient
 from .credentials import CredentialStore
 from .engine import EngineStatus, SyncEngine
 from .profile import Profile
-from .settings import Settings
+from .settings import Settings, attachment_cap_bytes
 from .writer import CacheWriter
 
 TEST_KEYRING_ENV = "ATRIUM_TEST_KEYRING_FILE"
@@ -149,6 +149,7 @@ class Session:
             on_revoked=self.wipe_device,
             listen_events=listen_events,
             size_cap_bytes=int(self.settings.get("cache_size_cap_mb")) * 1024 * 1024,
+            attachment_cap_bytes=attachment_cap_bytes(self.settings),
         )
         if run_loop:
             self.engine.start()

@@ -371,3 +371,9 @@ class Settings:
         self.problems.append(
             f"Your settings file was damaged ({why}). It was kept as {target.name}; using defaults."
         )
+
+
+def attachment_cap_bytes(settings: Settings) -> int:
+    """How many bytes of attachments the cache may hold (``attachment_cache_mb``, a setting and a
+    policy key); files kept offline are never evicted to meet it."""
+    return int(settings.get("attachment_cache_mb")) * 1024 * 1024

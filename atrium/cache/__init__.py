@@ -71,6 +71,7 @@ Keeping — ``retention.py``, ``attachments.py``
     store_attachment(target, sha256, bytes_or_path, *, cap_bytes=...) -> Path   (hash verified)
     attachment_path(target, sha256) -> Path | None   set_keep_offline(target, sha256, keep)
     attachments_to_fetch(target) -> list[str]   evict_attachments(target, cap_bytes) -> list[str]
+    kept_files_to_fetch(target) -> [(sha256, file id)]   offline_files(target, shas) -> (stored, kept)
 
 For the sync engine
     - Parse a page with orjson and hand ``changes`` over as they are; validation is here.
@@ -91,6 +92,8 @@ from .attachments import (
     attachments_size,
     attachments_to_fetch,
     evict_attachments,
+    kept_files_to_fetch,
+    offline_files,
     set_keep_offline,
     store_attachment,
 )
@@ -201,6 +204,7 @@ __all__ = [
     "entries",
     "evict_attachments",
     "follow_id",
+    "kept_files_to_fetch",
     "load_draft",
     "mark_done",
     "mark_failed",
@@ -210,6 +214,7 @@ __all__ = [
     "my_communities",
     "next_due",
     "notifications",
+    "offline_files",
     "open_cache",
     "pending_counts",
     "person",

@@ -135,6 +135,34 @@ def attachments_to_fetch(target: CacheLike) -> list[str]:
     return [row[0] for row in rows]
 
 
+def kept_files_to_fetch(target: CacheLike) -> list[tuple[str, str]]:
+    """(sha256, file id) for each file kept offline and not stored yet, whose id a cached post
+    gives (``GET /files/{id}`` fetches it). A kept file no cached post carries is left out."""
+    rows = connection_of(target).execute(
+        "SELECT a.sha256, (SELECT json_extract(f.value, '$.id') FROM posts p, json_each(p.attachments) f "
+        "WHERE p.attachments != '[]' AND lower(json_extract(f.value, '$.sha256')) = a.sha256 LIMIT 1) "
+        "FROM attachments a WHERE a.keep_offline = 1 AND a.path IS NULL ORDER BY a.sha256"
+    )
+    return [(sha, str(file_id)) for sha, file_id in rows if file_id]
+
+
+def offline_files(target: CacheLike, sha256s: list[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """Of SHA256S: (the files stored here, the files kept offline) — for what a thread shows."""
+    wanted = [sha.lower() for sha in sha256s if isinstance(sha, str) and _SHA256.match(sha.lower())]
+    if not wanted:
+        return frozenset(), frozenset()
+    rows = (
+        connection_of(target)
+        .execute(
+            f"SELECT sha256, path IS NOT NULL, keep_offline FROM attachments WHERE sha256 IN ({','.join('?' * len(wanted))})",
+            wanted,
+        )
+        .fetchall()
+    )
+    return (frozenset(sha for sha, stored, _keep in rows if stored),
+            frozenset(sha for sha, _stored, keep in rows if keep))  # fmt: skip
+
+
 def attachments_size(target: CacheLike) -> int:
     """Bytes stored in the attachment directory (as indexed)."""
     return int(connection_of(target).execute("SELECT ifnull(sum(size), 0) FROM attachments").fetchone()[0])

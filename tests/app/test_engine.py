@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hashlib
 import os
 import signal
 import subprocess
@@ -26,7 +27,17 @@ from atrium.app.engine import EngineState, EngineStatus, SyncEngine
 from atrium.app.errors import ApiError, CaptivePortal, DeviceRevoked, MalformedReply, Offline
 from atrium.app.services import Actions, read_object
 from atrium.app.writer import CacheWriter
-from atrium.cache import entries, open_cache, pending_counts, read_sync_state, set_identity, wiki_conflicts
+from atrium.cache import (
+    attachment_path,
+    entries,
+    offline_files,
+    open_cache,
+    pending_counts,
+    read_sync_state,
+    set_identity,
+    store_attachment,
+    wiki_conflicts,
+)
 from atrium.cache.objects import SPECS
 from atrium.server.clock import uuid7
 from tests.app.bulk_feed import add_feed_posts
@@ -211,6 +222,41 @@ def test_follows_joins_and_leaves_in_any_order_keep_the_cache_a_mirror(
                     actions[happening]()
                 await desktop.engine.sync_once()
                 assert set(cache_objects(desktop.path)) == server_objects(reader), happenings
+
+    run(scenario())
+
+
+def test_files_kept_offline_arrive_with_the_next_sync_within_the_attachment_cap(
+    make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    cid = make_community(alice, "Facilities")
+    join(bob, cid)
+    plan = b"desk 3.14 is by the window\n" * 100
+    uploaded = alice.post(
+        "/files", content=plan, params={"name": "plan.txt"}, headers={"Content-Type": "text/plain"}
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    file = uploaded.json()
+    make_post(alice, cid, "The new floor plan", attachment_ids=[file["id"]])
+    unrelated = hashlib.sha256(b"x" * 4000).hexdigest()
+
+    async def scenario() -> None:
+        async with Desktop(bob, tmp_path) as desktop:
+            desktop.engine.attachment_cap_bytes = 3000  # less than both files together
+            await desktop.engine.sync_once()
+            await desktop.writer.call(store_attachment, unrelated, b"x" * 4000, cap_bytes=None)
+            assert await desktop.writer.call(attachment_path, file["sha256"]) is None, (
+                "fetched only when asked"
+            )
+            await desktop.actions.keep_offline(file["sha256"], True)
+            await desktop.actions.keep_offline(hashlib.sha256(b"no post has me").hexdigest(), True)
+            await desktop.engine.sync_once()  # the wish without a post is left, not a failure
+            path = await desktop.writer.call(attachment_path, file["sha256"])
+            assert path is not None and path.read_bytes() == plan
+            assert await desktop.writer.call(attachment_path, unrelated) is None, "evicted to meet the cap"
+            here, kept = await desktop.writer.call(offline_files, [file["sha256"], unrelated])
+            assert here == kept == {file["sha256"]}
 
     run(scenario())
 

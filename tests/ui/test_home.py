@@ -27,6 +27,7 @@ from atrium.cache import Cache, ChangeSet, open_cache
 from atrium.ui.context import UiContext
 from atrium.ui.panes.home import HomePane
 from atrium.ui.widgets.feed_model import FeedRole
+from atrium.ui.widgets.thread_html import action_link
 from tests.harness import RunningServer, start_server
 
 T = TypeVar("T")
@@ -458,3 +459,29 @@ def test_a_comment_draft_waits_for_its_thread_and_escape_closes_the_thread(qtbot
     qtbot.keyClick(pane.thread_view, Qt.Key.Key_Escape)
     assert not pane.thread_view.isVisible()
     assert pane.open_item("post", first) and pane.thread_view.editor.toPlainText() == "Half a thought"
+
+
+def test_an_attachment_kept_offline_is_downloaded_by_the_next_sync(
+    qtbot: Any, desk: Desk, tmp_path: Path, screenshot_dir: Path
+) -> None:
+    pane = make_home(qtbot, desk)
+    plan = tmp_path / "floor-plan.txt"
+    plan.write_text("desk 3.14 is by the window\n")
+    uploaded = desk.run(desk.context.api.upload_file(plan, plan.name, "text/plain"))
+    community = must(desk.reader.conn.execute("SELECT community_id FROM posts LIMIT 1").fetchone())[0]
+    post_id = desk.run(
+        desk.context.actions.create_post(community, "The plan", attachment_ids=[uploaded["id"]])
+    )
+    desk.sync()
+    assert pane.open_item("post", post_id)
+    text = pane.thread_view.browser.toPlainText()
+    assert "floor-plan.txt" in text and "Keep offline" in text and "on this computer" not in text
+    pane.thread_view.activate_link(action_link("keep-offline", "0"))
+    desk.wait_until(
+        lambda: "Kept offline: downloading at the next sync" in pane.thread_view.browser.toPlainText()
+    )
+    desk.sync()
+    desk.wait_until(lambda: "✓ Kept offline" in pane.thread_view.browser.toPlainText())
+    save_shot(pane.thread_view, screenshot_dir / "thread-kept-offline.png")
+    pane.thread_view.activate_link(action_link("drop-offline", "0"))
+    desk.wait_until(lambda: "on this computer · Keep offline" in pane.thread_view.browser.toPlainText())

@@ -18,6 +18,7 @@ from atrium.cache import Comment, Post, Thread
 from .post_format import author_label, full_time, human_size, kind_colour, kind_label, relative_time, tr
 
 ACTION_PREFIX = "atrium://action/"
+ATTACH_ICON = "icon:attach"  # an image resource the view adds (no emoji font is needed)
 MAX_DEPTH = 4
 INDENT = 30
 
@@ -34,6 +35,8 @@ class ThreadState:
     followed_topics: set[str] = field(default_factory=set)
     remote_images: bool = False
     online_replies: frozenset[str] = frozenset()  # comments shown from the server, not the cache
+    files_here: frozenset[str] = frozenset()  # sha256 of the attachments stored on this computer
+    files_kept: frozenset[str] = frozenset()  # sha256 of the attachments kept offline
     link_colour: str = "#1f6feb"
     muted_colour: str = "#777777"
     accent_colour: str = "#2e9e6b"
@@ -116,12 +119,7 @@ def post_html(post: Post, state: ThreadState) -> str:
     else:
         parts.append(_render(post.body, state))
     if post.attachments:
-        files = [
-            _link(action_link("attachment", str(number)), f"{item.get('name', tr('file'))}")
-            + f' <span style="color:{muted};">({human_size(int(item.get("size") or 0))})</span>'
-            for number, item in enumerate(post.attachments)
-        ]
-        parts.append(f"<p>📎 {' · '.join(files)}</p>")
+        parts.append(_attachments_html(post, state))
     if post.topics:
         topics = []
         for topic in post.topics:
@@ -133,6 +131,34 @@ def post_html(post: Post, state: ThreadState) -> str:
             )
         parts.append(f'<p style="color:{muted};">{html.escape(tr("Topics:"))} {" &nbsp; ".join(topics)}</p>')
     return "".join(parts)
+
+
+def _attachments_html(post: Post, state: ThreadState) -> str:
+    """One line a file: its name (opens it), size, and whether it is kept on this computer."""
+    muted = state.muted_colour
+    lines = []
+    for number, item in enumerate(post.attachments):
+        sha = str(item.get("sha256") or "").lower()
+        size = human_size(int(item.get("size") or 0))
+        line = _link(action_link("attachment", str(number)), str(item.get("name") or tr("file")))
+        line += f' <span style="color:{muted};">({size})</span>'
+        if sha in state.files_kept:
+            status = (
+                tr("✓ Kept offline")
+                if sha in state.files_here
+                else tr("Kept offline: downloading at the next sync")
+            )
+            line += f' <span style="color:{state.accent_colour};">&nbsp;{html.escape(status)}</span>'
+            line += " · " + _link(action_link("drop-offline", str(number)), tr("Stop keeping"), muted)
+        else:
+            if sha in state.files_here:
+                line += f' <span style="color:{muted};">&nbsp;{html.escape(tr("on this computer"))}</span>'
+            line += " · " + _link(
+                action_link("keep-offline", str(number)), tr("Keep offline"), state.link_colour
+            )
+        lines.append(line)
+    clip = f'<img src="{ATTACH_ICON}" width="14" height="14" style="vertical-align: middle;">&nbsp;'
+    return f'<p style="margin-top:6px;">{clip}{("<br>" + clip).join(lines)}</p>'
 
 
 def _comment_html(comment: Comment, depth: int, post: Post, state: ThreadState) -> str:

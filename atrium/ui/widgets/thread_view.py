@@ -38,12 +38,23 @@ from atrium.app.engine import EngineStatus
 from atrium.app.errors import ApiError
 from atrium.app.markdown import remote_image_source
 from atrium.app.services import COMMENT_BODY_LIMIT, ActionRefused
-from atrium.cache import Comment, Post, Thread, attachment_path, person, store_attachment, thread
+from atrium.app.settings import attachment_cap_bytes
+from atrium.cache import (
+    Comment,
+    Post,
+    Thread,
+    attachment_path,
+    offline_files,
+    person,
+    store_attachment,
+    thread,
+)
 from atrium.cache.objects import SPECS, InvalidObject
 
 from ..context import UiContext
 from ..dialogs import confirm
 from ..drafts import DraftKeeper, comment_key
+from ..icons import icon
 from .card_painting import draw_avatar
 from .feed_delegate import body_css
 from .links import open_link
@@ -52,9 +63,9 @@ from .post_format import failed_op_ids, failed_writes, followed_topics, refused_
 from .remote_images import fetch_images, remote_image_urls
 from .rich_text_delegate import mix
 from .send_keys import ctrl_enter_sends
-from .thread_html import ACTION_PREFIX, ThreadState, thread_html
+from .thread_html import ACTION_PREFIX, ATTACH_ICON, ThreadState, thread_html
 
-_WATCHED = ("post", "comment", "reaction", "user", "follow", "membership", "community")
+_WATCHED = ("post", "comment", "reaction", "user", "follow", "membership", "community", "attachment")
 
 
 class ThreadBrowser(QTextBrowser):
@@ -260,12 +271,15 @@ class ThreadView(QWidget):
         if found.post.comment_count > len(found.comments):
             found = self._with_online_replies(found)
         state = self._state(found.post)
+        state.files_here, state.files_kept = offline_files(
+            self.context.reader, [str(item.get("sha256") or "") for item in found.post.attachments]
+        )
         self._refused_post = state.failed_post is not None and refused_creation(
             self.context.reader, "post", found.post.id
         )
         key = (found, tuple(sorted(state.failed_comments.items())), state.failed_post, state.offline,
                tuple(sorted(state.followed_topics)), state.can_accept, state.remote_images,
-               state.online_replies)  # fmt: skip
+               state.online_replies, state.files_here, state.files_kept)  # fmt: skip
         if key != self._state_key:
             self._state_key = key
             self._render(found, state, scroll_to_top)
@@ -347,6 +361,9 @@ class ThreadView(QWidget):
         people.update({comment.author_id: comment.author_name or "?" for comment in found.comments})
         for user_id, name in people.items():
             self.browser.images[f"avatar:{user_id}"] = self._avatar(user_id, name)
+        if ATTACH_ICON not in self.browser.images:
+            ratio = max(1.0, self.devicePixelRatioF())
+            self.browser.images[ATTACH_ICON] = icon("attach").pixmap(QSize(28, 28), ratio).toImage()
         self.browser.setHtml(thread_html(found, state))
         bar.setValue(position)
 
@@ -523,6 +540,14 @@ class ThreadView(QWidget):
             self.context.spawn(actions.set_follow("topic", target.lower(), verb == "follow-topic"))
         elif verb == "attachment" and target.isdigit() and int(target) < len(post.attachments):
             self.context.spawn(self._open_attachment(post.attachments[int(target)]))
+        elif (
+            verb in ("keep-offline", "drop-offline")
+            and target.isdigit()
+            and int(target) < len(post.attachments)
+        ):
+            sha = str(post.attachments[int(target)].get("sha256") or "")
+            if sha:
+                self.context.spawn(actions.keep_offline(sha, verb == "keep-offline"))
         elif verb in ("retry", "discard"):
             kind, _, object_id = target.partition(":")
             self.context.spawn(self._settle_refused(verb, kind, object_id))
@@ -553,7 +578,10 @@ class ThreadView(QWidget):
                 self.context.error.emit(tr("Opening an attachment the first time needs a connection."))
                 return
             data = await self.context.api.download_file(str(item.get("id")), sha or None)
-            path = await writer.call(store_attachment, sha, data)
+            path = await writer.call(
+                store_attachment, sha, data, cap_bytes=attachment_cap_bytes(self.context.settings)
+            )
+            self.refresh()  # "on this computer" now
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def load_remote_images(self) -> None:
