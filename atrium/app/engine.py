@@ -30,6 +30,7 @@ from atrium.cache import (
     apply_sync_page,
     catch_up_search,
     enforce_retention,
+    evict_attachments,
     kept_files_to_fetch,
     mark_done,
     mark_failed,
@@ -195,6 +196,23 @@ class SyncEngine:
             self._emit_status()
             return touched
 
+    def set_limits(
+        self,
+        *,
+        window_days: int | None = None,
+        size_cap_bytes: int | None = None,
+        attachment_cap_bytes: int | None = None,
+    ) -> None:
+        """New retention or size limits (a setting changed): they apply from the next sync, which
+        also runs retention at once instead of within the hour."""
+        if window_days is not None:
+            self.window_days = window_days
+        if size_cap_bytes is not None:
+            self.size_cap_bytes = size_cap_bytes
+        if attachment_cap_bytes is not None:
+            self.attachment_cap_bytes = attachment_cap_bytes
+        self._retention_due = 0.0
+
     async def _fetch_kept_files(self) -> None:
         """Download the attachments kept offline that are not here yet (checked against their
         sha256). One the server no longer lets this person read stays wished for, not fetched;
@@ -217,6 +235,8 @@ class SyncEngine:
             return
         self._retention_due = loop_time + RETENTION_INTERVAL_SECONDS
         await self.writer.call(enforce_retention, self.window_days, self.size_cap_bytes)
+        if self.attachment_cap_bytes is not None:  # a lowered cap applies to files already here
+            await self.writer.call(evict_attachments, self.attachment_cap_bytes)
 
     # -- the loop ----------------------------------------------------------------------------------
 

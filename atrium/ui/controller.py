@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from atrium.app.engine import EngineState, EngineStatus
 from atrium.app.services import Actions
+from atrium.app.settings import attachment_cap_bytes
 from atrium.cache import Cache, CacheTooNewError, ChangeSet, open_cache, set_aside
 
 from .app import AutoSignIn, DesktopSession, EngineBridge
@@ -332,4 +333,8 @@ class AppController(QObject):
         elif name == "sync_interval_seconds" and engine is not None:
             engine.sync_interval = float(value)
         elif name == "retention_days" and engine is not None:
-            engine.window_days = int(value)
+            engine.set_limits(window_days=int(value))
+        elif name == "cache_size_cap_mb" and engine is not None:
+            engine.set_limits(size_cap_bytes=int(value) * 1024 * 1024)
+        elif name == "attachment_cache_mb" and engine is not None:
+            engine.set_limits(attachment_cap_bytes=attachment_cap_bytes(self.session.settings))

@@ -213,6 +213,25 @@ def test_quitting_right_after_typing_keeps_the_comment_as_a_draft(
     run(scenario(), 120)
 
 
+def test_limits_changed_in_settings_apply_to_the_running_engine(
+    signed_in_session: DesktopSession, ui_app: Any, run: Runner
+) -> None:
+    async def scenario() -> None:
+        async with Shell(signed_in_session, ui_app[1]) as app:
+            await asyncio.wait_for(app.synced.wait(), 60)
+            engine = signed_in_session.engine
+            assert engine is not None
+            settings = signed_in_session.settings
+            settings.set("retention_days", 30)
+            settings.set("cache_size_cap_mb", 512)
+            settings.set("attachment_cache_mb", 5)
+            assert engine.window_days == 30
+            assert engine.size_cap_bytes == 512 * 1024 * 1024
+            assert engine.attachment_cap_bytes == 5 * 1024 * 1024
+
+    run(scenario(), 120)
+
+
 def test_insights_only_for_admins_and_owners(
     signed_in_session: DesktopSession, ui_app: Any, run: Runner
 ) -> None:
