@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from atrium.cache import (
+    ATTACHMENT,
     ChangeSet,
     MalformedPageError,
     OutboxEntry,
@@ -34,23 +35,28 @@ from atrium.cache import (
     kept_files_to_fetch,
     mark_done,
     mark_failed,
+    mark_fetch_failed,
     mark_sending,
     next_due,
     pending_counts,
     read_sync_state,
-    store_attachment,
+    release_unreachable_files,
+    store_file,
 )
 from atrium.cache.attachments import DEFAULT_CAP_BYTES
+from atrium.cache.clock import now_iso
 
 from .api_client import ApiClient, SyncPage, parse_sync_page
 from .collection import collection_paused
 from .errors import (
+    CONNECTION_ERRORS,
     ApiError,
     Conflict,
     DeviceRevoked,
     MalformedReply,
     RateLimited,
     Unauthorized,
+    file_problem,
 )
 from .merge import merge3
 from .writer import CacheWriter
@@ -67,6 +73,7 @@ SEARCH_SLICE_ROWS = 20_000
 HELD_CHANGES = 20_000
 HOLD_WAIT_SECONDS = 0.05
 RETENTION_INTERVAL_SECONDS = 3600.0
+FILE_RETRY_SECONDS = 3600.0  # a file kept offline that failed to download is tried again after this
 PRIVATE_PREFIX = "_"  # outbox body keys starting with this stay on the client (e.g. a wiki edit's base text)
 
 
@@ -134,6 +141,7 @@ class SyncEngine:
         self._attempt = 0
         self.status = EngineStatus(EngineState.STARTING)
         self._sync_lock = asyncio.Lock()
+        self._files_lock = asyncio.Lock()
         self.size_cap_bytes = size_cap_bytes
         self.attachment_cap_bytes = attachment_cap_bytes
         self._retention_due = 0.0  # loop time when retention next runs (after a sync)
@@ -182,7 +190,6 @@ class SyncEngine:
                 await self._pull(touched)
             while await self.writer.call(catch_up_search, SEARCH_SLICE_ROWS):
                 await asyncio.sleep(0)  # let the GUI breathe between slices
-            await self._fetch_kept_files()
             if not first_sync:  # a first sync holds only what the server sent within the window
                 await self._keep_within_limits()
             state = await self.writer.call(read_sync_state)
@@ -194,7 +201,8 @@ class SyncEngine:
                 failed=counts["failed"],
             )
             self._emit_status()
-            return touched
+        await self._fetch_kept_files()  # outside the lock: a slow download holds up no sync
+        return touched
 
     def set_limits(
         self,
@@ -215,18 +223,29 @@ class SyncEngine:
 
     async def _fetch_kept_files(self) -> None:
         """Download the attachments kept offline that are not here yet (checked against their
-        sha256). One the server no longer lets this person read stays wished for, not fetched;
-        a network failure stops the sync like any other and the next one tries again."""
-        for sha, file_id in await self.writer.call(kept_files_to_fetch):
-            try:
-                data = await self.client.download_file(file_id, sha)
-            except ApiError as error:
-                if error.retryable or isinstance(error, Unauthorized | DeviceRevoked):
+        sha256), one at a time. A file that fails (damaged on the server, no longer readable, a
+        server error) is marked with why, where the thread shows it, and tried again an hour
+        later or when the person asks again; the connection failing or the sign-in ending stops
+        the downloads like any sync (the next sync goes on)."""
+        if self._files_lock.locked():
+            return  # another sync is downloading them
+        async with self._files_lock:
+            for sha, file_id in await self.writer.call(kept_files_to_fetch):
+                try:
+                    data = await self.client.download_file(file_id, sha)
+                except CONNECTION_ERRORS:
                     raise
-                log.warning("a file kept offline could not be fetched (%s): %s", sha, error.message)
-                continue
-            await self.writer.call(store_attachment, sha, data, cap_bytes=self.attachment_cap_bytes)
-            self._changed(ChangeSet({"attachment": {sha}}))
+                except ApiError as error:
+                    log.warning("a file kept offline could not be downloaded (%s): %s", sha, error.message)
+                    retry_at = now_iso(_now() + timedelta(seconds=FILE_RETRY_SECONDS))
+                    self._changed(
+                        await self.writer.call(mark_fetch_failed, sha, file_problem(error), retry_at)
+                    )
+                    continue
+                _path, changes = await self.writer.call(
+                    store_file, sha, data, cap_bytes=self.attachment_cap_bytes
+                )
+                self._changed(changes)
 
     async def _keep_within_limits(self) -> None:
         """Drop what fell out of the retention window and evict bodies over the size cap, hourly."""
@@ -235,8 +254,10 @@ class SyncEngine:
             return
         self._retention_due = loop_time + RETENTION_INTERVAL_SECONDS
         await self.writer.call(enforce_retention, self.window_days, self.size_cap_bytes)
+        self._changed(await self.writer.call(release_unreachable_files))
         if self.attachment_cap_bytes is not None:  # a lowered cap applies to files already here
-            await self.writer.call(evict_attachments, self.attachment_cap_bytes)
+            evicted = await self.writer.call(evict_attachments, self.attachment_cap_bytes)
+            self._changed(ChangeSet({ATTACHMENT: set(evicted)}) if evicted else ChangeSet())
 
     # -- the loop ----------------------------------------------------------------------------------
 

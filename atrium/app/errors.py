@@ -364,3 +364,28 @@ def sign_in_message(error: ApiError) -> str:
         if isinstance(error, kind) and error.message == kind.default_message:
             return text
     return error.message
+
+
+CONNECTION_ERRORS = (
+    Offline,
+    Timeout,
+    CaptivePortal,
+    ProxyError,
+    CertificateError,
+    RateLimited,
+    Unauthorized,
+    DeviceRevoked,
+)
+"""Failures of the connection or the sign-in, not of one request: whatever was being fetched
+waits for the next sync (a single file's failure is that file's, ``file_problem``)."""
+
+
+def file_problem(error: ApiError) -> str:
+    """Why a file could not be downloaded, for a person (after "Could not open x.pdf: ")."""
+    if isinstance(error, CONNECTION_ERRORS):
+        return "you are offline, or the Atrium server cannot be reached now"
+    if isinstance(error, MalformedReply):
+        return "the copy on the server is damaged; ask whoever attached it to attach it again"
+    if isinstance(error, NotFound | Forbidden):
+        return "it is no longer on the server, or you may no longer read it"
+    return error.message.rstrip(".")

@@ -71,7 +71,9 @@ Keeping — ``retention.py``, ``attachments.py``
     store_attachment(target, sha256, bytes_or_path, *, cap_bytes=...) -> Path   (hash verified)
     attachment_path(target, sha256) -> Path | None   set_keep_offline(target, sha256, keep)
     attachments_to_fetch(target) -> list[str]   evict_attachments(target, cap_bytes) -> list[str]
-    kept_files_to_fetch(target) -> [(sha256, file id)]   offline_files(target, shas) -> (stored, kept)
+    kept_files_to_fetch(target) -> [(sha256, file id)]   offline_files(target, shas) -> OfflineFiles
+    store_file(target, sha, data, cap_bytes=) -> (path, ChangeSet)   mark_fetch_failed(...)
+    release_unreachable_files(target) -> ChangeSet   (kept files no cached post carries)
 
 For the sync engine
     - Parse a page with orjson and hand ``changes`` over as they are; validation is here.
@@ -88,14 +90,19 @@ from __future__ import annotations
 
 from .apply import DIRECT_INDEX_LIMIT, apply_changes, apply_sync_page
 from .attachments import (
+    ATTACHMENT,
+    OfflineFiles,
     attachment_path,
     attachments_size,
     attachments_to_fetch,
     evict_attachments,
     kept_files_to_fetch,
+    mark_fetch_failed,
     offline_files,
+    release_unreachable_files,
     set_keep_offline,
     store_attachment,
+    store_file,
 )
 from .changeset import ChangeSet
 from .db import CacheLike, commit_held
@@ -154,6 +161,7 @@ from .wiki import (
 )
 
 __all__ = [
+    "ATTACHMENT",
     "DIRECT_INDEX_LIMIT",
     "DRAFT",
     "HIGHLIGHT_END",
@@ -173,6 +181,7 @@ __all__ = [
     "FeedPage",
     "MalformedPageError",
     "Notification",
+    "OfflineFiles",
     "OutboxEntry",
     "Person",
     "Post",
@@ -208,6 +217,7 @@ __all__ = [
     "load_draft",
     "mark_done",
     "mark_failed",
+    "mark_fetch_failed",
     "mark_read",
     "mark_sending",
     "membership_id",
@@ -225,6 +235,7 @@ __all__ = [
     "reaction_target",
     "read_sync_state",
     "reindex_search",
+    "release_unreachable_files",
     "resolve_wiki_conflict",
     "retry",
     "save_draft",
@@ -236,6 +247,7 @@ __all__ = [
     "set_identity",
     "set_keep_offline",
     "store_attachment",
+    "store_file",
     "thread",
     "unread_count",
     "uuid7",

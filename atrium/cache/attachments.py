@@ -1,7 +1,9 @@
 """Attachment bytes, content-addressed by sha256 under ``<cache dir>/files/<sha[:2]>/<sha>``.
 
-The ``attachments`` table indexes what is stored (size, last use, keep-offline flag); the
-directory has its own size cap, evicting least recently used files that are not kept offline.
+The ``attachments`` table indexes what is stored (size, last use, keep-offline flag, why a kept
+file could not be downloaded and when to try again); the directory has its own size cap,
+evicting least recently used files that are not kept offline. A kept file no cached post
+carries any more is released (``release_unreachable_files``): nothing could show or open it.
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ import os
 import re
 import sqlite3
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .changeset import ChangeSet
 from .clock import now_iso
 from .db import CacheLike, connection_of, database_file, write_transaction
 from .errors import AttachmentHashMismatchError
 
 DEFAULT_CAP_BYTES = 2 * 1024**3
+ATTACHMENT = "attachment"  # the kind files have in a ChangeSet ("cache changed" event)
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _CHUNK = 1024 * 1024
 
@@ -88,12 +93,24 @@ def store_attachment(
         conn.execute(
             "INSERT INTO attachments (sha256, path, size, last_used_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (sha256) DO UPDATE SET path = excluded.path, size = excluded.size, "
-            "last_used_at = excluded.last_used_at",
+            "last_used_at = excluded.last_used_at, fetch_error = NULL, fetch_after = NULL",
             (sha, _relative(sha), size, now_iso()),
         )
     if cap_bytes is not None:
         evict_attachments(conn, cap_bytes, protect=sha)
     return final
+
+
+def store_file(
+    target: CacheLike, sha256: str, data: bytes | Path, *, cap_bytes: int | None
+) -> tuple[Path, ChangeSet]:
+    """``store_attachment`` that also says what changed: the file stored and any files evicted
+    to make room (kind ``attachment``), for the "cache changed" event."""
+    conn = connection_of(target)
+    path = store_attachment(conn, sha256, data, cap_bytes=None)
+    sha = _normalise(sha256)
+    evicted = evict_attachments(conn, cap_bytes, protect=sha) if cap_bytes is not None else []
+    return path, ChangeSet({ATTACHMENT: {sha, *evicted}})
 
 
 def attachment_path(target: CacheLike, sha256: str) -> Path | None:
@@ -121,7 +138,8 @@ def set_keep_offline(target: CacheLike, sha256: str, keep: bool) -> None:
     with write_transaction(conn):
         conn.execute(
             "INSERT INTO attachments (sha256, path, size, last_used_at, keep_offline) VALUES (?, NULL, 0, ?, ?) "
-            "ON CONFLICT (sha256) DO UPDATE SET keep_offline = excluded.keep_offline",
+            "ON CONFLICT (sha256) DO UPDATE SET keep_offline = excluded.keep_offline, "
+            "fetch_error = NULL, fetch_after = NULL",  # asked again: a failed download is tried at once
             (sha, now_iso(), int(keep)),
         )
         conn.execute("DELETE FROM attachments WHERE sha256 = ? AND path IS NULL AND keep_offline = 0", (sha,))
@@ -135,32 +153,81 @@ def attachments_to_fetch(target: CacheLike) -> list[str]:
     return [row[0] for row in rows]
 
 
-def kept_files_to_fetch(target: CacheLike) -> list[tuple[str, str]]:
+_FILE_ID_OF = (
+    "(SELECT json_extract(f.value, '$.id') FROM posts p, json_each(p.attachments) f "
+    "WHERE p.attachments != '[]' AND lower(json_extract(f.value, '$.sha256')) = a.sha256 LIMIT 1)"
+)
+
+
+def kept_files_to_fetch(target: CacheLike, now: str | None = None) -> list[tuple[str, str]]:
     """(sha256, file id) for each file kept offline and not stored yet, whose id a cached post
-    gives (``GET /files/{id}`` fetches it). A kept file no cached post carries is left out."""
+    gives (``GET /files/{id}`` fetches it), except those waiting to try again after a failure."""
     rows = connection_of(target).execute(
-        "SELECT a.sha256, (SELECT json_extract(f.value, '$.id') FROM posts p, json_each(p.attachments) f "
-        "WHERE p.attachments != '[]' AND lower(json_extract(f.value, '$.sha256')) = a.sha256 LIMIT 1) "
-        "FROM attachments a WHERE a.keep_offline = 1 AND a.path IS NULL ORDER BY a.sha256"
+        f"SELECT a.sha256, {_FILE_ID_OF} FROM attachments a WHERE a.keep_offline = 1 AND a.path IS NULL "
+        "AND (a.fetch_after IS NULL OR a.fetch_after <= ?) ORDER BY a.sha256",
+        (now or now_iso(),),
     )
     return [(sha, str(file_id)) for sha, file_id in rows if file_id]
 
 
-def offline_files(target: CacheLike, sha256s: list[str]) -> tuple[frozenset[str], frozenset[str]]:
-    """Of SHA256S: (the files stored here, the files kept offline) — for what a thread shows."""
+def mark_fetch_failed(target: CacheLike, sha256: str, reason: str, retry_at: str) -> ChangeSet:
+    """A kept file could not be downloaded (damaged on the server, no longer readable…): say why
+    where it is shown, and leave it until RETRY_AT (or until the person asks again)."""
+    conn = connection_of(target)
+    sha = _normalise(sha256)
+    with write_transaction(conn):
+        conn.execute(
+            "UPDATE attachments SET fetch_error = ?, fetch_after = ? WHERE sha256 = ?",
+            (reason, retry_at, sha),
+        )
+    return ChangeSet({ATTACHMENT: {sha}})
+
+
+def release_unreachable_files(target: CacheLike) -> ChangeSet:
+    """Files kept offline that no cached post carries any more (deleted, left, out of the window):
+    nothing can show or open them, so a wish is forgotten and a stored file becomes evictable."""
+    conn = connection_of(target)
+    with write_transaction(conn):
+        gone = [
+            sha
+            for (sha,) in conn.execute(
+                f"SELECT a.sha256 FROM attachments a WHERE a.keep_offline = 1 AND {_FILE_ID_OF} IS NULL"
+            ).fetchall()
+        ]
+        for sha in gone:
+            conn.execute("DELETE FROM attachments WHERE sha256 = ? AND path IS NULL", (sha,))
+            conn.execute("UPDATE attachments SET keep_offline = 0 WHERE sha256 = ?", (sha,))
+    return ChangeSet({ATTACHMENT: set(gone)}) if gone else ChangeSet()
+
+
+@dataclass(frozen=True)
+class OfflineFiles:
+    """What a thread says of its attachments."""
+
+    here: frozenset[str] = frozenset()  # sha256 of the files stored on this computer
+    kept: frozenset[str] = frozenset()  # kept offline
+    failed: dict[str, str] = field(default_factory=dict)  # kept, and why the last download failed
+
+
+def offline_files(target: CacheLike, sha256s: list[str]) -> OfflineFiles:
+    """Of SHA256S: the files stored here, the files kept offline, and why some could not come."""
     wanted = [sha.lower() for sha in sha256s if isinstance(sha, str) and _SHA256.match(sha.lower())]
     if not wanted:
-        return frozenset(), frozenset()
+        return OfflineFiles()
+    marks = ",".join("?" * len(wanted))
     rows = (
         connection_of(target)
         .execute(
-            f"SELECT sha256, path IS NOT NULL, keep_offline FROM attachments WHERE sha256 IN ({','.join('?' * len(wanted))})",
+            f"SELECT sha256, path IS NOT NULL, keep_offline, fetch_error FROM attachments WHERE sha256 IN ({marks})",
             wanted,
         )
         .fetchall()
     )
-    return (frozenset(sha for sha, stored, _keep in rows if stored),
-            frozenset(sha for sha, _stored, keep in rows if keep))  # fmt: skip
+    return OfflineFiles(
+        frozenset(sha for sha, stored, _keep, _error in rows if stored),
+        frozenset(sha for sha, _stored, keep, _error in rows if keep),
+        {sha: error for sha, stored, keep, error in rows if keep and error and not stored},
+    )
 
 
 def attachments_size(target: CacheLike) -> int:

@@ -50,11 +50,14 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         3,
-        "drafts: what a person typed and has not sent (drafts.py)",
+        "drafts: what a person typed and has not sent (drafts.py); why a file kept offline could "
+        "not be downloaded, and when to try again (attachments.py)",
         run_statements(
             [
                 "CREATE TABLE drafts (key TEXT PRIMARY KEY, fields TEXT NOT NULL, updated_at TEXT NOT NULL)"
                 " WITHOUT ROWID",
+                "ALTER TABLE attachments ADD COLUMN fetch_error TEXT",
+                "ALTER TABLE attachments ADD COLUMN fetch_after TEXT",
             ]
         ),
     ),

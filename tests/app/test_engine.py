@@ -30,6 +30,7 @@ from atrium.app.writer import CacheWriter
 from atrium.cache import (
     attachment_path,
     entries,
+    kept_files_to_fetch,
     offline_files,
     open_cache,
     pending_counts,
@@ -255,8 +256,44 @@ def test_files_kept_offline_arrive_with_the_next_sync_within_the_attachment_cap(
             path = await desktop.writer.call(attachment_path, file["sha256"])
             assert path is not None and path.read_bytes() == plan
             assert await desktop.writer.call(attachment_path, unrelated) is None, "evicted to meet the cap"
-            here, kept = await desktop.writer.call(offline_files, [file["sha256"], unrelated])
-            assert here == kept == {file["sha256"]}
+            files = await desktop.writer.call(offline_files, [file["sha256"], unrelated])
+            assert files.here == files.kept == {file["sha256"]}
+
+    run(scenario())
+
+
+def test_a_damaged_file_kept_offline_is_marked_and_stops_no_sync(
+    make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    cid = make_community(alice, "Facilities")
+    join(bob, cid)
+    uploaded = alice.post("/files", content=b"the real bytes", params={"name": "plan.txt"},
+                          headers={"Content-Type": "text/plain"}).json()  # fmt: skip
+    post_id = make_post(alice, cid, "The plan", attachment_ids=[uploaded["id"]])
+    sha = uploaded["sha256"]
+    stored = next((tmp_path / "files").rglob(sha))  # the server's copy, damaged on its disk
+    stored.write_bytes(b"something else entirely")
+
+    async def scenario() -> None:
+        async with Desktop(bob, tmp_path) as desktop:
+            await desktop.engine.sync_once()
+            await desktop.actions.keep_offline(sha, True)
+            await desktop.engine.sync_once()  # does not raise: the file's failure is the file's
+            files = await desktop.writer.call(offline_files, [sha])
+            assert sha in files.kept and sha not in files.here
+            assert "damaged" in files.failed[sha]
+            assert await desktop.writer.call(kept_files_to_fetch) == [], "not tried again at every sync"
+            stored.write_bytes(b"the real bytes")  # mended on the server
+            await desktop.actions.keep_offline(sha, True)  # "Try again"
+            await desktop.engine.sync_once()
+            files = await desktop.writer.call(offline_files, [sha])
+            assert sha in files.here and not files.failed
+            alice.delete(f"/posts/{post_id}")
+            desktop.engine.set_limits(attachment_cap_bytes=0)  # retention runs at the next sync
+            await desktop.engine.sync_once()
+            files = await desktop.writer.call(offline_files, [sha])
+            assert not files.kept and not files.here, "its post is gone: released, then evicted"
 
     run(scenario())
 

@@ -238,3 +238,18 @@ def test_likes_of_one_post_share_a_row_and_one_click_reads_them_all(qtbot: Any, 
     pane.open_notification(group)
     desk.wait_until(lambda: unread_count(desk.reader) == before - len(group.ids))
     assert all(is_read(desk, notification_id) for notification_id in group.ids)
+
+
+def test_a_likes_row_read_before_all_its_likes_are_loaded_reads_them_all(qtbot: Any, desk: Desk) -> None:
+    """At a page boundary a row may hold only some of its target's likes: a click reads them all."""
+    pane = make_pane(qtbot, desk)
+    target_type, target_id, count = desk.reader.conn.execute(
+        "SELECT target_type, target_id, count(*) FROM notifications WHERE kind = 'like' AND read = 0 "
+        "GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 1"
+    ).fetchone()
+    assert count > 1
+    newest = next(item for item in rows(pane) if item.group_key() == (target_type, target_id, False))
+    partial = NotificationRow(newest.note, newest.target_title, newest.community_name, newest.post_id)
+    before = unread_count(desk.reader)
+    pane.open_notification(partial)
+    desk.wait_until(lambda: unread_count(desk.reader) == before - count)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from atrium.cache import OfflineFiles
 from atrium.cache.models import Post, Thread
 from atrium.ui.widgets.thread_html import ThreadState, thread_html
 
@@ -50,3 +51,25 @@ def test_a_refused_comment_says_why_and_is_not_counted() -> None:
     assert "like-comment" not in page and "action/reply" not in page, (
         "no like or reply to what the server lacks"
     )
+
+
+def test_each_attachment_says_whether_it_is_here_kept_or_failing() -> None:
+    shas = ["a" * 64, "b" * 64, "c" * 64, "d" * 64]
+    files = [
+        {"id": f"f{n}", "name": f"file{n}.pdf", "size": 2048, "sha256": sha} for n, sha in enumerate(shas)
+    ]
+    state = ThreadState(
+        me="u2",
+        files=OfflineFiles(
+            here=frozenset({shas[1], shas[2]}),
+            kept=frozenset({shas[2], shas[3]}),
+            failed={shas[3]: "the copy on the server is damaged"},
+        ),
+    )
+    page = thread_html(Thread(a_post(attachments=files), []), state)
+    lines = page.split("file")[1:]
+    assert "Keep\u00a0offline" in lines[0] and "on\u00a0this" not in lines[0]
+    assert "on\u00a0this\u00a0computer" in lines[1] and "Keep\u00a0offline" in lines[1]
+    assert "✓ Kept offline" in lines[2] and "Stop\u00a0keeping" in lines[2]
+    assert "could not be downloaded: the copy on the server is damaged" in lines[3]
+    assert "Try\u00a0again" in lines[3]

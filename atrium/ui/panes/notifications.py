@@ -363,10 +363,23 @@ class NotificationsPane(Pane):
     def open_notification(self, item: NotificationRow) -> None:
         """Mark it read (queued offline too) and go to what it is about."""
         if not item.note.read:
-            self.context.spawn(self.context.actions.mark_notifications_read(item.ids))
+            self.context.spawn(self.context.actions.mark_notifications_read(self._unread_ids(item)))
         destination = item.destination()
         if destination is not None:
             self.context.navigate.emit(*destination)
+
+    def _unread_ids(self, item: NotificationRow) -> list[str]:
+        """The row's notifications, and for likes every unread like of the same target (some may
+        not be loaded yet: the row stands for them all)."""
+        key = item.group_key()
+        if key is None:
+            return item.ids
+        target_type, target_id, _read = key
+        more = connection_of(self.context.reader).execute(
+            "SELECT id FROM notifications WHERE kind = 'like' AND target_type = ? AND target_id = ? AND read = 0",
+            (target_type, target_id),
+        )
+        return list(dict.fromkeys([*item.ids, *(row[0] for row in more)]))
 
     def mark_all_read(self) -> None:
         reader = self.context.reader

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from atrium.app.markdown import render_markdown
-from atrium.cache import Comment, Post, Thread
+from atrium.cache import Comment, OfflineFiles, Post, Thread
 
 from .post_format import author_label, full_time, human_size, kind_colour, kind_label, relative_time, tr
 
@@ -35,8 +35,7 @@ class ThreadState:
     followed_topics: set[str] = field(default_factory=set)
     remote_images: bool = False
     online_replies: frozenset[str] = frozenset()  # comments shown from the server, not the cache
-    files_here: frozenset[str] = frozenset()  # sha256 of the attachments stored on this computer
-    files_kept: frozenset[str] = frozenset()  # sha256 of the attachments kept offline
+    files: OfflineFiles = field(default_factory=OfflineFiles)  # which attachments are here, kept, failing
     link_colour: str = "#1f6feb"
     muted_colour: str = "#777777"
     accent_colour: str = "#2e9e6b"
@@ -81,6 +80,11 @@ def _refusal(kind: str, object_id: str, reason: str | None, state: ThreadState) 
         for verb, text in (("retry", tr("Retry")), ("discard", tr("Discard")))
     )
     return f'<p style="color:{FAILED_COLOUR}; margin-top:0px; margin-bottom:6px;">{html.escape(reason)} &nbsp;{choices}</p>'
+
+
+def _nowrap(text: str) -> str:
+    """TEXT kept on one line (no-break spaces); plain text, escaped where it is put in."""
+    return text.replace(" ", "\u00a0")
 
 
 def _link(href: str, text: str, colour: str | None = None) -> str:
@@ -142,19 +146,31 @@ def _attachments_html(post: Post, state: ThreadState) -> str:
         size = human_size(int(item.get("size") or 0))
         line = _link(action_link("attachment", str(number)), str(item.get("name") or tr("file")))
         line += f' <span style="color:{muted};">({size})</span>'
-        if sha in state.files_kept:
+        files = state.files
+        if sha in files.kept and sha in files.failed:
+            problem = tr("Kept offline, but it could not be downloaded: {0}.").format(files.failed[sha])
+            line += f' <span style="color:{FAILED_COLOUR};">&nbsp;{html.escape(problem)}</span>'
+            line += " · " + _link(
+                action_link("keep-offline", str(number)), _nowrap(tr("Try again")), state.link_colour
+            )
+            line += " · " + _link(
+                action_link("drop-offline", str(number)), _nowrap(tr("Stop keeping")), muted
+            )
+        elif sha in files.kept:
             status = (
                 tr("✓ Kept offline")
-                if sha in state.files_here
+                if sha in files.here
                 else tr("Kept offline: downloading at the next sync")
             )
             line += f' <span style="color:{state.accent_colour};">&nbsp;{html.escape(status)}</span>'
-            line += " · " + _link(action_link("drop-offline", str(number)), tr("Stop keeping"), muted)
-        else:
-            if sha in state.files_here:
-                line += f' <span style="color:{muted};">&nbsp;{html.escape(tr("on this computer"))}</span>'
             line += " · " + _link(
-                action_link("keep-offline", str(number)), tr("Keep offline"), state.link_colour
+                action_link("drop-offline", str(number)), _nowrap(tr("Stop keeping")), muted
+            )
+        else:
+            if sha in files.here:
+                line += f' <span style="color:{muted};">&nbsp;{_nowrap(tr("on this computer"))}</span>'
+            line += " · " + _link(
+                action_link("keep-offline", str(number)), _nowrap(tr("Keep offline")), state.link_colour
             )
         lines.append(line)
     clip = f'<img src="{ATTACH_ICON}" width="14" height="14" style="vertical-align: middle;">&nbsp;'

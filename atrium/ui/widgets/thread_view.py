@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from atrium.app.engine import EngineStatus
-from atrium.app.errors import ApiError
+from atrium.app.errors import ApiError, file_problem
 from atrium.app.markdown import remote_image_source
 from atrium.app.services import COMMENT_BODY_LIMIT, ActionRefused
 from atrium.app.settings import attachment_cap_bytes
@@ -46,7 +46,7 @@ from atrium.cache import (
     attachment_path,
     offline_files,
     person,
-    store_attachment,
+    store_file,
     thread,
 )
 from atrium.cache.objects import SPECS, InvalidObject
@@ -271,7 +271,7 @@ class ThreadView(QWidget):
         if found.post.comment_count > len(found.comments):
             found = self._with_online_replies(found)
         state = self._state(found.post)
-        state.files_here, state.files_kept = offline_files(
+        state.files = offline_files(
             self.context.reader, [str(item.get("sha256") or "") for item in found.post.attachments]
         )
         self._refused_post = state.failed_post is not None and refused_creation(
@@ -279,7 +279,8 @@ class ThreadView(QWidget):
         )
         key = (found, tuple(sorted(state.failed_comments.items())), state.failed_post, state.offline,
                tuple(sorted(state.followed_topics)), state.can_accept, state.remote_images,
-               state.online_replies, state.files_here, state.files_kept)  # fmt: skip
+               state.online_replies, state.files.here, state.files.kept,
+               tuple(sorted(state.files.failed.items())))  # fmt: skip
         if key != self._state_key:
             self._state_key = key
             self._render(found, state, scroll_to_top)
@@ -571,17 +572,22 @@ class ThreadView(QWidget):
 
     async def _open_attachment(self, item: dict[str, object]) -> None:
         sha = str(item.get("sha256") or "")
+        name = str(item.get("name") or tr("the file"))
         writer = self.context.actions.writer
         path: Path | None = await writer.call(attachment_path, sha) if sha else None
         if path is None:
             if self.context.api is None:
                 self.context.error.emit(tr("Opening an attachment the first time needs a connection."))
                 return
-            data = await self.context.api.download_file(str(item.get("id")), sha or None)
-            path = await writer.call(
-                store_attachment, sha, data, cap_bytes=attachment_cap_bytes(self.context.settings)
+            try:
+                data = await self.context.api.download_file(str(item.get("id")), sha or None)
+            except ApiError as error:
+                self.context.error.emit(tr("Could not open {0}: {1}.").format(name, file_problem(error)))
+                return
+            path, changes = await writer.call(
+                store_file, sha, data, cap_bytes=attachment_cap_bytes(self.context.settings)
             )
-            self.refresh()  # "on this computer" now
+            self.context.emit_changes(changes)  # "on this computer" now, and any files evicted
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def load_remote_images(self) -> None:
