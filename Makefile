@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= var/demo
 
-.PHONY: run test lint typecheck check setup server clean postgres
+.PHONY: run test lint typecheck check setup server clean postgres desktop-libs
 
 $(STAMP): pyproject.toml constraints.txt
 	@scripts/check-python.sh $(PYTHON)
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP)
 
 ## run: set up, start a demo server with demo content, open the desktop signed in
-run: $(STAMP)
+run: $(STAMP) desktop-libs
 	$(BIN)/python -m atrium.devtools.demo --dir $(DEMO_DIR)
 
 ## server: only the demo server (no desktop)
@@ -30,6 +30,9 @@ test: $(STAMP) postgres
 
 postgres:
 	@scripts/ensure-postgres.sh
+
+desktop-libs:
+	@scripts/ensure-desktop-libs.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -103,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-only", action="store_true", help="only run the server")
     args = parser.parse_args(argv)
 
+    if not args.server_only and (problem := _display_problem()) is not None:
+        print(f"atrium: {problem}", file=sys.stderr)
+        return 1
     folder = Path(args.dir).resolve()
     url = prepare_database(folder)
     port = pick_port(args.port)
@@ -135,6 +138,15 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def _display_problem() -> str | None:
+    """Why the desktop could not open a window here (checked before the server starts)."""
+    try:
+        from atrium.ui.display import display_problem
+    except ImportError:  # no desktop in this build: the server runs alone anyway
+        return None
+    return display_problem()
 
 
 def _desktop_command(address: str, profile: Path) -> list[str] | None:

@@ -16,6 +16,8 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from .display import display_problem
+
 DEMO_USER = "demo"
 DEMO_PASSWORD_ENV = "ATRIUM_DEMO_PASSWORD"
 Driver = Callable[[Any], Awaitable[int]]  # given the AppController; returns the exit code
@@ -56,6 +58,10 @@ def launch(profile: str | os.PathLike[str] | None, *, auto_sign_in: Any = None, 
     SIGN_IN_FROM, entered only once this desktop holds the profile, yields the AUTO_SIGN_IN to use
     and is left when the desktop ends (``--demo`` starts and stops its server there).
     """
+    problem = display_problem()
+    if problem is not None:
+        print(f"atrium: {problem}", file=sys.stderr)
+        return 1
     _import_before_qt()
     from .app import DesktopSession, create_application
     from .single_instance import SingleInstance

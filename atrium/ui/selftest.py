@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from keyring.backend import KeyringBackend
+
+from .display import has_no_display
 
 MIN_COLOURS = 16
 SYNC_TIMEOUT = 180.0
@@ -61,16 +62,8 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _needs_offscreen() -> bool:
-    if os.environ.get("QT_QPA_PLATFORM"):
-        return False
-    return sys.platform.startswith("linux") and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    )
-
-
 def run_self_test(screenshot_dir: str | os.PathLike[str] | None = None) -> int:
-    if _needs_offscreen():
+    if has_no_display():  # the self-test runs anywhere: without a display, offscreen
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from atrium.app.credentials import CredentialStore
     from atrium.app.policy import Policy
