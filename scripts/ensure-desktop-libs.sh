@@ -36,14 +36,5 @@ if [ -z "$missing" ]; then
   exit 0
 fi
 echo "Installing the system libraries the desktop needs:$missing"
-SUDO=""
-if [ "$(id -u)" != "0" ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "Cannot install them: not root and no sudo. Install them with: apt-get install$missing" >&2
-    exit 1
-  fi
-fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
 # shellcheck disable=SC2086  # one word per package
-$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+"$(dirname "$0")/apt-install.sh" "the desktop's system libraries" $missing

@@ -9,7 +9,7 @@ only be read here (its text is the tooltip) and discarded.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -64,6 +64,9 @@ STATES = {
 }
 
 
+Row = TypeVar("Row")
+
+
 def _tr(text: str) -> str:
     return QCoreApplication.translate("OutboxDialog", text)
 
@@ -74,15 +77,16 @@ def summary_of(entry: OutboxEntry) -> str:
     return text[:80] + ("…" if len(text) > 80 else "")
 
 
-class OutboxModel(QAbstractTableModel):
-    HEADERS = (QT_TRANSLATE_NOOP("OutboxDialog", "Change"), QT_TRANSLATE_NOOP("OutboxDialog", "Made"),
-               QT_TRANSLATE_NOOP("OutboxDialog", "State"), QT_TRANSLATE_NOOP("OutboxDialog", "Details"))  # fmt: skip
+class RowsModel(QAbstractTableModel, Generic[Row]):
+    """A read-only table of ROWS under translated HEADERS; subclasses say what each cell shows."""
+
+    HEADERS: tuple[str, ...] = ()
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[OutboxEntry] = []
+        self.rows: list[Row] = []
 
-    def set_entries(self, rows: list[OutboxEntry]) -> None:
+    def set_rows(self, rows: list[Row]) -> None:
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
@@ -99,6 +103,11 @@ class OutboxModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return _tr(self.HEADERS[section])
         return None
+
+
+class OutboxModel(RowsModel[OutboxEntry]):
+    HEADERS = (QT_TRANSLATE_NOOP("OutboxDialog", "Change"), QT_TRANSLATE_NOOP("OutboxDialog", "Made"),
+               QT_TRANSLATE_NOOP("OutboxDialog", "State"), QT_TRANSLATE_NOOP("OutboxDialog", "Details"))  # fmt: skip
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
@@ -125,33 +134,12 @@ class OutboxModel(QAbstractTableModel):
         return None
 
 
-class DraftsModel(QAbstractTableModel):
-    """The drafts: what each is (and where), when it was last typed, its first words."""
+class DraftsModel(RowsModel[tuple[Draft, "str | None"]]):
+    """The drafts: what each is (and where), when it was last typed, its first words. A row is
+    (the draft, its post's title; None when the post is gone)."""
 
     HEADERS = (QT_TRANSLATE_NOOP("OutboxDialog", "Draft"), QT_TRANSLATE_NOOP("OutboxDialog", "Saved"),
                QT_TRANSLATE_NOOP("OutboxDialog", "Text"))  # fmt: skip
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[tuple[Draft, str | None]] = []  # (draft, its post's title; None: the post is gone)
-
-    def set_drafts(self, rows: list[tuple[Draft, str | None]]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _tr(self.HEADERS[section])
-        return None
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
@@ -314,7 +302,7 @@ class OutboxDialog(QDialog):
             post = posts.get(post_id) if post_id is not None else None
             title = "" if post_id is None else (post.title or post.body.split("\n", 1)[0] if post else None)
             rows.append((draft, title))
-        self.drafts_model.set_drafts(rows)
+        self.drafts_model.set_rows(rows)
         for number, (draft, _title) in enumerate(rows):
             if chosen is not None and draft.key == chosen[0].key:
                 self.drafts_table.selectRow(number)
@@ -345,7 +333,7 @@ class OutboxDialog(QDialog):
     def refresh(self, *_args: object) -> None:
         self._refresh_drafts()
         selected = self.selected()
-        self.model.set_entries(entries(self.context.reader))
+        self.model.set_rows(entries(self.context.reader))
         for row, entry in enumerate(self.model.rows):
             if selected is not None and entry.op_id == selected.op_id:
                 self.table.selectRow(row)
