@@ -274,8 +274,12 @@ class Sidebar(QWidget):
             self.buttons[key].set_badge(count)
 
     def set_entry_visible(self, key: str, visible: bool) -> None:
-        if key in self.buttons:
-            self.buttons[key].setVisible(visible)
+        button = self.buttons.get(key)
+        if button is None:
+            return
+        if not visible and button.hasFocus():  # the keyboard stays in the list, on the entry above
+            self._step(button, Qt.Key.Key_Up)
+        button.setVisible(visible)
 
     def is_entry_visible(self, key: str) -> bool:
         return key in self.buttons and not self.buttons[key].isHidden()
