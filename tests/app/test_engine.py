@@ -28,6 +28,7 @@ from atrium.app.errors import ApiError, CaptivePortal, DeviceRevoked, MalformedR
 from atrium.app.services import Actions, read_object
 from atrium.app.writer import CacheWriter
 from atrium.cache import (
+    ChangeSet,
     attachment_path,
     entries,
     kept_files_to_fetch,
@@ -291,9 +292,14 @@ def test_a_damaged_file_kept_offline_is_marked_and_stops_no_sync(
             assert sha in files.here and not files.failed
             alice.delete(f"/posts/{post_id}")
             desktop.engine.set_limits(attachment_cap_bytes=0)  # retention runs at the next sync
+            told: list[ChangeSet] = []
+            desktop.engine._on_changed = told.append
             await desktop.engine.sync_once()
             files = await desktop.writer.call(offline_files, [sha])
             assert not files.kept and not files.here, "its post is gone: released, then evicted"
+            assert sum(1 for changes in told if changes.touches("attachment", sha)) == 2, (
+                "threads hear of both"
+            )
 
     run(scenario())
 

@@ -299,3 +299,25 @@ def test_drafts_are_listed_with_unsent_changes_even_when_their_post_is_gone(
     dialog.drafts_table.selectRow(1 - gone)
     qtbot.mouseClick(dialog.open_draft_button, Qt.MouseButton.LeftButton)
     assert opened == ["question"]
+
+
+def test_a_restored_draft_says_where_it_goes_and_which_files_are_gone(
+    qtbot: Any, desk: Desk, tmp_path: Path
+) -> None:
+    pane = make_home(qtbot, desk)
+    first, second = desk.reader.conn.execute(
+        "SELECT c.id FROM communities c JOIN memberships m ON m.community_id = c.id "
+        "WHERE m.user_id = ? ORDER BY c.name LIMIT 2",
+        (desk.context.me,),
+    ).fetchall()
+    kept = tmp_path / "agenda.txt"
+    kept.write_text("1. coffee\n")
+    desk.run(desk.context.actions.save_draft("post", {
+        "title": "", "body": "Agenda attached", "kind": "post", "community_id": first[0],
+        "attachments": [str(kept), str(tmp_path / "deleted-since.pdf")],
+    }))  # fmt: skip
+    composer = open_composer(desk.context, pane, community_id=second[0]).composer
+    assert composer.community_id() == first[0], "the draft goes where it was begun"
+    assert "It goes to" in composer.message.text()
+    assert "No longer there, so not attached: deleted-since.pdf." in composer.message.text()
+    assert composer.attachments() == [kept]
