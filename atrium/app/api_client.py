@@ -10,14 +10,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import os
+import tempfile
 from collections.abc import AsyncGenerator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import quote
 
 import httpx
 import orjson
+
+from atrium.cache.attachments import DOWNLOAD_PREFIX
 
 from .. import __version__
 from .api_connection import connection_options, error_for_transport, normalise_base_url
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
 # Heartbeats come at least every 25 s (protocol): a minute of silence means a dead connection.
 EVENTS_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=30.0, pool=10.0)
 USER_AGENT = f"Atrium-Desktop/{__version__}"
+DOWNLOAD_CHUNK = 1024 * 1024  # a file is downloaded (and written) this much at a time
 
 
 @dataclass(frozen=True)
@@ -368,19 +373,44 @@ class ApiClient:
             raise _malformed("the server stored different bytes than were sent")
         return file
 
-    async def download_file(self, file_id: str, expected_sha256: str | None = None) -> bytes:
-        """The file's bytes, checked against EXPECTED_SHA256 (from its File) or the server's ETag."""
-        response = await self._send("GET", f"files/{quote(file_id, safe='')}", headers={"Accept": "*/*"})
-        content = response.content
-        etag = response.headers.get("etag", "").removeprefix("W/").strip('"')
-        expected = expected_sha256 or etag
-        if not expected:
-            if looks_like_html(response.headers.get("content-type", ""), content):
-                raise CaptivePortal(status=response.status_code, detail="a page instead of the file")
-            raise _malformed("the file came without a checksum")
-        if hashlib.sha256(content).hexdigest() != expected.lower():
-            raise _malformed("the downloaded file is damaged (checksum mismatch)")
-        return content
+    async def download_file(self, file_id: str, folder: Path, expected_sha256: str | None = None) -> Path:
+        """Stream the file's bytes into a new hidden file in FOLDER, checked against
+        EXPECTED_SHA256 (from its File) or the server's ETag; its path (the caller moves or deletes
+        it). Memory stays flat whatever the file's size; nothing is left behind on any failure."""
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=folder, prefix=DOWNLOAD_PREFIX)
+        path = Path(name)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                digest, headers = await self._stream_to(f"files/{quote(file_id, safe='')}", out)
+            etag = headers.get("etag", "").removeprefix("W/").strip('"')
+            expected = expected_sha256 or etag
+            if not expected:
+                with open(path, "rb") as start:
+                    if looks_like_html(headers.get("content-type", ""), start.read(4096)):
+                        raise CaptivePortal(detail="a page instead of the file")
+                raise _malformed("the file came without a checksum")
+            if digest != expected.lower():
+                raise _malformed("the downloaded file is damaged (checksum mismatch)")
+            return path
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+
+    async def _stream_to(self, path: str, out: BinaryIO) -> tuple[str, httpx.Headers]:
+        """GET PATH into OUT a chunk at a time; (the body's sha256, the answer's headers)."""
+        digest = hashlib.sha256()
+        headers = {**self._headers(), "Accept": "*/*"}
+        try:
+            async with self._client.stream("GET", path, headers=headers) as response:
+                if not response.is_success:
+                    raise error_for_reply(response.status_code, response.headers, await response.aread())
+                async for chunk in response.aiter_bytes(DOWNLOAD_CHUNK):
+                    digest.update(chunk)
+                    await asyncio.to_thread(out.write, chunk)  # a slow disk never stalls the GUI loop
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
+            raise error_for_transport(error) from error
+        return digest.hexdigest(), response.headers
 
     # -- online search and browsing ----------------------------------------------------------------------
 

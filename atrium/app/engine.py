@@ -232,7 +232,7 @@ class SyncEngine:
         async with self._files_lock:
             for sha, file_id in await self.writer.call(kept_files_to_fetch):
                 try:
-                    data = await self.client.download_file(file_id, sha)
+                    download = await self.client.download_file(file_id, self.writer.cache.files_dir, sha)
                 except CONNECTION_ERRORS:
                     raise
                 except ApiError as error:
@@ -242,9 +242,12 @@ class SyncEngine:
                         await self.writer.call(mark_fetch_failed, sha, file_problem(error), retry_at)
                     )
                     continue
-                _path, changes = await self.writer.call(
-                    store_file, sha, data, cap_bytes=self.attachment_cap_bytes
-                )
+                try:
+                    _path, changes = await self.writer.call(
+                        store_file, sha, download, cap_bytes=self.attachment_cap_bytes
+                    )
+                finally:
+                    download.unlink(missing_ok=True)  # stored as a copy under its sha256
                 self._changed(changes)
 
     async def _keep_within_limits(self) -> None:

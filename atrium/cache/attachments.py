@@ -14,6 +14,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -260,6 +261,23 @@ def evict_attachments(target: CacheLike, cap_bytes: int, *, protect: str | None 
     with write_transaction(conn):
         conn.executemany("DELETE FROM attachments WHERE sha256 = ?", [(sha,) for sha in evicted])
     return evicted
+
+
+STALE_DOWNLOAD_SECONDS = 24 * 3600
+DOWNLOAD_PREFIX = ".download-"  # the API client streams a file here before it is stored
+
+
+def remove_stale_downloads(files: Path, older_than: float = STALE_DOWNLOAD_SECONDS) -> int:
+    """Delete downloads a crash left half-written in FILES (a day old: another process on the
+    same profile may be writing a fresh one). How many went."""
+    removed = 0
+    cutoff = time.time() - older_than
+    for path in files.glob(f"{DOWNLOAD_PREFIX}*") if files.is_dir() else ():
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed
 
 
 def adopt_stored_files(conn: sqlite3.Connection, files: Path) -> int:

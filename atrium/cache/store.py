@@ -211,6 +211,7 @@ def open_cache(
         if recovered_from is not None:
             attachments.adopt_stored_files(conn, attachments.files_dir_for(path))
         outbox.requeue_interrupted(conn)
+        attachments.remove_stale_downloads(attachments.files_dir_for(path))
         integrity.mark_session_open(conn, verified or fresh)
     except BaseException:
         conn.close()

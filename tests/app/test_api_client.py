@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -207,7 +208,7 @@ def test_server_refusals_map_to_the_taxonomy(server: RunningServer, make_user: M
     run(scenario())
 
 
-def test_files_search_and_browsing(server: RunningServer, make_user: MakeUser) -> None:
+def test_files_search_and_browsing(server: RunningServer, make_user: MakeUser, tmp_path: Path) -> None:
     alice, bob = make_user("alice"), make_user("bob")
     community = make_community(bob, "Kayaking club")
     make_post(bob, community, "Paddling the fjords this summer")
@@ -217,10 +218,13 @@ def test_files_search_and_browsing(server: RunningServer, make_user: MakeUser) -
         async with client_for(server, alice) as client:
             file = await client.upload_file(data, "bytes.bin", "application/octet-stream")
             assert file["size"] == len(data)
-            assert await client.download_file(file["id"], file["sha256"]) == data
-            assert await client.download_file(file["id"]) == data  # checked against the ETag
+            downloads = tmp_path / "downloads"
+            first = await client.download_file(file["id"], downloads, file["sha256"])
+            second = await client.download_file(file["id"], downloads)  # checked against the ETag
+            assert first.read_bytes() == second.read_bytes() == data and first != second
             with pytest.raises(NotFound):
-                await client.download_file(str(uuid.uuid4()))
+                await client.download_file(str(uuid.uuid4()), downloads)
+            assert sorted(downloads.iterdir()) == sorted([first, second]), "a failed one leaves nothing"
             results = await client.search("fjords", types=["post"], limit=5)
             assert [r.get("type") for r in results] == ["post"]
             page = await client.browse_communities(q="kayak")
@@ -479,14 +483,15 @@ def test_network_failures() -> None:
     assert isinstance(timeout, Timeout) and timeout.retryable
 
 
-def test_a_damaged_download_is_refused() -> None:
+def test_a_damaged_download_is_refused(tmp_path: Path) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=b"tampered", headers={"etag": '"' + "0" * 64 + '"'})
 
     async def scenario() -> None:
         async with faulty(handler) as client:
             with pytest.raises(MalformedReply, match="damaged"):
-                await client.download_file("f1")
+                await client.download_file("f1", tmp_path)
+        assert list(tmp_path.iterdir()) == [], "nothing damaged is left on disk"
 
     run(scenario())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from atrium.cache import (
     attachments_size,
     attachments_to_fetch,
     evict_attachments,
+    open_cache,
     set_keep_offline,
     store_attachment,
 )
@@ -93,3 +95,14 @@ def test_a_file_deleted_behind_the_caches_back_is_forgotten(cache: Cache) -> Non
     path.unlink()
     assert attachment_path(cache, sha(data)) is None
     assert attachments_size(cache) == 0
+
+
+def test_a_download_a_crash_left_half_written_is_removed_when_the_cache_opens(cache_path: Path) -> None:
+    files = cache_path.parent / "files"
+    files.mkdir(parents=True)
+    stale, fresh = files / ".download-abc", files / ".download-def"
+    stale.write_bytes(b"half a file")
+    fresh.write_bytes(b"another process is writing this one")
+    os.utime(stale, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+    open_cache(cache_path).close()
+    assert not stale.exists() and fresh.exists()

@@ -580,13 +580,18 @@ class ThreadView(QWidget):
                 self.context.error.emit(tr("Opening an attachment the first time needs a connection."))
                 return
             try:
-                data = await self.context.api.download_file(str(item.get("id")), sha or None)
+                download = await self.context.api.download_file(
+                    str(item.get("id")), writer.cache.files_dir, sha or None
+                )
             except ApiError as error:
                 self.context.error.emit(tr("Could not open {0}: {1}.").format(name, file_problem(error)))
                 return
-            path, changes = await writer.call(
-                store_file, sha, data, cap_bytes=attachment_cap_bytes(self.context.settings)
-            )
+            try:
+                path, changes = await writer.call(
+                    store_file, sha, download, cap_bytes=attachment_cap_bytes(self.context.settings)
+                )
+            finally:
+                download.unlink(missing_ok=True)  # stored as a copy under its sha256
             self.context.emit_changes(changes)  # "on this computer" now, and any files evicted
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
