@@ -263,7 +263,7 @@ class MainWindow(QMainWindow):
             return
         self.status_area.set_counts(counts["pending"], counts["failed"], drafts)
         if self.failed is not None and counts["failed"] > self.failed:
-            self._say_refused(reader, counts["failed"] - self.failed)
+            self._say_refused(reader, counts["failed"])
         self.failed = counts["failed"]
         self.sidebar.set_badge("notifications", unread)
         if unread != self.unread:
@@ -271,14 +271,15 @@ class MainWindow(QMainWindow):
             self.unread_changed.emit(unread)
 
     def _say_refused(self, reader: Cache, count: int) -> None:
-        """COUNT changes were refused just now: say so in the status area, with the reason of the
-        first of them (often the cause of the rest); each item shows its own."""
-        rows = reader.conn.execute(
-            "SELECT last_error FROM outbox WHERE state = 'failed' ORDER BY id DESC LIMIT ?", (count,)
-        ).fetchall()
-        if rows:
-            reason = rows[-1][0] or self.tr("the server did not accept it.")
-            text = ntr("MainWindow", "A change was not sent: %1", "%n changes were not sent: %1", len(rows))
+        """More changes were refused just now: say so in the status area, counting every refused
+        change, with the reason of the oldest (often the cause of the rest: a refused post's
+        comments and likes fail after it, maybe a moment later); each item shows its own."""
+        row = reader.conn.execute(
+            "SELECT last_error FROM outbox WHERE state = 'failed' ORDER BY id LIMIT 1"
+        ).fetchone()
+        if row is not None:
+            reason = row[0] or self.tr("the server did not accept it.")
+            text = ntr("MainWindow", "A change was not sent: %1", "%n changes were not sent: %1", count)
             self.status_area.show_error(text.replace("%1", reason))
 
     def refresh_insights(self) -> None:

@@ -489,6 +489,10 @@ def test_a_refused_post_says_why_where_it_is_shown_and_is_retried_or_discarded_t
             status = window.status_area
             await until(lambda: status.error_label.isVisible(), 5, "the status area to say so")
             assert status.error_label.text().endswith(f"not sent: {reason}"), "the first refusal's reason"
+            # the comment and the like fail after the post, maybe at a later count: still its reason
+            window.failed = 1
+            window.refresh_counts()
+            assert status.error_label.text() == f"3 changes were not sent: {reason}"
             assert index().data(FeedRole.Status) == f"Not sent: {reason}"
             assert home.open_item("post", post_id)
             thread = home.thread_view
