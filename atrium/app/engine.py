@@ -375,7 +375,11 @@ class SyncEngine:
                 if held_changes >= HELD_CHANGES or not await _arrives_within(upcoming, HOLD_WAIT_SECONDS):
                     await self._commit_held(held)
                     held, held_changes = ChangeSet(), 0
-                page = await upcoming
+                previous, page = page, await upcoming
+                if page.cursor == previous.cursor and not page.changes and page.has_more:
+                    raise MalformedReply(
+                        detail="the server's sync did not move on: the same position again, empty"
+                    )
         except BaseException:  # an error, or the sync cancelled: keep what was applied, then re-raise
             await self._end_pull(upcoming, held, failing=True)
             raise

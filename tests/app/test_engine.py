@@ -515,6 +515,26 @@ def test_malformed_truncated_and_html_replies_change_nothing(
         run(scenario())
 
 
+def test_a_server_whose_sync_never_moves_on_is_an_error_not_a_loop(
+    make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    alice = make_user("alice")
+    asked: list[httpx.Request] = []
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        asked.append(request)
+        body = b'{"cursor": "same", "has_more": true, "changes": []}'
+        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+
+    async def scenario() -> None:
+        async with Desktop(alice, tmp_path, transport=httpx.MockTransport(reply)) as desktop:
+            with pytest.raises(MalformedReply, match="did not move on"):
+                await asyncio.wait_for(desktop.engine.sync_once(), 10)
+        assert len(asked) <= 3
+
+    run(scenario())
+
+
 class SpoilSyncPage(httpx.AsyncBaseTransport):
     """Passes requests to the real server; to the Nth /sync answer it adds a post whose like count
     SQLite cannot hold, so that page fails while it is being written."""
