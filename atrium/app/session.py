@@ -6,19 +6,32 @@ so both sign in, sync, sign out and wipe the same way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from atrium.cache import CacheTooNewError, ChangeSet, read_sync_state, set_identity, wipe
+from atrium.cache import (
+    CacheError,
+    CacheTooNewError,
+    ChangeSet,
+    draft_count,
+    open_cache,
+    pending_counts,
+    read_sync_state,
+    set_identity,
+    wipe,
+)
 
 from .account import Account, forget_account, load_account, save_account
 from .api_client import ApiClient
 from .credentials import CredentialStore
 from .engine import EngineStatus, SyncEngine
+from .errors import ApiError
 from .profile import Profile
 from .settings import Settings, attachment_cap_bytes
 from .writer import CacheWriter
@@ -44,6 +57,10 @@ def default_device_name() -> str:
 
 class NotSignedIn(Exception):
     """No account in this profile, or no token for it: sign in first."""
+
+
+class ProfileInUse(ValueError):
+    """Signing in here as another person would delete the unsent work of the one before."""
 
 
 @dataclass
@@ -76,23 +93,36 @@ class Session:
     async def sign_in(
         self, server: str, username: str, password: str, device_name: str | None = None
     ) -> Account:
-        """Sign in; switching to another person or server on this profile starts a fresh cache."""
+        """Sign in. The same person again (at any spelling of the server's address) keeps the
+        offline copy and its unsent work; another person starts a fresh one, and is refused
+        (ProfileInUse, the new sign-in undone) while the one before has unsent changes or drafts
+        here. Whose the copy is comes from the account and from the copy itself."""
         client = ApiClient(
             server, proxy=self.settings.get("proxy"), extra_ca_bundle=self.settings.get("extra_ca_bundle")
         )
         try:
             result = await client.login(username, password, device_name or default_device_name())
+            account = Account(
+                server=client.base_url,
+                handle=str(result.user["handle"]),
+                user_id=str(result.user["id"]),
+                device_id=result.device_id,
+                display_name=str(result.user.get("display_name", "")),
+            )
+            switching = any(owner != account.user_id for owner in self._owners())
+            kept = self._work_kept() if switching else None
+            if kept is not None:
+                client.token = result.token
+                with contextlib.suppress(ApiError):
+                    await client.logout()  # leave no new device behind on the server
+                before = self.account.handle if self.account is not None else "the person signed in before"
+                raise ProfileInUse(
+                    f"This profile holds {kept} of {before}. Sign in as {before} to send them, or sign "
+                    "out first with 'atrium logout --discard-unsent' to drop them."
+                )
         finally:
             await client.aclose()
-        account = Account(
-            server=client.base_url,
-            handle=str(result.user["handle"]),
-            user_id=str(result.user["id"]),
-            device_id=result.device_id,
-            display_name=str(result.user.get("display_name", "")),
-        )
-        previous = self.account
-        if previous is not None and (previous.server, previous.user_id) != (account.server, account.user_id):
+        if switching:
             wipe(self.profile.cache_db)
         self.credentials.save(account.server, account.handle, result.token)
         save_account(self.profile.root, account)
@@ -108,6 +138,37 @@ class Session:
         finally:
             await writer.close()
         return account
+
+    def _owners(self) -> set[str]:
+        """Whose offline copy this profile holds: the signed-in account, and the copy's own record."""
+        owners = {self.account.user_id} if self.account is not None else set()
+        if self.profile.cache_db.exists():
+            with contextlib.suppress(CacheError, sqlite3.Error):
+                cache = open_cache(self.profile.cache_db, read_only=True, verify=False)
+                try:
+                    recorded = read_sync_state(cache).user_id
+                finally:
+                    cache.close()
+                if recorded:
+                    owners.add(recorded)
+        return owners
+
+    def _work_kept(self) -> str | None:
+        """What a fresh copy would delete: "2 unsent changes and 1 draft"; None when nothing."""
+        if not self.profile.cache_db.exists():
+            return None
+        try:
+            cache = open_cache(self.profile.cache_db, read_only=True, verify=False)
+        except CacheError:
+            return "an offline copy whose unsent changes cannot be counted"
+        try:
+            counts, drafts = pending_counts(cache), draft_count(cache)
+        finally:
+            cache.close()
+        unsent = counts["pending"] + counts["failed"]
+        parts = [_count(unsent, "unsent change"), _count(drafts, "draft")]
+        said = " and ".join(part for part in parts if part)
+        return said or None
 
     async def start(
         self,
@@ -130,8 +191,16 @@ class Session:
                 f"The offline copy was damaged and was set aside ({cache.recovered_from.name}); "
                 "it is being rebuilt from the server."
             )
-        if (await self.writer.call(read_sync_state)).user_id is None:  # a fresh file (recovered, set aside)
+        owner = (await self.writer.call(read_sync_state)).user_id
+        if owner is None:  # a fresh file (recovered, set aside)
             await self.writer.call(set_identity, self.account.server, self.account.user_id)
+        elif owner != self.account.user_id:  # account.json replaced behind Atrium's back
+            await self.writer.close()
+            self.writer = None
+            raise NotSignedIn(
+                "The offline copy in this profile belongs to another account. Sign in again: "
+                "atrium login --server URL --username NAME --password-stdin"
+            )
         self.client = ApiClient(
             self.account.server,
             token=token,
@@ -183,3 +252,8 @@ class Session:
 
 def cache_path(profile: Profile) -> Path:
     return profile.cache_db
+
+
+def _count(number: int, noun: str) -> str:
+    """ "1 draft", "2 drafts", "" for none."""
+    return "" if number == 0 else f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -23,7 +23,9 @@ from atrium.app.engine import EngineState, EngineStatus
 from atrium.app.errors import Offline
 from atrium.app.profile import Profile
 from atrium.app.session import TEST_KEYRING_ENV, credential_store
-from atrium.cache import open_cache, save_draft, set_aside, uuid7
+from atrium.cache import draft_count, enqueue, open_cache, pending_counts, save_draft, set_aside, uuid7
+from tests.conftest import PASSWORD
+from tests.harness import RunningServer
 
 
 def test_a_long_sync_counts_on_one_terminal_line_then_ends_it() -> None:
@@ -180,3 +182,54 @@ def test_logout_does_not_delete_drafts_unless_told(
     assert Profile(profile).cache_db.exists()
     assert cli.main(["logout", "--discard-unsent", "--profile", str(profile)]) == 0
     assert not Profile(profile).cache_db.exists()
+
+
+def login(
+    server: RunningServer, profile: Path, handle: str, monkeypatch: pytest.MonkeyPatch, address: str = ""
+) -> int:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{PASSWORD}\n"))
+    args = ["login", "--server", address or server.url, "--username", handle, "--password-stdin"]
+    return cli.main([*args, "--profile", str(profile)])
+
+
+def queue_a_post(profile: Path) -> None:
+    with open_cache(Profile(profile).cache_db) as cache:
+        enqueue(cache, "create_post", "POST", "/posts", {"id": uuid7(), "body": "typed on the plane"})
+        save_draft(cache, "question", {"title": "Half a question"})
+
+
+def test_signing_in_again_keeps_the_unsent_work_and_another_person_is_refused_over_it(
+    server: RunningServer, make_user: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setenv(TEST_KEYRING_ENV, str(tmp_path / "keyring.cfg"))
+    make_user("ann"), make_user("bob")
+    profile = tmp_path / "profile"
+    assert login(server, profile, "ann", monkeypatch) == 0
+    queue_a_post(profile)
+    other_spelling = server.url.replace("127.0.0.1", "localhost")
+    assert login(server, profile, "ann", monkeypatch, other_spelling) == 0, "the same person, another address"
+    with open_cache(Profile(profile).cache_db) as cache:
+        assert pending_counts(cache)["pending"] == 1 and draft_count(cache) == 1, "nothing lost"
+    capsys.readouterr()
+    assert login(server, profile, "bob", monkeypatch) == cli.EXIT_FAILED
+    said = capsys.readouterr().err
+    assert "1 unsent change and 1 draft of ann" in said and "--discard-unsent" in said
+    with open_cache(Profile(profile).cache_db) as cache:
+        assert pending_counts(cache)["pending"] == 1, "still there"
+    assert cli.main(["status", "--json", "--profile", str(profile)]) == 0
+    assert orjson.loads(capsys.readouterr().out)["user"] == "ann", "ann is still the one signed in"
+
+
+def test_a_missing_account_file_does_not_hand_the_copy_to_the_next_person(
+    server: RunningServer, make_user: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setenv(TEST_KEYRING_ENV, str(tmp_path / "keyring.cfg"))
+    make_user("ann"), make_user("bob")
+    profile = tmp_path / "profile"
+    assert login(server, profile, "ann", monkeypatch) == 0
+    queue_a_post(profile)
+    (profile / "account.json").unlink()
+    assert login(server, profile, "bob", monkeypatch) == cli.EXIT_FAILED, "ann's post must not go out as bob"
+    assert "1 unsent change and 1 draft" in capsys.readouterr().err
