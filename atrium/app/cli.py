@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
@@ -90,7 +91,7 @@ async def _logout(args: argparse.Namespace) -> int:
         cache.close()
         if unsent["pending"] or unsent["failed"]:
             _say(
-                f"{unsent['pending'] + unsent['failed']} changes have not reached the server yet. "
+                f"{_plural(unsent['pending'] + unsent['failed'], 'change')} not sent to the server yet. "
                 "Run 'atrium sync --once' first, or sign out with --discard-unsent to drop them."
             )
             return EXIT_FAILED
@@ -102,8 +103,9 @@ async def _logout(args: argparse.Namespace) -> int:
             return EXIT_FAILED
     kept = set_aside_copies(session.profile.cache_db)
     if kept and not args.discard_unsent:
+        why = "found damaged" if ".corrupt-" in kept[0].name else "from a newer Atrium"
         _say(
-            f"An offline copy from a newer Atrium was set aside here ({kept[0].name}); signing out deletes "
+            f"An offline copy {why} was set aside here ({kept[0].name}); signing out deletes "
             "it with any changes it had not sent. Sign out with --discard-unsent to go ahead."
         )
         return EXIT_FAILED
@@ -168,7 +170,8 @@ async def _sync(args: argparse.Namespace) -> int:
         )
         return EXIT_REVOKED
     except Unauthorized as error:
-        _say(f"{error.message} Your unsent changes are kept.")
+        kept = "" if "unsent changes are kept" in error.message else " Your unsent changes are kept."
+        _say(f"{error.message}{kept}")
         return EXIT_SIGNED_OUT
     except ApiError as error:
         _say(f"Sync failed: {error}")
@@ -179,12 +182,19 @@ async def _sync(args: argparse.Namespace) -> int:
         _say(problem)
     total = sum(touched.values())
     status = engine.status
-    print(f"Synced: {total} objects updated; {status.pending} changes waiting, {status.failed} failed.")
+    print(f"Synced: {_plural(total, 'object')} updated; {_plural(status.pending, 'change')} waiting, "
+          f"{status.failed} failed.")  # fmt: skip
+    if status.failed:
+        _say(
+            f"{_plural(status.failed, 'change')} refused by the server: 'atrium status' says why; the "
+            "desktop's Unsent changes can retry or discard each."
+        )
     return 0
 
 
 def _status(args: argparse.Namespace) -> int:
-    from atrium.cache import draft_count, open_cache, pending_counts, read_sync_state
+    from atrium.cache import draft_count, entries, open_cache, pending_counts, read_sync_state
+    from atrium.cache.errors import CacheNotUpgradedError
 
     from .session import Session
 
@@ -198,12 +208,17 @@ def _status(args: argparse.Namespace) -> int:
         "counts": {},
         "outbox": {"pending": 0, "failed": 0},
         "drafts": 0,
+        "refused": [],
         "problems": session.problems,
     }
     readable = True
     if session.profile.cache_db.exists():
-        try:
-            cache = open_cache(session.profile.cache_db)
+        try:  # only read: a damaged file is reported, and left for the next sync to set aside
+            try:
+                cache = open_cache(session.profile.cache_db, read_only=True, verify=False)
+            except CacheNotUpgradedError:  # an older Atrium's file: upgrading it is safe
+                open_cache(session.profile.cache_db).close()
+                cache = open_cache(session.profile.cache_db, read_only=True, verify=False)
         except CacheError as error:  # reported with the rest; the file is left as it is
             report["problems"].append(str(error))
             readable = False
@@ -214,6 +229,16 @@ def _status(args: argparse.Namespace) -> int:
                 report["counts"] = _counts(cache)
                 report["outbox"] = pending_counts(cache)
                 report["drafts"] = draft_count(cache)
+                report["refused"] = [
+                    {"change": entry.kind, "object_id": entry.object_id, "reason": entry.last_error}
+                    for entry in entries(cache)
+                    if entry.state == "failed"
+                ]
+            except sqlite3.DatabaseError as error:
+                report["problems"].append(
+                    f"The offline copy is damaged ({error}); the next sync sets it aside and rebuilds it."
+                )
+                readable = False
             finally:
                 cache.close()
     if args.json:
@@ -225,6 +250,8 @@ def _status(args: argparse.Namespace) -> int:
         print("Objects: " + ", ".join(f"{kind} {count}" for kind, count in report["counts"].items()))
         print(f"Waiting to send: {report['outbox']['pending']}, failed: {report['outbox']['failed']}")
         print(f"Drafts (typed, not sent): {report['drafts']}")
+        for refused in report["refused"]:
+            print(f"Refused by the server: {refused['change']} ({refused['reason']})")
         for problem in report["problems"]:
             _say(problem)
     return 0 if readable else EXIT_FAILED

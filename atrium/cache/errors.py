@@ -9,6 +9,10 @@ class CacheError(Exception):
     """Base class of every error raised by ``atrium.cache``."""
 
 
+class CacheNotUpgradedError(CacheError):
+    """A read-only open of a file an older Atrium wrote: open it for writing once to migrate it."""
+
+
 class CacheTooNewError(CacheError):
     """The cache file was written by a newer Atrium; this version must not touch it."""
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from . import attachments, integrity, outbox, search_index
 from .db import commit_held, write_transaction
-from .errors import CacheError
+from .errors import CacheError, CacheNotUpgradedError
 from .migrations import LATEST_VERSION, MIGRATIONS, Migration, check_not_too_new, migrate, schema_version
 
 _SQLITE_CORRUPT = 11
@@ -196,7 +196,9 @@ def open_cache(
             raise CacheError(f"the offline cache {path} is damaged: {error}") from error
         if schema_version(conn) != migrations[-1].version:
             conn.close()
-            raise CacheError(f"the offline cache {path} has not been upgraded yet; open it for writing first")
+            raise CacheNotUpgradedError(
+                f"the offline cache {path} has not been upgraded yet; open it for writing first"
+            )
         return Cache(path, conn, read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -232,8 +234,9 @@ def _moved_aside(path: Path, label: str) -> list[Path]:
 
 
 def set_aside_copies(path: str | os.PathLike[str]) -> list[Path]:
-    """The copies ``set_aside`` kept beside the cache at ``path`` (``wipe`` deletes them too)."""
-    return _moved_aside(Path(path), "newer")
+    """The copies kept beside the cache at ``path``: a newer Atrium's (``set_aside``) and damaged
+    ones (moved aside when opened); ``wipe`` deletes them too. Either may hold unsent work."""
+    return [copy for label in _ASIDE_LABELS for copy in _moved_aside(Path(path), label)]
 
 
 def cache_files(path: str | os.PathLike[str]) -> Iterator[Path]:

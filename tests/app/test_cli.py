@@ -23,7 +23,18 @@ from atrium.app.engine import EngineState, EngineStatus
 from atrium.app.errors import Offline
 from atrium.app.profile import Profile
 from atrium.app.session import TEST_KEYRING_ENV, credential_store
-from atrium.cache import draft_count, enqueue, open_cache, pending_counts, save_draft, set_aside, uuid7
+from atrium.cache import (
+    draft_count,
+    enqueue,
+    mark_failed,
+    open_cache,
+    pending_counts,
+    save_draft,
+    set_aside,
+    set_aside_copies,
+    uuid7,
+)
+from atrium.cache.store import cache_files
 from tests.conftest import PASSWORD
 from tests.harness import RunningServer
 
@@ -233,3 +244,41 @@ def test_a_missing_account_file_does_not_hand_the_copy_to_the_next_person(
     (profile / "account.json").unlink()
     assert login(server, profile, "bob", monkeypatch) == cli.EXIT_FAILED, "ann's post must not go out as bob"
     assert "1 unsent change and 1 draft" in capsys.readouterr().err
+
+
+def test_status_only_reads_a_damaged_copy_and_logout_asks_before_deleting_one_set_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = profile_with_a_cache_from_a_newer_atrium(tmp_path, monkeypatch)
+    cache_db = Profile(profile).cache_db
+    for side in cache_files(cache_db):
+        side.unlink(missing_ok=True)
+    cache_db.write_bytes(b"not a database at all, but it held someone's unsent post" * 200)
+    before = cache_db.read_bytes()
+    assert cli.main(["status", "--json", "--profile", str(profile)]) == cli.EXIT_FAILED
+    report = orjson.loads(capsys.readouterr().out)
+    assert any("damaged" in problem for problem in report["problems"])
+    assert cache_db.read_bytes() == before and not set_aside_copies(cache_db), "status only reads"
+    open_cache(cache_db).close()  # as the next sync does: set aside, a fresh copy
+    assert [copy.name.split("-")[0] for copy in set_aside_copies(cache_db)] == ["cache.db.corrupt"]
+    assert cli.main(["logout", "--profile", str(profile)]) == cli.EXIT_FAILED
+    assert "found damaged was set aside" in capsys.readouterr().err
+    assert set_aside_copies(cache_db), "kept until the person says so"
+
+
+def test_status_says_why_the_server_refused_a_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = profile_with_a_cache_from_a_newer_atrium(tmp_path, monkeypatch)
+    cache_db = Profile(profile).cache_db
+    for side in cache_files(cache_db):
+        side.unlink(missing_ok=True)
+    with open_cache(cache_db) as cache:
+        queued = enqueue(cache, "create_post", "POST", "/posts", {"id": uuid7(), "body": "x" * 10})
+        mark_failed(cache, queued.entry.op_id, "Join the community to post in it.", permanent=True)
+    assert cli.main(["status", "--json", "--profile", str(profile)]) == 0
+    report = orjson.loads(capsys.readouterr().out)
+    assert report["outbox"]["failed"] == 1
+    assert report["refused"] == [
+        {"change": "create_post", "object_id": None, "reason": "Join the community to post in it."}
+    ]
