@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
+import logging
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -343,6 +345,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CacheError as error:  # e.g. a cache from a newer Atrium (after a roll-back): left as it is
         _say(str(error))
         return EXIT_FAILED
+    except (OSError, sqlite3.Error) as error:  # a folder or file Atrium cannot use: say which, no traceback
+        logging.getLogger("atrium").debug("the profile could not be used", exc_info=True)
+        _say(profile_problem(error, args.profile))
+        return EXIT_FAILED
+
+
+def profile_problem(error: OSError | sqlite3.Error, profile: str | None) -> str:
+    """What to tell a person whose profile folder or offline copy cannot be used."""
+    where = getattr(error, "filename", None) or profile or "the profile folder"
+    if isinstance(error, PermissionError) or "readonly" in str(error):
+        return (f"Atrium cannot write to {where}: check that the folder and its files are yours and not "
+                "read-only, or choose another with --profile DIR.")  # fmt: skip
+    if isinstance(error, IsADirectoryError | NotADirectoryError):
+        return f"Atrium expected a file at {where} and found a folder (or the reverse): move it away and try again."
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return f"The disk holding {where} is full: make room and try again."
+    return f"Atrium could not use its files in {where}: {error}"
 
 
 if __name__ == "__main__":

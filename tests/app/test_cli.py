@@ -282,3 +282,18 @@ def test_status_says_why_the_server_refused_a_change(
     assert report["refused"] == [
         {"change": "create_post", "object_id": None, "reason": "Join the community to post in it."}
     ]
+
+
+def test_a_folder_where_the_offline_copy_should_be_is_a_message_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = profile_with_a_cache_from_a_newer_atrium(tmp_path, monkeypatch)
+    cache_db = Profile(profile).cache_db
+    for side in cache_files(cache_db):
+        side.unlink(missing_ok=True)
+    cache_db.mkdir()
+    for command in (["status", "--json"], ["sync", "--once"]):
+        assert cli.main([*command, "--profile", str(profile)]) == cli.EXIT_FAILED
+        said = capsys.readouterr().err
+        assert "Traceback" not in said and "cache.db" in said, said
+    assert cache_db.is_dir(), "left as it is"
