@@ -224,6 +224,9 @@ def _status(args: argparse.Namespace) -> int:
         except CacheError as error:  # reported with the rest; the file is left as it is
             report["problems"].append(str(error))
             readable = False
+        except (OSError, sqlite3.Error) as error:  # a folder in its place, read-only…: said, still JSON
+            report["problems"].append(profile_problem(error, args.profile))
+            readable = False
         else:
             try:
                 state = read_sync_state(cache)

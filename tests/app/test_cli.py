@@ -292,8 +292,9 @@ def test_a_folder_where_the_offline_copy_should_be_is_a_message_not_a_traceback(
     for side in cache_files(cache_db):
         side.unlink(missing_ok=True)
     cache_db.mkdir()
-    for command in (["status", "--json"], ["sync", "--once"]):
-        assert cli.main([*command, "--profile", str(profile)]) == cli.EXIT_FAILED
-        said = capsys.readouterr().err
-        assert "Traceback" not in said and "cache.db" in said, said
+    assert cli.main(["status", "--json", "--profile", str(profile)]) == cli.EXIT_FAILED
+    assert any("found a folder" in problem for problem in orjson.loads(capsys.readouterr().out)["problems"])
+    assert cli.main(["sync", "--once", "--profile", str(profile)]) == cli.EXIT_FAILED
+    said = capsys.readouterr().err
+    assert "Traceback" not in said and "cache.db" in said, said
     assert cache_db.is_dir(), "left as it is"
