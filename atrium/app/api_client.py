@@ -30,6 +30,7 @@ from .errors import (
     CaptivePortal,
     MalformedReply,
     SignInFailed,
+    Timeout,
     Unauthorized,
     error_for_reply,
     is_json_type,
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
 EVENTS_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=30.0, pool=10.0)
 USER_AGENT = f"Atrium-Desktop/{__version__}"
 DOWNLOAD_CHUNK = 1024 * 1024  # a file is downloaded (and written) this much at a time
+REQUEST_DEADLINE = 300.0  # seconds for a whole answer (a sync page of 5000 changes on a slow link)
+SIGN_IN_DEADLINE = 60.0  # seconds for the sign-in answer: a person is waiting
 
 
 @dataclass(frozen=True)
@@ -218,14 +221,22 @@ class ApiClient:
         *,
         auth: bool = True,
         idempotency_key: str | None = None,
+        deadline: float | None = None,
         **kwargs: Any,
     ) -> httpx.Response:
-        """Send; any non-2xx answer or network failure becomes an ApiError."""
+        """Send; any non-2xx answer or network failure becomes an ApiError. The whole answer must
+        arrive within DEADLINE seconds: httpx's timeouts are per read, so a server trickling a
+        byte at a time would otherwise hold a sync (or a sign-in) forever."""
         if "://" in path or path.startswith("//"):
             raise ValueError(f"API paths are relative to the server, got {path!r}")
         headers = {**self._headers(idempotency_key, auth=auth), **kwargs.pop("headers", {})}
+        deadline = deadline or REQUEST_DEADLINE
         try:
-            response = await self._client.request(method, path.lstrip("/"), headers=headers, **kwargs)
+            response = await asyncio.wait_for(
+                self._client.request(method, path.lstrip("/"), headers=headers, **kwargs), deadline
+            )
+        except TimeoutError:
+            raise Timeout(detail=f"no whole answer within {deadline:.0f} s") from None
         except (httpx.HTTPError, httpx.InvalidURL, OSError) as error:
             raise error_for_transport(error) from error
         # httpx ties each response to its stream and back (a reference cycle), so a read body (a
@@ -283,6 +294,7 @@ class ApiClient:
                 auth=False,
                 content=orjson.dumps(body),
                 headers={"Content-Type": "application/json"},
+                deadline=min(SIGN_IN_DEADLINE, REQUEST_DEADLINE),
             )
         except Unauthorized as error:
             raise SignInFailed(status=error.status, problem=error.problem, detail=error.detail) from None

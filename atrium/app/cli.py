@@ -42,14 +42,14 @@ async def _login(args: argparse.Namespace) -> int:
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     session = Session.open(args.profile)
-    if (
-        session.settings.is_locked("server_url")
-        and args.server
-        and args.server != session.settings.get("server_url")
-    ):
-        _say(
-            f"Your organisation set the server to {session.settings.get('server_url')}; it cannot be changed."
-        )
+    pinned = str(session.settings.get("server_url") or "")
+    if session.settings.is_locked("server_url") and args.server and not _same_server(args.server, pinned):
+        if pinned:
+            _say(f"Your organisation set the server to {pinned}; it cannot be changed.")
+        else:
+            _say(
+                "Your organisation does not let you choose the server, and its policy names none: ask your IT team."
+            )
         return EXIT_FAILED
     server = args.server or session.settings.get("server_url")
     if not server:
@@ -260,6 +260,17 @@ def _status(args: argparse.Namespace) -> int:
         for problem in report["problems"]:
             _say(problem)
     return 0 if readable else EXIT_FAILED
+
+
+def _same_server(typed: str, pinned: str) -> bool:
+    """Whether two spellings of an address name the same Atrium server ("host:8601" and
+    "http://host:8601/"); an address that is not one is not the same."""
+    from .api_connection import normalise_base_url
+
+    try:
+        return bool(pinned) and normalise_base_url(typed) == normalise_base_url(pinned)
+    except ApiError:
+        return False
 
 
 def _plural(count: int, noun: str) -> str:

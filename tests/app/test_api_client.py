@@ -10,13 +10,14 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from atrium.app import api_client as api_client_module
 from atrium.app.api_client import ApiClient, ServerSentEvents, normalise_base_url
 from atrium.app.errors import (
     ApiError,
@@ -622,3 +623,27 @@ def test_an_unreachable_proxy_is_reported(sqlite_server: RunningServer,
     with pytest.raises(ApiError) as caught:
         _health_via(sqlite_server, f"http://127.0.0.1:{free_port()}")
     assert isinstance(caught.value, Offline | ProxyError) and caught.value.retryable
+
+
+class Trickle(httpx.AsyncByteStream):
+    """A body that comes a byte at a time, each within any read timeout."""
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while True:
+            await asyncio.sleep(0.05)
+            yield b" "
+
+
+def test_an_answer_that_trickles_in_forever_runs_out_of_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api_client_module, "REQUEST_DEADLINE", 0.5)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Trickle(), headers={"content-type": "application/json"})
+
+    async def scenario() -> None:
+        async with faulty(handler) as client:
+            for call in (client.sync_bytes(None), client.login("ann", "secret", "laptop")):
+                with pytest.raises(Timeout, match=r"within [01] s"):
+                    await asyncio.wait_for(call, 10)
+
+    run(scenario())

@@ -298,3 +298,22 @@ def test_a_folder_where_the_offline_copy_should_be_is_a_message_not_a_traceback(
     said = capsys.readouterr().err
     assert "Traceback" not in said and "cache.db" in said, said
     assert cache_db.is_dir(), "left as it is"
+
+
+def test_a_pinned_server_accepts_any_spelling_of_itself_and_says_when_none_is_named(
+    server: RunningServer, make_user: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setenv(TEST_KEYRING_ENV, str(tmp_path / "keyring.cfg"))
+    make_user("ann")
+    policy = tmp_path / "no-policy.json"  # the file the tests' policy variable points at
+    policy.write_text(orjson.dumps({"server_url": server.url, "allow_server_change": False}).decode())
+    profile = tmp_path / "profile"
+    spelled = server.url.removeprefix("http://") + "/"
+    assert login(server, profile, "ann", monkeypatch, spelled) == 0, "the same server, written another way"
+    assert login(server, profile, "ann", monkeypatch, "http://127.0.0.1:9") == cli.EXIT_FAILED
+    assert "cannot be changed" in capsys.readouterr().err
+    policy.write_text(orjson.dumps({"allow_server_change": False}).decode())
+    assert login(server, profile, "ann", monkeypatch, "http://127.0.0.1:9") == cli.EXIT_FAILED
+    said = capsys.readouterr().err
+    assert "policy names none" in said and "set the server to ;" not in said
