@@ -203,21 +203,25 @@ def login(
     return cli.main([*args, "--profile", str(profile)])
 
 
-def queue_a_post(profile: Path) -> None:
+def ann_with_unsent_work(
+    server: RunningServer, make_user: Callable[..., Any], folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Ann signed in on a profile holding a post she has not sent and a draft; bob exists too."""
+    monkeypatch.setenv(TEST_KEYRING_ENV, str(folder / "keyring.cfg"))
+    make_user("ann"), make_user("bob")
+    profile = folder / "profile"
+    assert login(server, profile, "ann", monkeypatch) == 0
     with open_cache(Profile(profile).cache_db) as cache:
         enqueue(cache, "create_post", "POST", "/posts", {"id": uuid7(), "body": "typed on the plane"})
         save_draft(cache, "question", {"title": "Half a question"})
+    return profile
 
 
 def test_signing_in_again_keeps_the_unsent_work_and_another_person_is_refused_over_it(
     server: RunningServer, make_user: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    monkeypatch.setenv(TEST_KEYRING_ENV, str(tmp_path / "keyring.cfg"))
-    make_user("ann"), make_user("bob")
-    profile = tmp_path / "profile"
-    assert login(server, profile, "ann", monkeypatch) == 0
-    queue_a_post(profile)
+    profile = ann_with_unsent_work(server, make_user, tmp_path, monkeypatch)
     other_spelling = server.url.replace("127.0.0.1", "localhost")
     assert login(server, profile, "ann", monkeypatch, other_spelling) == 0, "the same person, another address"
     with open_cache(Profile(profile).cache_db) as cache:
@@ -236,11 +240,7 @@ def test_a_missing_account_file_does_not_hand_the_copy_to_the_next_person(
     server: RunningServer, make_user: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    monkeypatch.setenv(TEST_KEYRING_ENV, str(tmp_path / "keyring.cfg"))
-    make_user("ann"), make_user("bob")
-    profile = tmp_path / "profile"
-    assert login(server, profile, "ann", monkeypatch) == 0
-    queue_a_post(profile)
+    profile = ann_with_unsent_work(server, make_user, tmp_path, monkeypatch)
     (profile / "account.json").unlink()
     assert login(server, profile, "bob", monkeypatch) == cli.EXIT_FAILED, "ann's post must not go out as bob"
     assert "1 unsent change and 1 draft" in capsys.readouterr().err
