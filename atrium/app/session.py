@@ -29,6 +29,7 @@ from atrium.cache import (
 
 from .account import Account, forget_account, load_account, save_account
 from .api_client import ApiClient
+from .api_connection import normalise_base_url
 from .credentials import CredentialStore
 from .engine import EngineStatus, SyncEngine
 from .errors import ApiError
@@ -84,6 +85,22 @@ class Session:
         if credentials.warning:
             session.problems.append(credentials.warning)
         return session
+
+    def pinned_elsewhere(self) -> str | None:
+        """When the organisation's policy now pins another server than this profile is signed in
+        to: what to tell the person (they sign in again there). None otherwise."""
+        pinned = str(self.settings.get("server_url") or "")
+        if self.account is None or not pinned or not self.settings.is_locked("server_url"):
+            return None
+        try:
+            if normalise_base_url(pinned) == self.account.server:
+                return None
+        except ApiError:
+            return None  # the policy's address is broken: reported with the policy's problems
+        return (
+            f"Your organisation now uses the Atrium server at {pinned}. Sign in there to go on; "
+            "your unsent changes stay on this computer until you do."
+        )
 
     def token(self) -> str | None:
         if self.account is None:
@@ -184,6 +201,8 @@ class Session:
             raise NotSignedIn(
                 "Not signed in. Run: atrium login --server URL --username NAME --password-stdin"
             )
+        if (moved := self.pinned_elsewhere()) is not None:
+            raise NotSignedIn(moved)
         self.writer = CacheWriter(self.profile.cache_db)
         cache = await self.writer.open()
         if cache.recovered_from is not None:

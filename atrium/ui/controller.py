@@ -175,8 +175,10 @@ class AppController(QObject):
             self._outcome.set_result(outcome)
 
     async def _ensure_signed_in(self, notice: str) -> bool:
-        if self.session.account is not None and self.session.token() is not None:
+        moved = self.session.pinned_elsewhere()  # the policy now names another server: sign in there
+        if self.session.account is not None and self.session.token() is not None and moved is None:
             return True
+        notice = notice or moved or ""
         auto = self.auto_sign_in
         if auto is not None and not notice:
             try:

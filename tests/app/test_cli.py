@@ -317,3 +317,20 @@ def test_a_pinned_server_accepts_any_spelling_of_itself_and_says_when_none_is_na
     assert login(server, profile, "ann", monkeypatch, "http://127.0.0.1:9") == cli.EXIT_FAILED
     said = capsys.readouterr().err
     assert "policy names none" in said and "set the server to ;" not in said
+
+
+def test_a_policy_that_moves_the_server_asks_for_a_sign_in_there_and_keeps_the_work(
+    server: RunningServer, make_user: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    profile = ann_with_unsent_work(server, make_user, tmp_path, monkeypatch)
+    policy = tmp_path / "no-policy.json"  # the file the tests' policy variable points at
+    policy.write_text(
+        orjson.dumps({"server_url": "https://atrium.new.example", "allow_server_change": False}).decode()
+    )
+    capsys.readouterr()
+    assert cli.main(["sync", "--once", "--profile", str(profile)]) == cli.EXIT_SIGNED_OUT
+    said = capsys.readouterr().err
+    assert "now uses the Atrium server at https://atrium.new.example" in said
+    with open_cache(Profile(profile).cache_db) as cache:
+        assert pending_counts(cache)["pending"] == 1, "nothing sent to the old server, nothing lost"
