@@ -20,7 +20,7 @@ import orjson
 from atrium import __version__
 from atrium.cache.errors import CacheError
 
-from .errors import ApiError, DeviceRevoked, Unauthorized, sign_in_message
+from .errors import ApiError, DeviceRevoked, Unauthorized, plural, sign_in_message
 
 if TYPE_CHECKING:
     from .engine import EngineStatus
@@ -93,13 +93,13 @@ async def _logout(args: argparse.Namespace) -> int:
         cache.close()
         if unsent["pending"] or unsent["failed"]:
             _say(
-                f"{_plural(unsent['pending'] + unsent['failed'], 'change')} not sent to the server yet. "
+                f"{plural(unsent['pending'] + unsent['failed'], 'change')} not sent to the server yet. "
                 "Run 'atrium sync --once' first, or sign out with --discard-unsent to drop them."
             )
             return EXIT_FAILED
         if drafts:
             _say(
-                f"{_plural(drafts, 'draft')} you have not sent would be deleted with the offline copy. "
+                f"{plural(drafts, 'draft')} you have not sent would be deleted with the offline copy. "
                 "Send or discard them in Atrium first, or sign out with --discard-unsent to drop them."
             )
             return EXIT_FAILED
@@ -184,11 +184,11 @@ async def _sync(args: argparse.Namespace) -> int:
         _say(problem)
     total = sum(touched.values())
     status = engine.status
-    print(f"Synced: {_plural(total, 'object')} updated; {_plural(status.pending, 'change')} waiting, "
+    print(f"Synced: {plural(total, 'object')} updated; {plural(status.pending, 'change')} waiting, "
           f"{status.failed} failed.")  # fmt: skip
     if status.failed:
         _say(
-            f"{_plural(status.failed, 'change')} refused by the server: 'atrium status' says why; the "
+            f"{plural(status.failed, 'change')} refused by the server: 'atrium status' says why; the "
             "desktop's Unsent changes can retry or discard each."
         )
     return 0
@@ -271,10 +271,6 @@ def _same_server(typed: str, pinned: str) -> bool:
         return bool(pinned) and normalise_base_url(typed) == normalise_base_url(pinned)
     except ApiError:
         return False
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _counts(cache: Any) -> dict[str, int]:

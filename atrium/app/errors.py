@@ -389,3 +389,8 @@ def file_problem(error: ApiError) -> str:
     if isinstance(error, NotFound | Forbidden):
         return "it is no longer on the server, or you may no longer read it"
     return error.message.rstrip(".")
+
+
+def plural(count: int, noun: str) -> str:
+    """ "1 draft", "2 drafts" (English nouns with a plain -s; the desktop's strings use Qt's %n)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -32,7 +32,7 @@ from .api_client import ApiClient
 from .api_connection import normalise_base_url
 from .credentials import CredentialStore
 from .engine import EngineStatus, SyncEngine
-from .errors import ApiError
+from .errors import ApiError, plural
 from .profile import Profile
 from .settings import Settings, attachment_cap_bytes
 from .writer import CacheWriter
@@ -183,7 +183,9 @@ class Session:
         finally:
             cache.close()
         unsent = counts["pending"] + counts["failed"]
-        parts = [_count(unsent, "unsent change"), _count(drafts, "draft")]
+        parts = [
+            plural(number, noun) for number, noun in ((unsent, "unsent change"), (drafts, "draft")) if number
+        ]
         said = " and ".join(part for part in parts if part)
         return said or None
 
@@ -271,8 +273,3 @@ class Session:
 
 def cache_path(profile: Profile) -> Path:
     return profile.cache_db
-
-
-def _count(number: int, noun: str) -> str:
-    """ "1 draft", "2 drafts", "" for none."""
-    return "" if number == 0 else f"{number} {noun}" if number == 1 else f"{number} {noun}s"

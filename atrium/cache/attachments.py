@@ -133,7 +133,7 @@ def attachment_path(target: CacheLike, sha256: str) -> Path | None:
 
 def set_keep_offline(target: CacheLike, sha256: str, keep: bool) -> None:
     """Pin (or unpin) a file against eviction; a pinned file not stored yet is listed by
-    ``attachments_to_fetch`` so the sync engine downloads it."""
+    ``kept_files_to_fetch`` so the sync engine downloads it."""
     conn = connection_of(target)
     sha = _normalise(sha256)
     with write_transaction(conn):
@@ -146,10 +146,14 @@ def set_keep_offline(target: CacheLike, sha256: str, keep: bool) -> None:
         conn.execute("DELETE FROM attachments WHERE sha256 = ? AND path IS NULL AND keep_offline = 0", (sha,))
 
 
+_WISHED = "a.keep_offline = 1 AND a.path IS NULL"  # kept offline, not stored yet
+
+
 def attachments_to_fetch(target: CacheLike) -> list[str]:
-    """Hashes the user wants offline that are not stored yet."""
+    """Hashes the user wants offline that are not stored yet (whether or not a cached post still
+    carries them and however recently they failed; the engine uses ``kept_files_to_fetch``)."""
     rows = connection_of(target).execute(
-        "SELECT sha256 FROM attachments WHERE keep_offline = 1 AND path IS NULL ORDER BY sha256"
+        f"SELECT a.sha256 FROM attachments a WHERE {_WISHED} ORDER BY a.sha256"
     )
     return [row[0] for row in rows]
 
@@ -164,7 +168,7 @@ def kept_files_to_fetch(target: CacheLike, now: str | None = None) -> list[tuple
     """(sha256, file id) for each file kept offline and not stored yet, whose id a cached post
     gives (``GET /files/{id}`` fetches it), except those waiting to try again after a failure."""
     rows = connection_of(target).execute(
-        f"SELECT a.sha256, {_FILE_ID_OF} FROM attachments a WHERE a.keep_offline = 1 AND a.path IS NULL "
+        f"SELECT a.sha256, {_FILE_ID_OF} FROM attachments a WHERE {_WISHED} "
         "AND (a.fetch_after IS NULL OR a.fetch_after <= ?) ORDER BY a.sha256",
         (now or now_iso(),),
     )

@@ -119,6 +119,14 @@ def profile_with_a_cache_from_a_newer_atrium(
     return profile
 
 
+def signed_in_profile(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A signed-in profile with no offline copy yet: the test makes the one it needs."""
+    profile = profile_with_a_cache_from_a_newer_atrium(folder, monkeypatch)
+    for side in cache_files(Profile(profile).cache_db):
+        side.unlink(missing_ok=True)
+    return profile
+
+
 def test_sync_with_a_cache_from_a_newer_atrium_explains_and_leaves_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -181,8 +189,7 @@ def test_login_to_an_address_without_atrium_says_so(
 def test_logout_does_not_delete_drafts_unless_told(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    profile = profile_with_a_cache_from_a_newer_atrium(tmp_path, monkeypatch)
-    Profile(profile).cache_db.unlink()  # a current cache instead, holding one draft
+    profile = signed_in_profile(tmp_path, monkeypatch)  # a current cache, holding one draft
     with open_cache(Profile(profile).cache_db) as cache:
         save_draft(cache, "comment:p1", {"body": "Half a reply"})
     assert cli.main(["status", "--json", "--profile", str(profile)]) == 0
@@ -249,10 +256,8 @@ def test_a_missing_account_file_does_not_hand_the_copy_to_the_next_person(
 def test_status_only_reads_a_damaged_copy_and_logout_asks_before_deleting_one_set_aside(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    profile = profile_with_a_cache_from_a_newer_atrium(tmp_path, monkeypatch)
+    profile = signed_in_profile(tmp_path, monkeypatch)
     cache_db = Profile(profile).cache_db
-    for side in cache_files(cache_db):
-        side.unlink(missing_ok=True)
     cache_db.write_bytes(b"not a database at all, but it held someone's unsent post" * 200)
     before = cache_db.read_bytes()
     assert cli.main(["status", "--json", "--profile", str(profile)]) == cli.EXIT_FAILED
@@ -269,10 +274,8 @@ def test_status_only_reads_a_damaged_copy_and_logout_asks_before_deleting_one_se
 def test_status_says_why_the_server_refused_a_change(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    profile = profile_with_a_cache_from_a_newer_atrium(tmp_path, monkeypatch)
+    profile = signed_in_profile(tmp_path, monkeypatch)
     cache_db = Profile(profile).cache_db
-    for side in cache_files(cache_db):
-        side.unlink(missing_ok=True)
     with open_cache(cache_db) as cache:
         queued = enqueue(cache, "create_post", "POST", "/posts", {"id": uuid7(), "body": "x" * 10})
         mark_failed(cache, queued.entry.op_id, "Join the community to post in it.", permanent=True)
@@ -287,10 +290,8 @@ def test_status_says_why_the_server_refused_a_change(
 def test_a_folder_where_the_offline_copy_should_be_is_a_message_not_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    profile = profile_with_a_cache_from_a_newer_atrium(tmp_path, monkeypatch)
+    profile = signed_in_profile(tmp_path, monkeypatch)
     cache_db = Profile(profile).cache_db
-    for side in cache_files(cache_db):
-        side.unlink(missing_ok=True)
     cache_db.mkdir()
     assert cli.main(["status", "--json", "--profile", str(profile)]) == cli.EXIT_FAILED
     assert any("found a folder" in problem for problem in orjson.loads(capsys.readouterr().out)["problems"])
