@@ -26,6 +26,7 @@ from atrium.cache.attachments import DOWNLOAD_PREFIX
 from .. import __version__
 from .api_connection import connection_options, error_for_transport, normalise_base_url
 from .errors import (
+    AnswerTooLarge,
     ApiError,
     CaptivePortal,
     MalformedReply,
@@ -44,8 +45,26 @@ if TYPE_CHECKING:
 EVENTS_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=30.0, pool=10.0)
 USER_AGENT = f"Atrium-Desktop/{__version__}"
 DOWNLOAD_CHUNK = 1024 * 1024  # a file is downloaded (and written) this much at a time
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+"""The longest answer read into memory. A sync page of 5000 changes is a few megabytes (a page of
+big wiki pages more; the engine then asks for smaller pages); a longer answer is a broken or
+hostile server, and reading it whole once took 3.5 GB of memory for a 1.5 GB body."""
+ERROR_BODY_BYTES = 64 * 1024  # of a refusal, only its problem details are read
 REQUEST_DEADLINE = 300.0  # seconds for a whole answer (a sync page of 5000 changes on a slow link)
 SIGN_IN_DEADLINE = 60.0  # seconds for the sign-in answer: a person is waiting
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer read whole (``ApiClient._send``): what callers use of an ``httpx.Response``."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status_code < 300
 
 
 @dataclass(frozen=True)
@@ -70,6 +89,31 @@ class CommunityPage:
 
 def _malformed(what: str) -> MalformedReply:
     return MalformedReply(detail=what)
+
+
+async def _read_at_most(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+    """At most LIMIT bytes of RESPONSE's body (decoded), read as it streams, and whether that
+    was all of it: a body that never ends is cut off, not read into memory."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return b"".join(chunks)[:limit], False
+    return b"".join(chunks), True
+
+
+def _size(count: int) -> str:
+    return f"{count // (1024 * 1024)} MB" if count >= 1024 * 1024 else f"{max(1, count // 1024)} KB"
+
+
+def _too_large(limit: int, detail: str) -> AnswerTooLarge:
+    return AnswerTooLarge(
+        f"The Atrium server sent an answer larger than {_size(limit)}; Atrium did not read it.",
+        detail=detail,
+        limit=limit,
+    )
 
 
 def _require_dict(value: Any, what: str, keys: Iterable[str] = ()) -> dict[str, Any]:
@@ -223,37 +267,52 @@ class ApiClient:
         idempotency_key: str | None = None,
         deadline: float | None = None,
         **kwargs: Any,
-    ) -> httpx.Response:
+    ) -> Answer:
         """Send; any non-2xx answer or network failure becomes an ApiError. The whole answer must
         arrive within DEADLINE seconds: httpx's timeouts are per read, so a server trickling a
-        byte at a time would otherwise hold a sync (or a sign-in) forever."""
+        byte at a time would otherwise hold a sync (or a sign-in) forever. A success answer longer
+        than MAX_ANSWER_BYTES is AnswerTooLarge, cut off as it grows, before it fills memory."""
         if "://" in path or path.startswith("//"):
             raise ValueError(f"API paths are relative to the server, got {path!r}")
         headers = {**self._headers(idempotency_key, auth=auth), **kwargs.pop("headers", {})}
         deadline = deadline or REQUEST_DEADLINE
         try:
-            response = await asyncio.wait_for(
-                self._client.request(method, path.lstrip("/"), headers=headers, **kwargs), deadline
-            )
+            request = self._client.build_request(method, path.lstrip("/"), headers=headers, **kwargs)
+            answer = await asyncio.wait_for(self._receive(request), deadline)
         except TimeoutError:
             raise Timeout(detail=f"no whole answer within {deadline:.0f} s") from None
         except (httpx.HTTPError, httpx.InvalidURL, OSError) as error:
             raise error_for_transport(error) from error
-        # httpx ties each response to its stream and back (a reference cycle), so a read body (a
-        # sync page: megabytes) would live until the cyclic collector ran. Untie it: the body then
-        # goes as soon as the caller drops the response.
-        response.stream = httpx.ByteStream(b"")
-        if not response.is_success:
-            raise error_for_reply(response.status_code, response.headers, response.content)
-        return response
+        if not answer.is_success:
+            raise error_for_reply(answer.status_code, answer.headers, answer.content)
+        return answer
+
+    async def _receive(self, request: httpx.Request) -> Answer:
+        """REQUEST's answer, its body read whole: at most MAX_ANSWER_BYTES (decoded) of a success,
+        the first ERROR_BODY_BYTES of a refusal (enough for its problem details)."""
+        response = await self._client.send(request, stream=True)
+        try:
+            limit = MAX_ANSWER_BYTES if response.is_success else ERROR_BODY_BYTES
+            declared = response.headers.get("content-length", "")
+            if response.is_success and declared.isdigit() and int(declared) > limit:
+                raise _too_large(limit, f"it announced {int(declared):,} bytes")
+            body, whole = await _read_at_most(response, limit)
+            if response.is_success and not whole:
+                raise _too_large(limit, f"more than {limit:,} bytes arrived")
+            return Answer(response.status_code, response.headers, body)
+        finally:
+            await response.aclose()
+            # httpx ties each response to its stream and back (a reference cycle): untie it, so the
+            # response goes as soon as it is dropped, even while the engine pauses the collector.
+            response.stream = httpx.ByteStream(b"")
 
     @staticmethod
-    def _json(response: httpx.Response) -> Any:
+    def _json(response: Answer) -> Any:
         """The body as JSON; a web page or broken JSON in a success answer is reported as such."""
         return parse_json(ApiClient._json_bytes(response))
 
     @staticmethod
-    def _json_bytes(response: httpx.Response) -> bytes:
+    def _json_bytes(response: Answer) -> bytes:
         """The body of a JSON answer, unparsed; a web page in a success answer is reported as such."""
         content_type = response.headers.get("content-type", "")
         body = response.content
@@ -343,10 +402,11 @@ class ApiClient:
                 "GET", "events", headers=headers, timeout=EVENTS_TIMEOUT
             ) as response:
                 if not response.is_success:
-                    raise error_for_reply(response.status_code, response.headers, await response.aread())
+                    body, _whole = await _read_at_most(response, ERROR_BODY_BYTES)
+                    raise error_for_reply(response.status_code, response.headers, body)
                 content_type = response.headers.get("content-type", "")
                 if not content_type.lower().startswith("text/event-stream"):
-                    body = await response.aread()
+                    body, _whole = await _read_at_most(response, ERROR_BODY_BYTES)
                     if looks_like_html(content_type, body):
                         raise CaptivePortal(status=response.status_code, detail=f"got {content_type}")
                     raise _malformed(f"expected an event stream, got {content_type or 'no content type'}")
@@ -385,16 +445,27 @@ class ApiClient:
             raise _malformed("the server stored different bytes than were sent")
         return file
 
-    async def download_file(self, file_id: str, folder: Path, expected_sha256: str | None = None) -> Path:
+    async def download_file(
+        self,
+        file_id: str,
+        folder: Path,
+        expected_sha256: str | None = None,
+        *,
+        expected_size: int | None = None,
+    ) -> Path:
         """Stream the file's bytes into a new hidden file in FOLDER, checked against
         EXPECTED_SHA256 (from its File) or the server's ETag; its path (the caller moves or deletes
-        it). Memory stays flat whatever the file's size; nothing is left behind on any failure."""
+        it). Memory stays flat whatever the file's size, a download stops as soon as it grows past
+        EXPECTED_SIZE (its File's ``size``: a broken server never fills the disk), and nothing is
+        left behind on any failure."""
         folder.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(dir=folder, prefix=DOWNLOAD_PREFIX)
         path = Path(name)
         try:
             with os.fdopen(handle, "wb") as out:
-                digest, headers = await self._stream_to(f"files/{quote(file_id, safe='')}", out)
+                digest, headers = await self._stream_to(
+                    f"files/{quote(file_id, safe='')}", out, expected_size
+                )
             etag = headers.get("etag", "").removeprefix("W/").strip('"')
             expected = expected_sha256 or etag
             if not expected:
@@ -409,15 +480,20 @@ class ApiClient:
             path.unlink(missing_ok=True)
             raise
 
-    async def _stream_to(self, path: str, out: BinaryIO) -> tuple[str, httpx.Headers]:
+    async def _stream_to(self, path: str, out: BinaryIO, size_limit: int | None) -> tuple[str, httpx.Headers]:
         """GET PATH into OUT a chunk at a time; (the body's sha256, the answer's headers)."""
         digest = hashlib.sha256()
         headers = {**self._headers(), "Accept": "*/*"}
+        written = 0
         try:
             async with self._client.stream("GET", path, headers=headers) as response:
                 if not response.is_success:
-                    raise error_for_reply(response.status_code, response.headers, await response.aread())
+                    body, _whole = await _read_at_most(response, ERROR_BODY_BYTES)
+                    raise error_for_reply(response.status_code, response.headers, body)
                 async for chunk in response.aiter_bytes(DOWNLOAD_CHUNK):
+                    written += len(chunk)
+                    if size_limit is not None and written > size_limit:
+                        raise _malformed(f"the file is larger than the {size_limit:,} bytes announced")
                     digest.update(chunk)
                     await asyncio.to_thread(out.write, chunk)  # a slow disk never stalls the GUI loop
         except (httpx.HTTPError, httpx.InvalidURL) as error:

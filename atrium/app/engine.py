@@ -50,6 +50,7 @@ from .api_client import ApiClient, SyncPage, parse_sync_page
 from .collection import collection_paused
 from .errors import (
     CONNECTION_ERRORS,
+    AnswerTooLarge,
     ApiError,
     Conflict,
     DeviceRevoked,
@@ -130,6 +131,7 @@ class SyncEngine:
         self.writer = writer
         self.client = client
         self.window_days = window_days
+        self._page_size = PAGE_SIZE
         self.sync_interval = sync_interval
         self._on_changed = on_changed
         self._on_status = on_status
@@ -230,9 +232,12 @@ class SyncEngine:
         if self._files_lock.locked():
             return  # another sync is downloading them
         async with self._files_lock:
-            for sha, file_id in await self.writer.call(kept_files_to_fetch):
+            for wanted in await self.writer.call(kept_files_to_fetch):
+                sha = wanted.sha256
                 try:
-                    download = await self.client.download_file(file_id, self.writer.cache.files_dir, sha)
+                    download = await self.client.download_file(
+                        wanted.file_id, self.writer.cache.files_dir, sha, expected_size=wanted.size
+                    )
                 except CONNECTION_ERRORS:
                     raise
                 except ApiError as error:
@@ -337,8 +342,16 @@ class SyncEngine:
         writer thread, which also writes it. Parsing elsewhere would make the two threads contend
         for the GIL: the writer takes it back after every row it steps (``executemany``), and a
         first sync measured 2x slower with parsing on the loop (bench/RESULTS.md)."""
-        raw = await self.client.sync_bytes(cursor, PAGE_SIZE, self.window_days)
-        return await self.writer.run(parse_sync_page, raw)
+        while True:
+            try:
+                raw = await self.client.sync_bytes(cursor, self._page_size, self.window_days)
+            except AnswerTooLarge:  # pages of big objects (wiki pages of a megabyte): ask for fewer
+                if self._page_size == 1:
+                    raise
+                self._page_size = max(1, self._page_size // 4)
+                log.info("a sync page was too large; asking for %d changes a page", self._page_size)
+                continue
+            return await self.writer.run(parse_sync_page, raw)
 
     async def _apply(self, page: SyncPage) -> ChangeSet:
         """Write PAGE with its cursor into the transaction the pages before it left open."""
@@ -355,6 +368,7 @@ class SyncEngine:
         success or not. Each page boundary is a consistent state (its cursor is written with it),
         so a commit anywhere loses nothing and a crash only re-fetches the uncommitted pages."""
         state = await self.writer.call(read_sync_state)
+        self._page_size = PAGE_SIZE  # smaller for the rest of this pull after a page too large
         page = await self._fetch(state.cursor)
         held = ChangeSet()
         held_changes = received = 0

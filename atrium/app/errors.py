@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import orjson
 
 __all__ = [
+    "AnswerTooLarge",
     "ApiError",
     "BadRequest",
     "CaptivePortal",
@@ -216,6 +217,18 @@ class MalformedReply(ApiError):
 
     retryable = True
     default_message = "The Atrium server sent an answer Atrium could not read. Atrium will try again."
+
+
+class AnswerTooLarge(MalformedReply):
+    """A success answer longer than Atrium reads into memory (``limit`` bytes): cut off unread.
+
+    A sync page that is too large is asked for again in smaller pages (the engine does)."""
+
+    default_message = "The Atrium server sent an answer too large to read. Atrium will try again."
+
+    def __init__(self, message: str | None = None, *, limit: int = 0, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.limit = limit
 
 
 # --- recognising answers ---------------------------------------------------------------------------

@@ -71,7 +71,7 @@ Keeping — ``retention.py``, ``attachments.py``
     store_attachment(target, sha256, bytes_or_path, *, cap_bytes=...) -> Path   (hash verified)
     attachment_path(target, sha256) -> Path | None   set_keep_offline(target, sha256, keep)
     attachments_to_fetch(target) -> list[str]   evict_attachments(target, cap_bytes) -> list[str]
-    kept_files_to_fetch(target) -> [(sha256, file id)]   offline_files(target, shas) -> OfflineFiles
+    kept_files_to_fetch(target) -> [FileToFetch]   offline_files(target, shas) -> OfflineFiles
     store_file(target, sha, data, cap_bytes=) -> (path, ChangeSet)   mark_fetch_failed(...)
     release_unreachable_files(target) -> ChangeSet   (kept files no cached post carries)
 

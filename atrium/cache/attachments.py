@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
+
 from .changeset import ChangeSet
 from .clock import now_iso
 from .db import CacheLike, connection_of, database_file, write_transaction
@@ -158,21 +160,34 @@ def attachments_to_fetch(target: CacheLike) -> list[str]:
     return [row[0] for row in rows]
 
 
-_FILE_ID_OF = (
-    "(SELECT json_extract(f.value, '$.id') FROM posts p, json_each(p.attachments) f "
+_FILE_OF = (  # the File (JSON) a cached post gives for the row's sha256
+    "(SELECT f.value FROM posts p, json_each(p.attachments) f "
     "WHERE p.attachments != '[]' AND lower(json_extract(f.value, '$.sha256')) = a.sha256 LIMIT 1)"
 )
 
 
-def kept_files_to_fetch(target: CacheLike, now: str | None = None) -> list[tuple[str, str]]:
-    """(sha256, file id) for each file kept offline and not stored yet, whose id a cached post
-    gives (``GET /files/{id}`` fetches it), except those waiting to try again after a failure."""
+@dataclass(frozen=True)
+class FileToFetch:
+    sha256: str
+    file_id: str
+    size: int | None  # as its File announced it (a download never grows past it), None if unknown
+
+
+def kept_files_to_fetch(target: CacheLike, now: str | None = None) -> list[FileToFetch]:
+    """Each file kept offline and not stored yet whose id a cached post gives (``GET /files/{id}``
+    fetches it), except those waiting to try again after a failure."""
     rows = connection_of(target).execute(
-        f"SELECT a.sha256, {_FILE_ID_OF} FROM attachments a WHERE {_WISHED} "
+        f"SELECT a.sha256, {_FILE_OF} FROM attachments a WHERE {_WISHED} "
         "AND (a.fetch_after IS NULL OR a.fetch_after <= ?) ORDER BY a.sha256",
         (now or now_iso(),),
     )
-    return [(sha, str(file_id)) for sha, file_id in rows if file_id]
+    found = []
+    for sha, file_json in rows:
+        file = orjson.loads(file_json) if file_json else None
+        if type(file) is dict and file.get("id"):
+            size = file.get("size")
+            found.append(FileToFetch(sha, str(file["id"]), size if type(size) is int and size >= 0 else None))
+    return found
 
 
 def mark_fetch_failed(target: CacheLike, sha256: str, reason: str, retry_at: str) -> ChangeSet:
@@ -196,7 +211,7 @@ def release_unreachable_files(target: CacheLike) -> ChangeSet:
         gone = [
             sha
             for (sha,) in conn.execute(
-                f"SELECT a.sha256 FROM attachments a WHERE a.keep_offline = 1 AND {_FILE_ID_OF} IS NULL"
+                f"SELECT a.sha256 FROM attachments a WHERE a.keep_offline = 1 AND {_FILE_OF} IS NULL"
             ).fetchall()
         ]
         for sha in gone:

@@ -20,6 +20,7 @@ import pytest
 from atrium.app import api_client as api_client_module
 from atrium.app.api_client import ApiClient, ServerSentEvents, normalise_base_url
 from atrium.app.errors import (
+    AnswerTooLarge,
     ApiError,
     BadRequest,
     CaptivePortal,
@@ -645,5 +646,80 @@ def test_an_answer_that_trickles_in_forever_runs_out_of_time(monkeypatch: pytest
             for call in (client.sync_bytes(None), client.login("ann", "secret", "laptop")):
                 with pytest.raises(Timeout, match=r"within [01] s"):
                     await asyncio.wait_for(call, 10)
+
+    run(scenario())
+
+
+class Endless(httpx.AsyncByteStream):
+    """A body that never ends, as fast as it can be read: a broken server or a hostile one."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        chunk = b"[" * 65536
+        while True:
+            self.sent += len(chunk)
+            yield chunk
+
+
+def test_an_endless_answer_is_cut_off_before_it_fills_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api_client_module, "MAX_ANSWER_BYTES", 1024 * 1024)
+    bodies: list[Endless] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append(Endless())
+        return httpx.Response(200, stream=bodies[-1], headers={"content-type": "application/json"})
+
+    for call in ("sync", "me", "health"):
+        error = fails_with(handler, call)
+        assert isinstance(error, AnswerTooLarge) and error.retryable
+        assert error.message == "The Atrium server sent an answer larger than 1 MB; Atrium did not read it."
+        assert bodies[-1].sent <= 1024 * 1024 + 65536, "reading stopped at the limit"
+
+
+def test_an_answer_announced_too_large_is_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api_client_module, "MAX_ANSWER_BYTES", 1024 * 1024)
+    body = Endless()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        headers = {"content-type": "application/json", "content-length": str(1500 * 1024 * 1024)}
+        return httpx.Response(200, stream=body, headers=headers)
+
+    error = fails_with(handler, "sync")
+    assert isinstance(error, AnswerTooLarge) and "announced 1,572,864,000 bytes" in str(error)
+    assert body.sent == 0
+
+
+def test_a_huge_refusal_is_read_only_for_its_problem_details() -> None:
+    problem = b'{"title": "Service Unavailable", "detail": "maintenance"}'
+
+    class HugeRefusal(httpx.AsyncByteStream):
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            yield problem
+            while True:
+                yield b" " * 65536
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(503, stream=HugeRefusal(), headers={"content-type": "application/problem+json"})
+
+    error = fails_with(handler, "me")
+    assert isinstance(error, ServerError) and error.retryable and error.detail == "maintenance"
+
+
+def test_a_download_that_grows_past_its_announced_size_stops(tmp_path: Path) -> None:
+    body = Endless()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=body, headers={"etag": '"' + "0" * 64 + '"'})
+
+    async def scenario() -> None:
+        async with faulty(handler) as client:
+            with pytest.raises(MalformedReply, match="larger than the 100,000 bytes announced"):
+                await client.download_file("f1", tmp_path, "0" * 64, expected_size=100_000)
+        assert list(tmp_path.iterdir()) == [], "nothing is left on disk"
+        assert body.sent <= api_client_module.DOWNLOAD_CHUNK + 65536, (
+            "it stopped at the first chunk past the size"
+        )
 
     run(scenario())

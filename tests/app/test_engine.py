@@ -21,10 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from atrium.app import api_client as api_client_module
 from atrium.app import engine as engine_module
 from atrium.app.api_client import ApiClient
 from atrium.app.engine import EngineState, EngineStatus, SyncEngine
-from atrium.app.errors import ApiError, CaptivePortal, DeviceRevoked, MalformedReply, Offline
+from atrium.app.errors import AnswerTooLarge, ApiError, CaptivePortal, DeviceRevoked, MalformedReply, Offline
 from atrium.app.services import Actions, read_object
 from atrium.app.writer import CacheWriter
 from atrium.cache import (
@@ -557,6 +558,54 @@ class SpoilSyncPage(httpx.AsyncBaseTransport):
             bad = {**post, "id": fresh, "data": {**post["data"], "id": fresh, "like_count": 2**63}}
             page = {**page, "changes": [*page["changes"], bad]}
         return httpx.Response(200, content=orjson.dumps(page), headers={"content-type": "application/json"})
+
+
+class RecordSyncLimits(httpx.AsyncHTTPTransport):
+    """The real network, noting the ``limit`` of every /sync request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.limits: list[int] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/sync"):
+            self.limits.append(int(request.url.params["limit"]))
+        return await super().handle_async_request(request)
+
+
+def test_a_sync_page_too_large_to_read_is_asked_for_in_smaller_pages(
+    make_user: Callable[..., Api], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Wiki pages of a megabyte each make a page of 5000 changes gigabytes: past the client's
+    limit on one answer, the engine asks for fewer changes a page, and the sync completes."""
+    alice = make_user("alice")
+    cid = make_community(alice, "Handbook")
+    for n in range(12):
+        make_post(alice, cid, f"chapter {n} " + "lorem ipsum " * 150)
+    monkeypatch.setattr(api_client_module, "MAX_ANSWER_BYTES", 16 * 1024)
+    transport = RecordSyncLimits()
+
+    async def scenario() -> None:
+        async with Desktop(alice, tmp_path, transport=transport) as desktop:
+            await desktop.engine.sync_once()
+            assert set(cache_objects(desktop.path)) == server_objects(alice)
+            assert transport.limits[:2] == [engine_module.PAGE_SIZE, engine_module.PAGE_SIZE // 4]
+            assert len(set(transport.limits)) > 2, "it went on shrinking until a page fitted"
+            assert transport.limits[-1] == min(transport.limits), "and kept the size that fitted"
+            make_post(alice, cid, "one more")
+            transport.limits.clear()
+            await desktop.engine.sync_once()  # the next sync tries full pages again
+            assert transport.limits[0] == engine_module.PAGE_SIZE
+            # one change larger than the limit on its own: a clear error, the cache untouched
+            monkeypatch.setattr(api_client_module, "MAX_ANSWER_BYTES", 200)
+            make_post(alice, cid, "too big to fit")
+            before = await desktop.writer.call(read_sync_state)
+            with pytest.raises(AnswerTooLarge, match="larger than 1 KB"):
+                await desktop.engine.sync_once()
+            assert transport.limits[-1] == 1
+            assert (await desktop.writer.call(read_sync_state)).cursor == before.cursor
+
+    run(scenario())
 
 
 def user_with_posts_in_small_held_pages(

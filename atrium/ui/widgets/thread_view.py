@@ -580,8 +580,12 @@ class ThreadView(QWidget):
                 self.context.error.emit(tr("Opening an attachment the first time needs a connection."))
                 return
             try:
+                size = item.get("size")
                 download = await self.context.api.download_file(
-                    str(item.get("id")), writer.cache.files_dir, sha or None
+                    str(item.get("id")),
+                    writer.cache.files_dir,
+                    sha or None,
+                    expected_size=size if type(size) is int and size >= 0 else None,
                 )
             except ApiError as error:
                 self.context.error.emit(tr("Could not open {0}: {1}.").format(name, file_problem(error)))
