@@ -137,12 +137,14 @@ class Session:
                     f"This profile holds {kept} of {before}. Sign in as {before} to send them, or sign "
                     "out first with 'atrium logout --discard-unsent' to drop them."
                 )
+            try:
+                self._record_sign_in(account, result.token, switching)
+            except BaseException:  # the profile cannot keep it (full disk, unwritable folder…)
+                with contextlib.suppress(ApiError):
+                    await client.logout()  # so no device is left signed in that nothing uses
+                raise
         finally:
             await client.aclose()
-        if switching:
-            wipe(self.profile.cache_db)
-        self.credentials.save(account.server, account.handle, result.token)
-        save_account(self.profile.root, account)
         if not self.settings.is_locked("server_url") and self.settings.get("server_url") != server:
             self.settings.set("server_url", server)
         self.account = account
@@ -155,6 +157,22 @@ class Session:
         finally:
             await writer.close()
         return account
+
+    def _record_sign_in(self, account: Account, token: str, switching: bool) -> None:
+        """Make ACCOUNT this profile's, with TOKEN in the keyring. If the account file cannot be
+        written, the keyring gets back what it held, so it never keeps a sign-in that did not happen."""
+        if switching:
+            wipe(self.profile.cache_db)
+        before = self.credentials.load(account.server, account.handle)
+        self.credentials.save(account.server, account.handle, token)
+        try:
+            save_account(self.profile.root, account)
+        except BaseException:
+            if before is None:
+                self.credentials.delete(account.server, account.handle)
+            else:
+                self.credentials.save(account.server, account.handle, before)
+            raise
 
     def _owners(self) -> set[str]:
         """Whose offline copy this profile holds: the signed-in account, and the copy's own record."""

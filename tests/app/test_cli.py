@@ -335,3 +335,25 @@ def test_a_policy_that_moves_the_server_asks_for_a_sign_in_there_and_keeps_the_w
     assert "now uses the Atrium server at https://atrium.new.example" in said
     with open_cache(Profile(profile).cache_db) as cache:
         assert pending_counts(cache)["pending"] == 1, "nothing sent to the old server, nothing lost"
+
+
+def test_a_sign_in_the_profile_cannot_keep_leaves_no_device_behind(
+    server: RunningServer, make_user: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """The server said yes, but the profile cannot record the sign-in (here a folder where its
+    account file goes; a full disk or a read-only folder alike): the new device is signed out on
+    the server again, and the person is told why."""
+    monkeypatch.setenv(TEST_KEYRING_ENV, str(tmp_path / "keyring.cfg"))
+    ann = make_user("ann")
+    profile = tmp_path / "profile"
+    (profile / "account.json").mkdir(parents=True)
+    assert login(server, profile, "ann", monkeypatch) == cli.EXIT_FAILED
+    said = capsys.readouterr().err
+    assert "Traceback" not in said and "account.json" in said, said
+    assert [device["current"] for device in ann.get("/devices").json()] == [True], (
+        "only ann's own test device"
+    )
+    assert credential_store().load(server.url, "ann") is None, (
+        "no token kept for a sign-in that did not happen"
+    )
