@@ -58,7 +58,7 @@ Reading — ``feed.py``, ``threads.py``, ``wiki.py``, ``people.py``, ``notificat
     wiki_tree(target, community_id) -> list[WikiTreeNode]
     add_wiki_conflict(...) / wiki_conflicts(target, page_id=None) / resolve_wiki_conflict(target, id)
     notifications(target, *, limit=50, offset=0) -> list[Notification]   (unread first, newest)
-    unread_count(target) -> int
+    unread_count(target) -> int   unread_entries(target) -> int (likes of one target once)
     person(target, user_id) / search_people(target, prefix) / community(target, id) / my_communities(target)
     search(target, text, *, kinds=None, limit=20, prefix_last=True) -> list[SearchHit]
         Solved questions first, then bm25; a very common query ranks only its newest matches
@@ -130,7 +130,7 @@ from .models import (
     WikiPage,
     WikiTreeNode,
 )
-from .notifications import notifications, unread_count
+from .notifications import notifications, unread_count, unread_entries
 from .outbox import (
     Enqueued,
     OutboxEntry,
@@ -250,6 +250,7 @@ __all__ = [
     "store_file",
     "thread",
     "unread_count",
+    "unread_entries",
     "uuid7",
     "wiki_conflicts",
     "wiki_page",

@@ -16,7 +16,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from atrium.app.engine import EngineStatus
-from atrium.cache import Cache, draft_count, my_communities, pending_counts, person, unread_count
+from atrium.cache import Cache, draft_count, my_communities, pending_counts, person, unread_entries
 
 from .context import UiContext
 from .drafts import COMMENT_PREFIX, NEW_POST_KEY, QUESTION_KEY, edited_post
@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
     def refresh_counts(self) -> None:
         reader = self.context.reader
         try:
-            unread = unread_count(reader)
+            unread = unread_entries(reader)
             counts = pending_counts(reader)
             drafts = draft_count(reader)
         except Exception:  # the reader is being closed (sign-out); the next change refreshes

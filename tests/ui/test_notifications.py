@@ -9,7 +9,7 @@ from typing import Any, TypeVar, cast
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from atrium.cache import Notification, unread_count
+from atrium.cache import Notification, unread_count, unread_entries
 from atrium.ui.context import UiContext
 from atrium.ui.panes.notifications import (
     NOTIFICATION_ROLE,
@@ -79,9 +79,9 @@ def mention_demo(desk: Desk, title: str) -> str:
 def test_demo_notifications_show_as_sentences_unread_first(qtbot: Any, desk: Desk) -> None:
     pane = make_pane(qtbot, desk)
     assert 10 < pane.model.rowCount() < 50, "a page of 50 is loaded (likes grouped); more come as it scrolls"
-    unread = unread_count(desk.reader)
-    assert unread > 0
-    assert pane.unread_label.text() == f"{unread} unread"
+    unread, entries = unread_count(desk.reader), unread_entries(desk.reader)
+    assert unread > entries > 0, "the demo user has unread likes of one post: one entry"
+    assert pane.unread_label.text() == f"{entries} unread", "the header counts rows, as shown"
     texts = [pane.model.index(n).data() for n in range(pane.model.rowCount())]
     assert any(" liked your post " in text for text in texts)
     assert all(not text.startswith("Someone") for text in texts), "actors come from the cached profiles"
@@ -100,6 +100,7 @@ def test_demo_notifications_show_as_sentences_unread_first(qtbot: Any, desk: Des
     reads = [item.note.read for item in rows(pane)]
     assert reads == sorted(reads), "unread notifications come first"
     assert sum(len(item.ids) for item in rows(pane) if not item.note.read) == unread
+    assert len([item for item in rows(pane) if not item.note.read]) == entries
     read_row = reads.index(True)
     assert "●" not in pane.model.index(read_row).data(HTML_ROLE)
 
@@ -113,7 +114,7 @@ def is_read(desk: Desk, notification_id: str) -> bool:
 
 def test_a_mention_arrives_unread_and_a_click_marks_it_read_and_navigates(qtbot: Any, desk: Desk) -> None:
     pane = make_pane(qtbot, desk)
-    before = unread_count(desk.reader)
+    before, shown = unread_count(desk.reader), unread_entries(desk.reader)
     post_id = mention_demo(desk, "Printer jam on floor 3")
     desk.sync()
 
@@ -121,13 +122,13 @@ def test_a_mention_arrives_unread_and_a_click_marks_it_read_and_navigates(qtbot:
     assert top.note.kind == "mention" and not top.note.read
     assert pane.model.index(0).data() == "Morgan Mentioner mentioned you in Printer jam on floor 3"
     assert unread_count(desk.reader) == before + 1
-    assert pane.unread_label.text() == f"{before + 1} unread"
+    assert pane.unread_label.text() == f"{shown + 1} unread"
 
     desk.navigated.clear()
     click_row(qtbot, pane, 0)
     assert desk.navigated == [("post", post_id)]
     desk.wait_until(lambda: unread_count(desk.reader) == before)
-    desk.wait_until(lambda: pane.unread_label.text() == f"{before} unread")
+    desk.wait_until(lambda: pane.unread_label.text() == f"{shown} unread")
     assert is_read(desk, top.note.id)
     assert pane.model.row_at(0).note.id != top.note.id, "a read notification moves below the unread ones"
     moved = pane.model.row_of(top.note.id)

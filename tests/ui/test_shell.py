@@ -45,6 +45,8 @@ from atrium.cache import (
     open_cache,
     person,
     read_sync_state,
+    unread_count,
+    unread_entries,
     uuid7,
 )
 from atrium.ui import controller as controller_module
@@ -179,6 +181,9 @@ def test_shell_opens_signed_in_and_shows_home_after_first_sync(
             badge = window.sidebar.buttons["notifications"]
             # the demo user has unread notifications
             await until(lambda: badge.badge > 0, 5, "the unread badge")
+            reader = window.context.reader
+            # likes of one post are one row in the pane, so one in the badge (and the tray)
+            assert badge.badge == window.unread == unread_entries(reader) < unread_count(reader)
             assert "unread" in window.sidebar.buttons["notifications"].accessibleName()
             home = window.current_pane()
             assert home is not None

@@ -17,7 +17,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistent
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from atrium.cache import Notification, notifications, unread_count
+from atrium.cache import Notification, notifications, unread_count, unread_entries
 from atrium.cache.db import connection_of
 
 from ..context import UiContext
@@ -331,7 +331,7 @@ class NotificationsPane(Pane):
         current_id = self.model.row_at(current.row()).note.id if current.isValid() else None
         scroll = self.view.verticalScrollBar().value()
         self.model.reload()
-        unread = unread_count(self.context.reader)
+        unread = unread_entries(self.context.reader)
         self.unread_label.setText(self.tr("%n unread", "", unread) if unread else self.tr("All caught up"))
         self.mark_all_button.setEnabled(unread > 0)
         if current_id is not None and (row := self.model.row_of(current_id)) >= 0:
