@@ -117,7 +117,7 @@ async def _logout(args: argparse.Namespace) -> int:
         try:
             await client.logout()
         except ApiError as error:
-            _say(f"Could not tell the server ({error.message}); signing out here anyway.")
+            _say(f"Could not tell the server ({error.statement}); signing out here anyway.")
         finally:
             await client.aclose()
     handle = session.account.handle
@@ -176,7 +176,10 @@ async def _sync(args: argparse.Namespace) -> int:
         _say(f"{error.message}{kept}")
         return EXIT_SIGNED_OUT
     except ApiError as error:
-        _say(f"Sync failed: {error}")
+        again = (
+            " Your unsent changes stay here; run 'atrium sync --once' again later." if error.retryable else ""
+        )
+        _say(f"Sync failed: {error.one_shot()}{again}")
         return EXIT_FAILED
     finally:
         await session.close()

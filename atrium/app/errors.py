@@ -50,6 +50,9 @@ class ApiError(Exception):
 
     retryable: ClassVar[bool] = False
     default_message: ClassVar[str] = "Something went wrong talking to the Atrium server."
+    retry_note: ClassVar[str] = ""
+    """What the running app adds to ``message``: it keeps the work and tries again by itself.
+    ``statement`` leaves it out, for the commands that run once (``atrium sync --once``, ``logout``)."""
 
     def __init__(
         self,
@@ -59,18 +62,22 @@ class ApiError(Exception):
         status: int | None = None,
         problem: Mapping[str, Any] | None = None,
     ) -> None:
-        self.message = message or self.default_message
+        self.statement = message or self.default_message
+        self.message = f"{self.statement} {self.retry_note}" if self.retry_note else self.statement
         self.detail = detail
         self.status = status
         self.problem: dict[str, Any] = dict(problem or {})
         super().__init__(self.message)
 
     def __str__(self) -> str:
-        return (
-            f"{self.message} ({self.detail})"
-            if self.detail and self.detail not in self.message
-            else self.message
-        )
+        return f"{self.one_shot()} {self.retry_note}" if self.retry_note else self.one_shot()
+
+    def one_shot(self) -> str:
+        """The ``statement`` with the detail: for a command that runs once and does not try again."""
+        text = self.statement
+        if not self.detail or self.detail in text:
+            return text
+        return f"{text[:-1]} ({self.detail})." if text.endswith(".") else f"{text} ({self.detail})"
 
 
 # --- the network did not get us an answer from Atrium -------------------------------------------
@@ -80,12 +87,14 @@ class Offline(ApiError):
     """No connection: refused, DNS failure, network down, or the connection dropped."""
 
     retryable = True
-    default_message = "You are offline or the Atrium server cannot be reached. Your changes are kept."
+    default_message = "You are offline or the Atrium server cannot be reached."
+    retry_note = "Your changes are kept."
 
 
 class Timeout(ApiError):
     retryable = True
-    default_message = "The Atrium server did not answer in time. Atrium will try again."
+    default_message = "The Atrium server did not answer in time."
+    retry_note = "Atrium will try again."
 
 
 class CaptivePortal(ApiError):
@@ -104,8 +113,9 @@ class ProxyError(ApiError):
     retryable = True
     default_message = (
         "A proxy or gateway between you and the Atrium server could not reach it. "
-        "Atrium will try again; if this persists, check the proxy settings."
+        "If this persists, check the proxy settings."
     )
+    retry_note = "Atrium will try again."
 
 
 class CertificateError(ApiError):
@@ -128,12 +138,14 @@ class InvalidServerAddress(ApiError, ValueError):
 
 class ServerError(ApiError):
     retryable = True
-    default_message = "The Atrium server had a problem. Atrium will try again later."
+    default_message = "The Atrium server had a problem."
+    retry_note = "Atrium will try again later."
 
 
 class RateLimited(ApiError):
     retryable = True
-    default_message = "The Atrium server asked to slow down. Atrium will try again shortly."
+    default_message = "The Atrium server asked to slow down."
+    retry_note = "Atrium will try again shortly."
 
     def __init__(self, message: str | None = None, *, retry_after: float | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
@@ -216,7 +228,8 @@ class MalformedReply(ApiError):
     """A success answer whose body is not what the protocol promises (truncated, wrong shape)."""
 
     retryable = True
-    default_message = "The Atrium server sent an answer Atrium could not read. Atrium will try again."
+    default_message = "The Atrium server sent an answer Atrium could not read."
+    retry_note = "Atrium will try again."
 
 
 class AnswerTooLarge(MalformedReply):
@@ -224,7 +237,7 @@ class AnswerTooLarge(MalformedReply):
 
     A sync page that is too large is asked for again in smaller pages (the engine does)."""
 
-    default_message = "The Atrium server sent an answer too large to read. Atrium will try again."
+    default_message = "The Atrium server sent an answer too large to read."
 
     def __init__(self, message: str | None = None, *, limit: int = 0, **kw: Any) -> None:
         super().__init__(message, **kw)
@@ -374,7 +387,7 @@ def sign_in_message(error: ApiError) -> str:
         (ProxyError, NOT_ATRIUM_AT_SIGN_IN),
         (MalformedReply, NOT_ATRIUM_AT_SIGN_IN),
     ):
-        if isinstance(error, kind) and error.message == kind.default_message:
+        if isinstance(error, kind) and error.statement == kind.default_message:
             return text
     return error.message
 

@@ -674,7 +674,7 @@ def test_an_endless_answer_is_cut_off_before_it_fills_memory(monkeypatch: pytest
     for call in ("sync", "me", "health"):
         error = fails_with(handler, call)
         assert isinstance(error, AnswerTooLarge) and error.retryable
-        assert error.message == "The Atrium server sent an answer larger than 1 MB; Atrium did not read it."
+        assert error.statement == "The Atrium server sent an answer larger than 1 MB; Atrium did not read it."
         assert bodies[-1].sent <= 1024 * 1024 + 65536, "reading stopped at the limit"
 
 
@@ -723,3 +723,14 @@ def test_a_download_that_grows_past_its_announced_size_stops(tmp_path: Path) -> 
         )
 
     run(scenario())
+
+
+def test_the_running_app_says_it_tries_again_and_a_one_shot_command_does_not() -> None:
+    error = Timeout(detail="no whole answer within 300 s")
+    said = "The Atrium server did not answer in time (no whole answer within 300 s)."
+    assert error.one_shot() == said and str(error) == f"{said} Atrium will try again."
+    assert (
+        ServerError("Maintenance until 6:00.").message
+        == "Maintenance until 6:00. Atrium will try again later."
+    )
+    assert Forbidden().message == Forbidden().one_shot()

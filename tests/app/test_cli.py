@@ -357,3 +357,17 @@ def test_a_sign_in_the_profile_cannot_keep_leaves_no_device_behind(
     assert credential_store().load(server.url, "ann") is None, (
         "no token kept for a sign-in that did not happen"
     )
+
+
+def test_a_sync_that_fails_says_what_to_do_not_that_it_will_try_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One run, nothing retries: the desktop's "Atrium will try again" would be untrue here."""
+    profile = signed_in_profile(tmp_path, monkeypatch)  # its server's port has nothing listening
+    assert cli.main(["sync", "--once", "--profile", str(profile)]) == cli.EXIT_FAILED
+    said = capsys.readouterr().err
+    assert said.startswith("atrium: Sync failed: You are offline or the Atrium server cannot be reached")
+    assert said.rstrip().endswith("Your unsent changes stay here; run 'atrium sync --once' again later."), (
+        said
+    )
+    assert "will try again" not in said and "changes are kept" not in said
