@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import AsyncGenerator, Iterable, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -452,19 +452,21 @@ class ApiClient:
         expected_sha256: str | None = None,
         *,
         expected_size: int | None = None,
+        on_progress: Callable[[int, int | None], None] | None = None,
     ) -> Path:
         """Stream the file's bytes into a new hidden file in FOLDER, checked against
         EXPECTED_SHA256 (from its File) or the server's ETag; its path (the caller moves or deletes
         it). Memory stays flat whatever the file's size, a download stops as soon as it grows past
         EXPECTED_SIZE (its File's ``size``: a broken server never fills the disk), and nothing is
-        left behind on any failure."""
+        left behind on any failure or cancellation. ON_PROGRESS gets (bytes so far, bytes in all
+        or None) after each chunk."""
         folder.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(dir=folder, prefix=DOWNLOAD_PREFIX)
         path = Path(name)
         try:
             with os.fdopen(handle, "wb") as out:
                 digest, headers = await self._stream_to(
-                    f"files/{quote(file_id, safe='')}", out, expected_size
+                    f"files/{quote(file_id, safe='')}", out, expected_size, on_progress
                 )
             etag = headers.get("etag", "").removeprefix("W/").strip('"')
             expected = expected_sha256 or etag
@@ -480,7 +482,13 @@ class ApiClient:
             path.unlink(missing_ok=True)
             raise
 
-    async def _stream_to(self, path: str, out: BinaryIO, size_limit: int | None) -> tuple[str, httpx.Headers]:
+    async def _stream_to(
+        self,
+        path: str,
+        out: BinaryIO,
+        size_limit: int | None,
+        on_progress: Callable[[int, int | None], None] | None,
+    ) -> tuple[str, httpx.Headers]:
         """GET PATH into OUT a chunk at a time; (the body's sha256, the answer's headers)."""
         digest = hashlib.sha256()
         headers = {**self._headers(), "Accept": "*/*"}
@@ -490,12 +498,23 @@ class ApiClient:
                 if not response.is_success:
                     body, _whole = await _read_at_most(response, ERROR_BODY_BYTES)
                     raise error_for_reply(response.status_code, response.headers, body)
-                async for chunk in response.aiter_bytes(DOWNLOAD_CHUNK):
+                declared = response.headers.get("content-length", "")
+                total = (
+                    size_limit if size_limit is not None else int(declared) if declared.isdigit() else None
+                )
+                pending = bytearray()  # written a DOWNLOAD_CHUNK at a time; progress told as it arrives
+                async for chunk in response.aiter_bytes():
                     written += len(chunk)
                     if size_limit is not None and written > size_limit:
                         raise _malformed(f"the file is larger than the {size_limit:,} bytes announced")
                     digest.update(chunk)
-                    await asyncio.to_thread(out.write, chunk)  # a slow disk never stalls the GUI loop
+                    pending += chunk
+                    if len(pending) >= DOWNLOAD_CHUNK:
+                        await asyncio.to_thread(out.write, pending)  # a slow disk never stalls the GUI
+                        pending = bytearray()
+                    if on_progress is not None:
+                        on_progress(written, total)
+                await asyncio.to_thread(out.write, pending)
         except (httpx.HTTPError, httpx.InvalidURL) as error:
             raise error_for_transport(error) from error
         return digest.hexdigest(), response.headers

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import os
+import re
 import sqlite3
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from atrium.app.session import Session
 from atrium.cache import Cache, ChangeSet, open_cache
 from atrium.ui.context import UiContext
 from atrium.ui.panes.home import HomePane
+from atrium.ui.widgets import thread_view as thread_view_module
 from atrium.ui.widgets.feed_model import FeedRole
 from atrium.ui.widgets.thread_html import action_link
 from tests.harness import RunningServer, start_server
@@ -485,3 +488,63 @@ def test_an_attachment_kept_offline_is_downloaded_by_the_next_sync(
     save_shot(pane.thread_view, screenshot_dir / "thread-kept-offline.png")
     pane.thread_view.activate_link(action_link("drop-offline", "0"))
     desk.wait_until(lambda: "on this computer · Keep offline" in pane.thread_view.browser.toPlainText())
+
+
+def test_opening_an_attachment_shows_its_download_and_cancel_leaves_nothing_behind(
+    qtbot: Any, desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, screenshot_dir: Path
+) -> None:
+    """A first open downloads the file with a bar that says how much has come (a click seemed to
+    do nothing on a slow link); Cancel stops it and leaves no half file; one download at a time."""
+    pane = make_home(qtbot, desk)
+    files = []
+    for name, size in (("survey.bin", 3 * 1024 * 1024), ("notes.txt", 200)):
+        path = tmp_path / name
+        path.write_bytes(os.urandom(size))
+        files.append(desk.run(desk.context.api.upload_file(path, name, "application/octet-stream")))
+    community = must(desk.reader.conn.execute("SELECT community_id FROM posts LIMIT 1").fetchone())[0]
+    post_id = desk.run(
+        desk.context.actions.create_post(community, "Survey", attachment_ids=[f["id"] for f in files])
+    )
+    desk.sync()
+    assert pane.open_item("post", post_id)
+    view = pane.thread_view
+    opened: list[str] = []
+    monkeypatch.setattr(
+        thread_view_module.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile())
+    )
+    errors: list[str] = []
+    desk.context.error.connect(errors.append)
+    bar = view.download_bar
+    seen: list[tuple[str, bool]] = []
+    show = bar.show_progress
+
+    def watch(received: int, total: int | None, *, force: bool = False) -> None:
+        show(received, total, force=True)
+        seen.append((bar.label.text(), bar.isVisible()))
+        if cancel_it and len(seen) == 2:  # the first chunk has come
+            view.activate_link(action_link("attachment", "0"))  # the same file again: nothing more
+            view.activate_link(action_link("attachment", "1"))  # another one: not now
+            must(bar.layout()).activate()  # laid out with its new text
+            save_shot(view, screenshot_dir / "thread-downloading.png")
+            bar.cancel_button.click()
+
+    monkeypatch.setattr(bar, "show_progress", watch)
+    cancel_it = True
+    view.activate_link(action_link("attachment", "0"))
+    desk.wait_until(lambda: not bar.isVisible() and bool(seen))
+    desk.run(asyncio.sleep(0.2))
+    assert [shown for _text, shown in seen] == [True, True], "shown from the start; nothing after Cancel"
+    assert seen[0][0] == "Downloading survey.bin… 0 B of 3.0 MiB"
+    assert re.fullmatch(r"Downloading survey\.bin… [\d.]+ (KiB|MiB) of 3\.0 MiB", seen[1][0]), seen[1][0]
+    assert errors == ["Still downloading survey.bin: wait for it, or cancel it first."]
+    assert opened == [], "cancelled: nothing opens"
+    files_dir = desk.context.actions.writer.cache.files_dir
+    assert [p.name for p in files_dir.iterdir()] == [] if files_dir.exists() else True, "no half file"
+    assert "on this computer" not in view.browser.toPlainText()
+
+    cancel_it, errors[:], seen[:] = False, [], []
+    view.activate_link(action_link("attachment", "0"))
+    desk.wait_until(lambda: bool(opened))
+    assert seen[-1][0] == "Downloading survey.bin… 3.0 MiB of 3.0 MiB" and not bar.isVisible()
+    assert Path(opened[0]).read_bytes() == (tmp_path / "survey.bin").read_bytes() and errors == []
+    desk.wait_until(lambda: "on this computer" in view.browser.toPlainText())

@@ -6,6 +6,7 @@ actions are links (like, reply, accept) and a small toolbar (like, follow the au
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,7 @@ from ..dialogs import confirm
 from ..drafts import DraftKeeper, comment_key
 from ..icons import icon
 from .card_painting import draw_avatar
+from .download_bar import DownloadBar
 from .feed_delegate import body_css
 from .links import open_link
 from .post_actions import build_post_menu, can_moderate, toggle_like
@@ -105,6 +107,8 @@ class ThreadView(QWidget):
         self._failed_count = 0
         self._refused_post = False  # the open post itself was refused: nothing can be added to it
         self._follow_texts = (tr("Follow"), tr("Follow"))  # with the author's first name, and without
+        self._download: asyncio.Task[None] | None = None  # an attachment being downloaded to be opened
+        self._download_sha = ""
         self._build()
         self.drafts = DraftKeeper(
             context.drafts, self._draft_fields, self, self._show_draft
@@ -143,6 +147,9 @@ class ThreadView(QWidget):
         for widget in (self.like_button, self.follow_button, self.more_button):
             bar.addWidget(widget)
         layout.addLayout(bar)
+        self.download_bar = DownloadBar(self)
+        self.download_bar.cancelRequested.connect(self.cancel_download)
+        layout.addWidget(self.download_bar)
         self.browser = ThreadBrowser(self)
         self.browser.setObjectName("thread-browser")
         self.browser.setAccessibleName(tr("Thread"))
@@ -540,7 +547,7 @@ class ThreadView(QWidget):
         elif verb in ("follow-topic", "unfollow-topic"):
             self.context.spawn(actions.set_follow("topic", target.lower(), verb == "follow-topic"))
         elif verb == "attachment" and target.isdigit() and int(target) < len(post.attachments):
-            self.context.spawn(self._open_attachment(post.attachments[int(target)]))
+            self.open_attachment(post.attachments[int(target)])
         elif (
             verb in ("keep-offline", "drop-offline")
             and target.isdigit()
@@ -570,6 +577,24 @@ class ThreadView(QWidget):
         if verb == "discard" and never_sent and self.post_id == object_id:
             self.closeRequested.emit()  # the post never existed on the server: nothing is left to show
 
+    def open_attachment(self, item: dict[str, object]) -> None:
+        """Open an attachment, downloading it first if it is not on this computer (one at a time:
+        the download bar shows it, with Cancel; a second click on it does not start another)."""
+        if self._download is not None and not self._download.done():
+            if str(item.get("sha256") or "") != self._download_sha:
+                self.context.error.emit(
+                    tr("Still downloading {0}: wait for it, or cancel it first.").format(
+                        self.download_bar.name
+                    )
+                )
+            return
+        self._download_sha = str(item.get("sha256") or "")
+        self._download = self.context.spawn(self._open_attachment(item))
+
+    def cancel_download(self) -> None:
+        if self._download is not None:
+            self._download.cancel()  # the half-downloaded file is removed (ApiClient.download_file)
+
     async def _open_attachment(self, item: dict[str, object]) -> None:
         sha = str(item.get("sha256") or "")
         name = str(item.get("name") or tr("the file"))
@@ -579,17 +604,22 @@ class ThreadView(QWidget):
             if self.context.api is None:
                 self.context.error.emit(tr("Opening an attachment the first time needs a connection."))
                 return
+            size = item.get("size")
+            known_size = size if type(size) is int and size >= 0 else None
+            self.download_bar.start(name, known_size)
             try:
-                size = item.get("size")
                 download = await self.context.api.download_file(
                     str(item.get("id")),
                     writer.cache.files_dir,
                     sha or None,
-                    expected_size=size if type(size) is int and size >= 0 else None,
+                    expected_size=known_size,
+                    on_progress=self.download_bar.show_progress,
                 )
             except ApiError as error:
                 self.context.error.emit(tr("Could not open {0}: {1}.").format(name, file_problem(error)))
                 return
+            finally:
+                self.download_bar.finish()
             try:
                 path, changes = await writer.call(
                     store_file, sha, download, cap_bytes=attachment_cap_bytes(self.context.settings)
