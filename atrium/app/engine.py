@@ -29,6 +29,7 @@ from atrium.cache import (
     add_wiki_conflict,
     apply_changes,
     apply_sync_page,
+    attachments_size,
     catch_up_search,
     enforce_retention,
     evict_attachments,
@@ -234,6 +235,10 @@ class SyncEngine:
         async with self._files_lock:
             for wanted in await self.writer.call(kept_files_to_fetch):
                 sha = wanted.sha256
+                if (no_room := await self._no_room_for(wanted.size)) is not None:
+                    # nothing downloaded; looked at again each sync (a raised limit, a file let go)
+                    self._changed(await self.writer.call(mark_fetch_failed, sha, no_room, now_iso(_now())))
+                    continue
                 try:
                     download = await self.client.download_file(
                         wanted.file_id, self.writer.cache.files_dir, sha, expected_size=wanted.size
@@ -254,6 +259,19 @@ class SyncEngine:
                 finally:
                     download.unlink(missing_ok=True)  # stored as a copy under its sha256
                 self._changed(changes)
+
+    async def _no_room_for(self, size: int | None) -> str | None:
+        """Why a kept file of SIZE bytes cannot come: files kept offline are never evicted, so
+        together they must fit in the attachment cap (else every other file would go, in vain)."""
+        cap = self.attachment_cap_bytes
+        if cap is None or size is None:
+            return None
+        if await self.writer.call(attachments_size, kept_only=True) + size <= cap:
+            return None
+        return (
+            f"files kept offline may use only {-(-cap // (1024 * 1024)):,} MB on this computer; stop "
+            "keeping another one, or raise the attachment storage limit in Settings"
+        )
 
     async def _keep_within_limits(self) -> None:
         """Drop what fell out of the retention window and evict bodies over the size cap, hourly."""

@@ -250,18 +250,34 @@ def offline_files(target: CacheLike, sha256s: list[str]) -> OfflineFiles:
     )
 
 
-def attachments_size(target: CacheLike) -> int:
-    """Bytes stored in the attachment directory (as indexed)."""
-    return int(connection_of(target).execute("SELECT ifnull(sum(size), 0) FROM attachments").fetchone()[0])
+def attachments_size(target: CacheLike, *, kept_only: bool = False) -> int:
+    """Bytes stored in the attachment directory (as indexed); KEPT_ONLY: of files kept offline."""
+    where = " WHERE keep_offline = 1" if kept_only else ""
+    query = f"SELECT ifnull(sum(size), 0) FROM attachments{where}"
+    return int(connection_of(target).execute(query).fetchone()[0])
 
 
 def evict_attachments(target: CacheLike, cap_bytes: int, *, protect: str | None = None) -> list[str]:
     """Delete least recently used files until the total is at most ``cap_bytes``; files kept
-    offline (and ``protect``) are never evicted. Returns the evicted hashes."""
+    offline (and ``protect``) are never evicted. Returns the evicted hashes.
+
+    A ``protect`` file larger than the cap on its own (a video opened once) could never fit:
+    nothing else goes for it, and it is marked least recently used, the first to go next time."""
     conn = connection_of(target)
     excess = attachments_size(conn) - cap_bytes
     if excess <= 0:
         return []
+    if protect is not None:
+        row = conn.execute("SELECT size FROM attachments WHERE sha256 = ?", (protect,)).fetchone()
+        if row is not None and row[0] > cap_bytes:
+            with write_transaction(conn):
+                conn.execute(
+                    "UPDATE attachments SET last_used_at = '' WHERE sha256 = ? AND keep_offline = 0",
+                    (protect,),
+                )
+            excess -= row[0]
+            if excess <= 0:
+                return []
     candidates = conn.execute(
         "SELECT sha256, path, size FROM attachments WHERE keep_offline = 0 AND path IS NOT NULL "
         "AND sha256 IS NOT ? ORDER BY last_used_at, sha256",

@@ -868,3 +868,39 @@ def test_actions_queued_offline_survive_sigkill_and_arrive_once(
         assert alice.get(f"/posts/{target}").json()["like_count"] == 1
     finally:
         restarted.stop()
+
+
+def test_a_file_kept_offline_that_does_not_fit_says_so_and_evicts_nothing(
+    make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    """Kept files are never evicted, so together they must fit in the attachment limit: one that
+    would not is not downloaded (every other file would have gone for it), and says why."""
+    alice, bob = make_user("alice"), make_user("bob")
+    cid = make_community(alice, "Facilities")
+    join(bob, cid)
+    survey = os.urandom(3000)
+    uploaded = alice.post("/files", content=survey, params={"name": "survey.bin"},
+                          headers={"Content-Type": "application/octet-stream"})  # fmt: skip
+    assert uploaded.status_code == 201, uploaded.text
+    file = uploaded.json()
+    make_post(alice, cid, "The survey", attachment_ids=[file["id"]])
+    opened = os.urandom(1000)
+
+    async def scenario() -> None:
+        async with Desktop(bob, tmp_path) as desktop:
+            desktop.engine.attachment_cap_bytes = 2000
+            await desktop.engine.sync_once()
+            await desktop.writer.call(
+                store_attachment, hashlib.sha256(opened).hexdigest(), opened, cap_bytes=None
+            )
+            await desktop.actions.keep_offline(file["sha256"], True)
+            await desktop.engine.sync_once()
+            files = await desktop.writer.call(offline_files, [file["sha256"]])
+            assert files.here == set() and "may use only 1 MB" in files.failed[file["sha256"]]
+            assert await desktop.writer.call(attachment_path, hashlib.sha256(opened).hexdigest()) is not None
+            desktop.engine.attachment_cap_bytes = 1024 * 1024  # raised in Settings
+            await desktop.engine.sync_once()
+            files = await desktop.writer.call(offline_files, [file["sha256"]])
+            assert files.here == files.kept == {file["sha256"]} and files.failed == {}
+
+    run(scenario())

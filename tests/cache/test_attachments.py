@@ -72,9 +72,30 @@ def test_least_recently_used_files_are_evicted_but_kept_offline_ones_stay(cache:
 def test_storing_over_the_cap_evicts_older_files_not_the_new_one(cache: Cache) -> None:
     old, new = b"a" * 1000, b"b" * 1500
     store_attachment(cache, sha(old), old, cap_bytes=None)
-    store_attachment(cache, sha(new), new, cap_bytes=1200)
+    store_attachment(cache, sha(new), new, cap_bytes=2000)
     assert attachment_path(cache, sha(old)) is None
     assert attachment_path(cache, sha(new)) is not None
+
+
+def test_a_file_larger_than_the_cap_on_its_own_evicts_nothing_and_goes_first(cache: Cache) -> None:
+    """Opening a video bigger than the whole cap empties nothing for it (it could never fit)."""
+    small, kept, huge, later = b"a" * 500, b"k" * 400, b"h" * 5000, b"l" * 300
+
+    def on_disk(blob: bytes) -> bool:
+        return (cache.files_dir / sha(blob)[:2] / sha(blob)).is_file()
+
+    store_attachment(cache, sha(small), small, cap_bytes=None)
+    store_attachment(cache, sha(kept), kept, cap_bytes=None)
+    set_keep_offline(cache, sha(kept), True)
+    assert attachments_size(cache, kept_only=True) == 400
+    time.sleep(0.002)
+    store_attachment(cache, sha(huge), huge, cap_bytes=2000)
+    assert on_disk(small), "not evicted for a file that cannot fit"
+    assert on_disk(huge), "kept while it is being opened"
+    time.sleep(0.002)
+    store_attachment(cache, sha(later), later, cap_bytes=2000)
+    assert not on_disk(huge), "the oversized file went first, though the small one is older"
+    assert on_disk(small) and on_disk(kept) and on_disk(later)
 
 
 def test_keep_offline_for_a_file_not_here_yet_asks_for_it(cache: Cache) -> None:
