@@ -148,7 +148,11 @@ class TerminalProgress:
             self.shown = False
 
 
-async def _sync(args: argparse.Namespace) -> int:
+async def _sync(args: argparse.Namespace, *, rebuild_damaged: bool = True) -> int:
+    """One catch-up. A copy found damaged on the way is set aside and rebuilt in the same run
+    (REBUILD_DAMAGED: once), its unsent work brought along and sent."""
+    from atrium.cache import CacheDamagedError
+
     from .session import NotSignedIn, Session
 
     session = Session.open(args.profile)
@@ -160,11 +164,15 @@ async def _sync(args: argparse.Namespace) -> int:
     except NotSignedIn as error:
         _say(str(error))
         return EXIT_SIGNED_OUT
+    damaged = False
     try:
         try:
             touched = await engine.sync_once(retry_now=True)
         finally:
             progress.finish()  # before any message: it gets a line of its own
+    except CacheDamagedError as error:
+        _say(str(error))
+        damaged = True
     except DeviceRevoked:
         await session.wipe_device()
         _say(
@@ -183,6 +191,8 @@ async def _sync(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     finally:
         await session.close()
+    if damaged:  # closed: the next open sets the copy aside
+        return await _sync(args, rebuild_damaged=False) if rebuild_damaged else EXIT_FAILED
     for problem in session.problems:
         _say(problem)
     total = sum(touched.values())

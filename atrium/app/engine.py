@@ -23,6 +23,7 @@ from typing import Any
 
 from atrium.cache import (
     ATTACHMENT,
+    CacheDamagedError,
     ChangeSet,
     MalformedPageError,
     OutboxEntry,
@@ -316,6 +317,9 @@ class SyncEngine:
                 self._attempt += 1
                 state = EngineState.OFFLINE if error.retryable else EngineState.ONLINE
                 self._set_status(state, error.message, retry_in=delay)
+            except CacheDamagedError as error:  # the file is marked: the next open rebuilds it
+                self._set_status(EngineState.STOPPED, str(error))
+                delay = None  # the desktop reopens its session (CacheWriter.on_damaged)
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # a bug must not kill syncing for good; say so and retry later

@@ -52,6 +52,18 @@ def credential_store() -> CredentialStore:
     return CredentialStore()
 
 
+def work_said(unsent: int, drafts: int, conflicts: int = 0) -> str | None:
+    """ "2 unsent changes and 1 draft" (None for nothing): the work only this computer holds."""
+    parts = [
+        plural(count, noun)
+        for count, noun in ((unsent, "unsent change"), (drafts, "draft"), (conflicts, "wiki conflict"))
+        if count
+    ]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
 def default_device_name() -> str:
     return f"Atrium on {platform.node() or 'this computer'}"
 
@@ -200,12 +212,7 @@ class Session:
             counts, drafts = pending_counts(cache), draft_count(cache)
         finally:
             cache.close()
-        unsent = counts["pending"] + counts["failed"]
-        parts = [
-            plural(number, noun) for number, noun in ((unsent, "unsent change"), (drafts, "draft")) if number
-        ]
-        said = " and ".join(part for part in parts if part)
-        return said or None
+        return work_said(counts["pending"] + counts["failed"], drafts)
 
     async def start(
         self,
@@ -226,9 +233,11 @@ class Session:
         self.writer = CacheWriter(self.profile.cache_db)
         cache = await self.writer.open()
         if cache.recovered_from is not None:
+            rescued = cache.rescued
+            kept = work_said(rescued.unsent, rescued.drafts, rescued.conflicts)
             self.problems.append(
                 f"The offline copy was damaged and was set aside ({cache.recovered_from.name}); "
-                "it is being rebuilt from the server."
+                "it is being rebuilt from the server." + (f" Kept from it: {kept}." if kept else "")
             )
         owner = (await self.writer.call(read_sync_state)).user_id
         if owner is None:  # a fresh file (recovered, set aside)

@@ -7,18 +7,24 @@ The sync engine may leave a transaction open between its pages (``call_held``) s
 sync commits several pages at once. Any other call commits that transaction before it runs, so
 a person's action is never written into it: committed at once, it cannot be lost with the
 pages if the process dies or a later page is rolled back.
+
+When SQLite finds the file damaged in the middle of a call, the writer marks it (the next open
+sets it aside and rebuilds, bringing the unsent work along), tells ``on_damaged`` (the desktop
+reopens its session) and raises ``CacheDamagedError``, which says so in words.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from atrium.cache import Cache, commit_held, open_cache
+from atrium.cache import Cache, CacheDamagedError, commit_held, mark_damaged, open_cache
+from atrium.cache.errors import is_corruption
 
 T = TypeVar("T")
 
@@ -28,6 +34,7 @@ class CacheWriter:
         self.cache_path = cache_path
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="atrium-cache-writer")
         self._cache: Cache | None = None
+        self.on_damaged: Callable[[], None] | None = None
 
     @property
     def cache(self) -> Cache:
@@ -41,7 +48,15 @@ class CacheWriter:
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+        try:
+            return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+        except sqlite3.DatabaseError as error:
+            if not is_corruption(error):
+                raise
+            mark_damaged(self.cache_path)
+            if self.on_damaged is not None:
+                self.on_damaged()
+            raise CacheDamagedError(str(error)) from error
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run FN(cache, *args) on the writer thread, after committing a held transaction."""

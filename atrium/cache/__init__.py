@@ -109,6 +109,7 @@ from .db import CacheLike, commit_held
 from .drafts import DRAFT, Draft, delete_draft, draft_count, drafts, load_draft, save_draft
 from .errors import (
     AttachmentHashMismatchError,
+    CacheDamagedError,
     CacheError,
     CacheTooNewError,
     MalformedPageError,
@@ -148,7 +149,7 @@ from .people import community, my_communities, person, search_people
 from .retention import RetentionReport, database_size, enforce_retention, mark_read
 from .search import HIGHLIGHT_END, HIGHLIGHT_START, SEARCH_KINDS, search
 from .search_index import catch_up_search, reindex_search, search_backlog
-from .store import Cache, open_cache, set_aside, set_aside_copies, wipe
+from .store import Cache, mark_damaged, open_cache, set_aside, set_aside_copies, wipe
 from .sync_state import SyncState, read_sync_state, set_identity
 from .threads import thread
 from .wiki import (
@@ -170,6 +171,7 @@ __all__ = [
     "SEARCH_KINDS",
     "AttachmentHashMismatchError",
     "Cache",
+    "CacheDamagedError",
     "CacheError",
     "CacheLike",
     "CacheTooNewError",
@@ -215,6 +217,7 @@ __all__ = [
     "follow_id",
     "kept_files_to_fetch",
     "load_draft",
+    "mark_damaged",
     "mark_done",
     "mark_failed",
     "mark_fetch_failed",

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
 
 
 class CacheError(Exception):
@@ -51,3 +55,21 @@ class UnknownOutboxEntryError(CacheError):
     def __init__(self, op_id: str) -> None:
         self.op_id = op_id
         super().__init__(f"no outbox entry with op_id {op_id}")
+
+
+class CacheDamagedError(CacheError):
+    """SQLite found the open cache file damaged while it was in use. The file is marked, and the
+    next ``open_cache`` sets it aside and starts a fresh one, bringing the unsent work along."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(
+            f"The offline copy is damaged ({detail}). Atrium sets it aside and downloads a fresh "
+            "one from the server; your unsent changes and drafts come along."
+        )
+
+
+def is_corruption(error: sqlite3.Error) -> bool:
+    """Whether SQLite says the file is damaged (or not a database at all)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)

@@ -16,12 +16,11 @@ from urllib.parse import quote
 
 from . import attachments, integrity, outbox, search_index
 from .db import commit_held, write_transaction
-from .errors import CacheError, CacheNotUpgradedError
+from .errors import CacheError, CacheNotUpgradedError, is_corruption
 from .migrations import LATEST_VERSION, MIGRATIONS, Migration, check_not_too_new, migrate, schema_version
+from .rescue import Rescued, rescue_work
 
-_SQLITE_CORRUPT = 11
-_SQLITE_NOTADB = 26
-_SIDE_FILES = ("-wal", "-shm", "-journal")
+_SIDE_FILES = ("-wal", "-shm", "-journal", ".damaged")
 PAGE_SIZE = 4096  # measured: 8 and 16 KiB pages made sync pages no faster
 
 
@@ -34,6 +33,8 @@ class Cache:
     conn: sqlite3.Connection
     recovered_from: Path | None = None
     """Where a corrupt file was moved (``<name>.corrupt-<time>``) before a fresh cache was made."""
+    rescued: Rescued = field(default_factory=Rescued)
+    """The unsent work brought over from that file (``rescue.rescue_work``)."""
     read_only: bool = False
     _closed: bool = field(default=False, repr=False)
 
@@ -81,11 +82,6 @@ class _CorruptFile(Exception):
     pass
 
 
-def _is_corruption(error: sqlite3.Error) -> bool:
-    code = getattr(error, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
-
-
 def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
     if read_only:
         uri = f"file:{quote(str(path.resolve()))}?mode=ro"
@@ -116,13 +112,15 @@ def _open_checked(
 ) -> tuple[sqlite3.Connection, bool]:
     """Connect, refuse a newer format, check the file; _CorruptFile if it is damaged.
     Returns the connection and whether the full check ran."""
+    if damaged_marker(path).exists() and path.exists():
+        raise _CorruptFile("SQLite found it damaged while it was in use")
     problem = integrity.header_problem(path)
     if problem is not None:
         raise _CorruptFile(problem)
     try:
         conn = _connect(path, read_only)
     except sqlite3.DatabaseError as error:
-        if _is_corruption(error):
+        if is_corruption(error):
             raise _CorruptFile(str(error)) from error
         raise
     try:
@@ -134,7 +132,7 @@ def _open_checked(
                 raise _CorruptFile("; ".join(problems[:5]))
     except sqlite3.DatabaseError as error:
         conn.close()
-        if _is_corruption(error):
+        if is_corruption(error):
             raise _CorruptFile(str(error)) from error
         raise
     except BaseException:
@@ -178,7 +176,9 @@ def open_cache(
     - A file written by a newer Atrium raises CacheTooNewError and is left untouched.
     - A damaged file (not a database, truncated, failing ``PRAGMA quick_check``) is moved to
       ``<name>.corrupt-<time>`` and a fresh cache is created; ``cache.recovered_from`` says where
-      it went, so the app can tell the user that offline content will be downloaded again.
+      it went, so the app can tell the user that offline content will be downloaded again. The
+      unsent changes, drafts and wiki conflicts still readable in it are brought over
+      (``cache.rescued``).
     - ``verify``: None (default) checks the header always and runs quick_check (which reads the
       whole file, seconds on a large cache) only after an unclean shutdown or a week after the
       last one; True always runs it (e.g. after SQLite reported corruption), False never.
@@ -205,20 +205,37 @@ def open_cache(
         conn, verified = _open_checked(path, False, verify, migrations)
     except _CorruptFile:
         recovered_from = _move_aside(path)
+        damaged_marker(path).unlink(missing_ok=True)
         conn, verified = _open_checked(path, False, False, migrations)
     try:
         fresh = schema_version(conn) == 0
         migrate(conn, path, migrations)
         search_index.tune_full_text(conn)
+        rescued = Rescued()
         if recovered_from is not None:
             attachments.adopt_stored_files(conn, attachments.files_dir_for(path))
+            rescued = rescue_work(conn, recovered_from)
         outbox.requeue_interrupted(conn)
         attachments.remove_stale_downloads(attachments.files_dir_for(path))
         integrity.mark_session_open(conn, verified or fresh)
     except BaseException:
         conn.close()
         raise
-    return Cache(path, conn, recovered_from=recovered_from)
+    return Cache(path, conn, recovered_from=recovered_from, rescued=rescued)
+
+
+def damaged_marker(path: str | os.PathLike[str]) -> Path:
+    """The file that says the cache at PATH was found damaged while in use (``mark_damaged``)."""
+    return Path(f"{path}.damaged")
+
+
+def mark_damaged(path: str | os.PathLike[str]) -> None:
+    """Note that SQLite found the cache at PATH damaged while in use: the next writable
+    ``open_cache`` sets it aside and starts afresh (bringing the unsent work along), and a reader
+    reports it. A file beside it, since the damaged file may take no write; quick_check alone
+    would miss damage to the full-text index."""
+    with contextlib.suppress(OSError):
+        damaged_marker(path).touch()
 
 
 def set_aside(path: str | os.PathLike[str]) -> Path:
@@ -258,4 +275,14 @@ def wipe(path: str | os.PathLike[str]) -> None:
     shutil.rmtree(attachments.files_dir_for(Path(path)), ignore_errors=True)
 
 
-__all__ = ["LATEST_VERSION", "Cache", "cache_files", "open_cache", "set_aside", "set_aside_copies", "wipe"]
+__all__ = [
+    "LATEST_VERSION",
+    "Cache",
+    "cache_files",
+    "damaged_marker",
+    "mark_damaged",
+    "open_cache",
+    "set_aside",
+    "set_aside_copies",
+    "wipe",
+]

@@ -9,6 +9,7 @@ stopped, HTTP client and cache closed — while the loop still runs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 from typing import Any
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from atrium.app.engine import EngineState, EngineStatus
 from atrium.app.services import Actions
 from atrium.app.settings import attachment_cap_bytes
-from atrium.cache import Cache, CacheTooNewError, ChangeSet, open_cache, set_aside
+from atrium.cache import Cache, CacheDamagedError, CacheTooNewError, ChangeSet, open_cache, set_aside
 
 from .app import AutoSignIn, DesktopSession, EngineBridge
 from .context import UiContext
@@ -105,6 +106,9 @@ class AppController(QObject):
                     return 1
                 outcome = await self._outcome
                 await self._close()
+                if outcome == "damaged":  # opened again, the copy is set aside and rebuilt
+                    notice = ""
+                    continue
                 if outcome != "revoked":
                     return self._quit_code
                 notice = _tr(REVOKED_NOTICE)
@@ -206,6 +210,7 @@ class AppController(QObject):
         engine = await session.start(on_changed=self._bridge.changes.emit, on_status=self._bridge.status.emit,
                                      listen_events=self.listen_events, run_loop=False)  # fmt: skip
         assert session.account is not None and session.writer is not None
+        session.writer.on_damaged = lambda: self._finish("damaged")  # SQLite found the file damaged
         self.reader = open_cache(session.profile.cache_db, read_only=True, verify=False)
         actions = Actions(
             session.writer, session.account.user_id, engine.wake, on_changed=self._bridge.changes.emit
@@ -255,7 +260,8 @@ class AppController(QObject):
 
     async def _close(self) -> None:
         if self.context is not None:
-            await self.context.drafts.flush()  # what was typed a moment ago is written, not cancelled
+            with contextlib.suppress(CacheDamagedError):  # a damaged file took no write: rescued as it is
+                await self.context.drafts.flush()  # what was typed a moment ago is written, not cancelled
             await self.context.cancel_tasks()
         self._release_cache()
         await self.session.close()

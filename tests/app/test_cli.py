@@ -26,6 +26,7 @@ from atrium.app.session import TEST_KEYRING_ENV, credential_store
 from atrium.cache import (
     draft_count,
     enqueue,
+    load_draft,
     mark_failed,
     open_cache,
     pending_counts,
@@ -35,8 +36,10 @@ from atrium.cache import (
     uuid7,
 )
 from atrium.cache.store import cache_files
+from tests.cache.damage import damage_table
 from tests.conftest import PASSWORD
 from tests.harness import RunningServer
+from tests.server.helpers import make_community
 
 
 def test_a_long_sync_counts_on_one_terminal_line_then_ends_it() -> None:
@@ -371,3 +374,43 @@ def test_a_sync_that_fails_says_what_to_do_not_that_it_will_try_again(
         said
     )
     assert "will try again" not in said and "changes are kept" not in said
+
+
+@pytest.mark.parametrize("found", ["after_a_crash", "while_syncing"])
+def test_a_damaged_copy_is_rebuilt_in_the_same_run_and_nothing_typed_is_lost(
+    server: RunningServer, make_user: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], found: str,
+) -> None:  # fmt: skip
+    """The offline copy is damaged: found when it opens after a crash (the full check), or by
+    SQLite in the middle of a sync. Either way it is set aside and rebuilt in the same run, and
+    the post written offline (sent, once) and the draft are not left behind in the damaged file."""
+    monkeypatch.setenv(TEST_KEYRING_ENV, str(tmp_path / "keyring.cfg"))
+    ann = make_user("ann")
+    community = make_community(ann, "Cafe")
+    profile = tmp_path / "profile"
+    assert login(server, profile, "ann", monkeypatch) == 0
+    assert cli.main(["sync", "--once", "--profile", str(profile)]) == 0
+    cache_db = Profile(profile).cache_db
+    post = {"id": uuid7(), "community_id": community, "kind": "post", "body": "typed on the plane"}
+    with open_cache(cache_db) as cache:
+        enqueue(cache, "create_post", "POST", "/posts", post, "post", post["id"])
+        save_draft(cache, "question", {"title": "Half a question"})
+    if found == "after_a_crash":  # the writer never closed the file
+        with contextlib.closing(sqlite3.connect(cache_db)) as conn, conn:
+            conn.execute("UPDATE sync_state SET value = '1' WHERE key = 'session_open'")
+    damage_table(cache_db, "users")
+    capsys.readouterr()
+    assert cli.main(["sync", "--once", "--profile", str(profile)]) == 0
+    said = capsys.readouterr().err
+    assert "Traceback" not in said and "was damaged and was set aside" in said, said
+    if found == "after_a_crash":
+        assert "Kept from it: 1 unsent change and 1 draft." in said
+    else:  # the post went out before the damage was met
+        assert said.startswith("atrium: The offline copy is damaged (") and "Kept from it: 1 draft." in said
+    assert ann.get(f"/posts/{post['id']}").json()["body"] == "typed on the plane"
+    with open_cache(cache_db) as cache:
+        assert cache.conn.execute("SELECT count(*) FROM users").fetchone()[0] > 0, "rebuilt by the sync"
+        assert load_draft(cache, "question") is not None
+        assert pending_counts(cache)["pending"] == 0
+    aside = [copy for copy in profile.glob("cache.db.corrupt-*") if not copy.name.endswith(("-wal", "-shm"))]
+    assert len(aside) == 1 and not list(profile.glob("*.damaged")), "set aside once, kept"

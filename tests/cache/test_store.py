@@ -32,6 +32,7 @@ from atrium.cache.store import cache_files
 
 from . import factory as f
 from .conftest import ME
+from .damage import scribble_over_pages
 
 
 def test_a_new_cache_uses_wal_foreign_keys_and_the_latest_format(cache_path: Path) -> None:
@@ -194,18 +195,9 @@ def _fill(cache_path: Path) -> None:
         apply_sync_page(cache, [f.upsert("user", f.user(f"user{n}")) for n in range(500)], "c1")
 
 
-def _scribble_over_pages(cache_path: Path, page_size: int = 4096) -> None:
-    """Damage every other page after the first few, leaving the header intact."""
-    data = bytearray(cache_path.read_bytes())
-    for page in range(3, len(data) // page_size, 2):
-        start = page * page_size
-        data[start : start + 64] = b"\xa5" * 64
-    cache_path.write_bytes(bytes(data))
-
-
 def test_damaged_pages_fail_quick_check_and_are_moved_aside(cache_path: Path) -> None:
     _fill(cache_path)
-    _scribble_over_pages(cache_path)
+    scribble_over_pages(cache_path)
     with open_cache(cache_path, verify=True) as cache:
         assert cache.recovered_from is not None
         _assert_fresh_and_usable(cache, cache.recovered_from)
@@ -221,7 +213,7 @@ def _set_state(cache_path: Path, key: str, value: str) -> None:
 def test_after_an_unclean_shutdown_the_full_check_runs_by_itself(cache_path: Path) -> None:
     _fill(cache_path)
     _set_state(cache_path, "session_open", "1")  # as a crash leaves it
-    _scribble_over_pages(cache_path)
+    scribble_over_pages(cache_path)
     with open_cache(cache_path) as cache:
         assert cache.recovered_from is not None
 

@@ -40,11 +40,13 @@ from atrium.app.engine import EngineState, EngineStatus
 from atrium.app.settings import Settings
 from atrium.cache import (
     LATEST_VERSION,
+    CacheDamagedError,
     load_draft,
     my_communities,
     open_cache,
     person,
     read_sync_state,
+    save_draft,
     unread_count,
     unread_entries,
     uuid7,
@@ -62,6 +64,7 @@ from atrium.ui.settings_dialog import SettingsDialog
 from atrium.ui.signin_dialog import SignInDialog
 from atrium.ui.status_area import StatusArea
 from atrium.ui.widgets.feed_model import FeedRole
+from tests.cache.damage import real_corruption_error
 from tests.harness import Api, RunningServer
 from tests.ui.conftest import DEMO_PASSWORD
 
@@ -216,6 +219,40 @@ def test_quitting_right_after_typing_keeps_the_comment_as_a_draft(
         assert kept is not None and kept.fields["body"] == "Typed, then Quit at once"
 
     run(scenario(), 120)
+
+
+def test_a_copy_found_damaged_while_open_is_rebuilt_and_the_window_comes_back(
+    signed_in_session: DesktopSession, ui_app: Any, run: Runner, tmp_path: Path
+) -> None:
+    """SQLite meets a damaged page while Atrium runs: the session opens again, the copy is set
+    aside and rebuilt from the server, what was typed comes along, and the window says so."""
+    error = real_corruption_error(tmp_path)
+
+    def meets_damage(_cache: Any) -> None:
+        raise error
+
+    async def scenario() -> None:
+        async with Shell(signed_in_session, ui_app[1]) as app:
+            await asyncio.wait_for(app.synced.wait(), 60)
+            first = window_of(app)
+            writer = signed_in_session.writer
+            assert writer is not None
+            await writer.call(save_draft, "question", {"title": "Typed before the damage"})
+            with pytest.raises(CacheDamagedError, match="sets it aside and downloads a fresh one"):
+                await writer.call(meets_damage)
+            await until(lambda: app.window is not None and app.window is not first, 30, "a new window")
+            await asyncio.wait_for(app.synced.wait(), 60)
+            window = window_of(app)
+            said = window.status_area.error_label.toolTip()
+            assert "was damaged and was set aside" in said and "Kept from it: 1 draft." in said, said
+            assert load_draft(context_of(app).reader, "question") is not None
+            assert my_communities(context_of(app).reader), "rebuilt from the server"
+        profile = signed_in_session.profile.cache_db.parent
+        assert [
+            copy for copy in profile.glob("cache.db.corrupt-*") if not copy.name.endswith(("-wal", "-shm"))
+        ]
+
+    run(scenario(), 180)
 
 
 def test_limits_changed_in_settings_apply_to_the_running_engine(
