@@ -476,7 +476,7 @@ class ApiClient:
                         raise CaptivePortal(detail="a page instead of the file")
                 raise _malformed("the file came without a checksum")
             if digest != expected.lower():
-                raise _malformed("the downloaded file is damaged (checksum mismatch)")
+                raise _malformed("the downloaded file is damaged: it does not match its checksum")
             return path
         except BaseException:
             path.unlink(missing_ok=True)

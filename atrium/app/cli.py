@@ -164,6 +164,10 @@ async def _sync(args: argparse.Namespace, *, rebuild_damaged: bool = True) -> in
     except NotSignedIn as error:
         _say(str(error))
         return EXIT_SIGNED_OUT
+    except CacheDamagedError as error:  # met while opening, after the file's own checks
+        await session.close()
+        _say(str(error))
+        return await _sync(args, rebuild_damaged=False) if rebuild_damaged else EXIT_FAILED
     damaged = False
     try:
         try:

@@ -63,21 +63,35 @@ class ApiError(Exception):
         problem: Mapping[str, Any] | None = None,
     ) -> None:
         self.statement = message or self.default_message
-        self.message = f"{self.statement} {self.retry_note}" if self.retry_note else self.statement
+        self.message = _sentences(self.statement, self.retry_note)
         self.detail = detail
         self.status = status
         self.problem: dict[str, Any] = dict(problem or {})
         super().__init__(self.message)
 
     def __str__(self) -> str:
-        return f"{self.one_shot()} {self.retry_note}" if self.retry_note else self.one_shot()
+        return _sentences(self.one_shot(), self.retry_note)
 
     def one_shot(self) -> str:
-        """The ``statement`` with the detail: for a command that runs once and does not try again."""
-        text = self.statement
-        if not self.detail or self.detail in text:
-            return text
-        return f"{text[:-1]} ({self.detail})." if text.endswith(".") else f"{text} ({self.detail})"
+        """The ``statement`` with the detail: for a command that runs once and does not try again.
+
+        A technical detail qualifies the first sentence, in parentheses ("did not answer in time
+        (no whole answer within 300 s)."); a detail that is a sentence (a server's own words)
+        follows it."""
+        text, detail = self.statement, self.detail.strip()
+        if not detail or detail in text:
+            return _sentences(text)
+        first, separator, rest = text.partition(". ")
+        first = first.rstrip(".")
+        sentence = detail.endswith((".", "!", "?"))
+        first = f"{first}. {detail}" if sentence else f"{first} ({detail})."
+        return _sentences(f"{first} {rest}" if separator else first)
+
+
+def _sentences(*texts: str) -> str:
+    """TEXTS as sentences one after the other, each ending with a period if it had none."""
+    shown = (text.strip() for text in texts)
+    return " ".join(text if text.endswith((".", "!", "?")) else f"{text}." for text in shown if text)
 
 
 # --- the network did not get us an answer from Atrium -------------------------------------------
@@ -389,7 +403,7 @@ def sign_in_message(error: ApiError) -> str:
     ):
         if isinstance(error, kind) and error.statement == kind.default_message:
             return text
-    return error.message
+    return error.statement  # nothing tries a sign-in again by itself
 
 
 CONNECTION_ERRORS = (
@@ -414,7 +428,8 @@ def file_problem(error: ApiError) -> str:
         return "the copy on the server is damaged; ask whoever attached it to attach it again"
     if isinstance(error, NotFound | Forbidden):
         return "it is no longer on the server, or you may no longer read it"
-    return error.message.rstrip(".")
+    text = error.statement.rstrip(".")
+    return text[0].lower() + text[1:] if text[:2].istitle() else text  # after "Could not open x: "
 
 
 def plural(count: int, noun: str) -> str:

@@ -235,9 +235,14 @@ class Session:
         if cache.recovered_from is not None:
             rescued = cache.rescued
             kept = work_said(rescued.unsent, rescued.drafts, rescued.conflicts)
+            left = (
+                " Part of it could not be read: changes you had not sent may be left in that file."
+                if rescued.incomplete
+                else ""
+            )
             self.problems.append(
                 f"The offline copy was damaged and was set aside ({cache.recovered_from.name}); "
-                "it is being rebuilt from the server." + (f" Kept from it: {kept}." if kept else "")
+                "it is being rebuilt from the server." + (f" Kept from it: {kept}." if kept else "") + left
             )
         owner = (await self.writer.call(read_sync_state)).user_id
         if owner is None:  # a fresh file (recovered, set aside)

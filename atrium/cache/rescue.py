@@ -12,7 +12,6 @@ is rescued: the damaged copy stays beside the cache, as before.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sqlite3
 from collections.abc import Iterator
@@ -26,21 +25,83 @@ from .objects import SPECS
 
 log = logging.getLogger(__name__)
 
-RESCUED_TABLES = ("outbox", "drafts", "wiki_conflicts")
 IDENTITY_KEYS = ("server", "user_id")
-_BATCH = 200
+MAX_PROBES = 100_000  # rowids tried one by one past a damaged page (the outbox's are small)
 
 
 @dataclass(frozen=True)
 class Rescued:
-    """What was brought over from a damaged copy."""
+    """What was brought over from a damaged copy; ``incomplete`` when some of it could not be
+    read (or whose it was could not): work may remain in the damaged copy, which is kept."""
 
     unsent: int = 0
     drafts: int = 0
     conflicts: int = 0
+    incomplete: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.unsent or self.drafts or self.conflicts)
+
+
+class _Reader:
+    """Reads rows from the damaged copy past the pages that cannot be read, noting when it missed any."""
+
+    def __init__(self, source: sqlite3.Connection) -> None:
+        self.source = source
+        self.missed = False
+
+    def columns(self, table: str) -> set[str]:
+        try:
+            return {row[1] for row in self.source.execute(f"PRAGMA table_info({table})")}
+        except sqlite3.DatabaseError:
+            self.missed = True
+            return set()
+
+    def rows(self, table: str, columns: list[str], where: str = "1") -> Iterator[tuple[Any, ...]]:
+        """TABLE's rows: in order while the pages read, then (a table with rowids) one rowid at a
+        time up to the largest, so that one damaged page loses only the rows on it."""
+        picked = ", ".join(columns)
+        last = 0
+        try:
+            for rowid, *row in self.source.execute(
+                f"SELECT rowid, {picked} FROM {table} WHERE {where} ORDER BY rowid"
+            ):
+                last = rowid
+                yield tuple(row)
+            return
+        except sqlite3.DatabaseError as error:
+            log.info("rescuing %s: a damaged page after rowid %d (%s)", table, last, error)
+            self.missed = True
+        try:
+            top = int(self.source.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0)
+        except sqlite3.DatabaseError:
+            top = last + MAX_PROBES
+        for rowid in range(last + 1, min(top, last + MAX_PROBES) + 1):
+            try:
+                found = self.source.execute(
+                    f"SELECT {picked} FROM {table} WHERE rowid = ? AND ({where})", (rowid,)
+                ).fetchone()
+            except sqlite3.DatabaseError:
+                continue
+            if found is not None:
+                yield tuple(found)
+
+    def keyed_rows(self, table: str, columns: list[str]) -> Iterator[tuple[Any, ...]]:
+        """TABLE's rows for a table without rowids (drafts): in order, up to a damaged page."""
+        try:
+            yield from self.source.execute(f"SELECT {', '.join(columns)} FROM {table}")
+        except sqlite3.DatabaseError as error:
+            log.info("rescuing %s stopped at a damaged page (%s)", table, error)
+            self.missed = True
+
+    def row_by_id(self, table: str, columns: list[str], object_id: str) -> tuple[Any, ...] | None:
+        try:
+            found = self.source.execute(
+                f"SELECT {', '.join(columns)} FROM {table} WHERE id = ? AND pending = 1", (object_id,)
+            ).fetchone()
+        except sqlite3.DatabaseError:  # its change came along; the row arrives with the next sync
+            return None
+        return tuple(found) if found is not None else None
 
 
 def rescue_work(conn: sqlite3.Connection, damaged: Path) -> Rescued:
@@ -48,14 +109,14 @@ def rescue_work(conn: sqlite3.Connection, damaged: Path) -> Rescued:
     try:
         source = sqlite3.connect(f"file:{quote(str(damaged.resolve()))}?mode=ro", uri=True)
     except sqlite3.Error as error:
-        log.warning("the damaged copy %s cannot be opened to rescue unsent work: %s", damaged, error)
-        return Rescued()
+        log.info("the damaged copy %s cannot be opened to rescue unsent work: %s", damaged, error)
+        return Rescued(incomplete=True)
+    reader = _Reader(source)
     try:
-        owner = dict(_rows(source, "sync_state", ("key", "value")))
+        owner = dict(reader.keyed_rows("sync_state", ["key", "value"]))
         if not all(owner.get(key) for key in IDENTITY_KEYS):
-            log.warning("the damaged copy %s does not say whose it is: nothing rescued", damaged)
-            return Rescued()
-        copied: dict[str, int] = {}
+            log.info("the damaged copy %s does not say whose it is: nothing rescued", damaged)
+            return Rescued(incomplete=True)
         with write_transaction(conn):
             for key in IDENTITY_KEYS:
                 conn.execute(
@@ -63,44 +124,53 @@ def rescue_work(conn: sqlite3.Connection, damaged: Path) -> Rescued:
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (key, owner[key]),
                 )
-            for table in RESCUED_TABLES:
-                copied[table] = _copy(source, conn, table)
-            for spec in SPECS.values():  # posts before comments: a comment needs its post
-                _copy(source, conn, spec.table, "pending = 1")
+            unsent = _copy(reader, conn, "outbox")
+            drafts = _copy(reader, conn, "drafts", keyed=True)
+            conflicts = _copy(reader, conn, "wiki_conflicts")
+            _copy_sending_rows(reader, conn)
     finally:
         source.close()
-    return Rescued(copied["outbox"], copied["drafts"], copied["wiki_conflicts"])
+    return Rescued(unsent, drafts, conflicts, incomplete=reader.missed)
 
 
-def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
-    return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+def _shared_columns(reader: _Reader, target: sqlite3.Connection, table: str) -> list[str]:
+    """The columns of TABLE both files have (the damaged copy may be an older cache format)."""
+    theirs = reader.columns(table)
+    return [row[1] for row in target.execute(f"PRAGMA table_info({table})") if row[1] in theirs]
 
 
-def _rows(
-    source: sqlite3.Connection, table: str, columns: tuple[str, ...] | list[str], where: str = "1"
-) -> Iterator[tuple[Any, ...]]:
-    """TABLE's rows in SOURCE, as many as can be read before a damaged page (or none)."""
+def _insert(target: sqlite3.Connection, table: str, columns: list[str], row: tuple[Any, ...]) -> int:
+    """Insert ROW; 0 when the fresh cache's constraints refuse it (damaged values, a comment on a
+    post not here)."""
+    sql = f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     try:
-        cursor = source.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE {where}")
-        while batch := cursor.fetchmany(_BATCH):
-            yield from batch
-    except sqlite3.DatabaseError as error:
-        log.warning("rescuing %s stopped: %s", table, error)
+        return target.execute(sql, row).rowcount
+    except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError):
+        return 0
 
 
-def _copy(source: sqlite3.Connection, target: sqlite3.Connection, table: str, where: str = "1") -> int:
-    """Copy TABLE's readable rows matching WHERE (the columns both files have); a row the fresh
-    cache's constraints refuse (damaged values, a comment on a post not here) is left out. How
-    many were copied."""
-    try:
-        shared = [name for name in _columns(target, table) if name in set(_columns(source, table))]
-    except sqlite3.DatabaseError:
+def _copy(reader: _Reader, target: sqlite3.Connection, table: str, *, keyed: bool = False) -> int:
+    """Copy TABLE's readable rows; how many were copied."""
+    columns = _shared_columns(reader, target, table)
+    if not columns:
         return 0
-    if not shared:
-        return 0
-    insert = f"INSERT OR IGNORE INTO {table} ({', '.join(shared)}) VALUES ({', '.join('?' * len(shared))})"
-    copied = 0
-    for row in _rows(source, table, shared, where):
-        with contextlib.suppress(sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError):
-            copied += target.execute(insert, row).rowcount
-    return copied
+    rows = reader.keyed_rows(table, columns) if keyed else reader.rows(table, columns)
+    return sum(_insert(target, table, columns, row) for row in rows)
+
+
+def _copy_sending_rows(reader: _Reader, target: sqlite3.Connection) -> None:
+    """The rows the rescued changes show as sending (``pending = 1``): only those whose change came
+    along, so that nothing shows as sending that nothing will send. Posts before comments."""
+    wanted: dict[str, list[str]] = {}
+    for object_type, object_id in target.execute(
+        "SELECT DISTINCT object_type, object_id FROM outbox WHERE object_id IS NOT NULL"
+    ):
+        wanted.setdefault(object_type, []).append(object_id)
+    for spec in SPECS.values():
+        if spec.type not in wanted:
+            continue
+        columns = _shared_columns(reader, target, spec.table)
+        for object_id in wanted[spec.type]:
+            row = reader.row_by_id(spec.table, columns, object_id)
+            if row is not None:
+                _insert(target, spec.table, columns, row)

@@ -201,12 +201,33 @@ def open_cache(
             )
         return Cache(path, conn, read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():  # a marker left beside a file someone deleted says nothing of the next one
+        damaged_marker(path).unlink(missing_ok=True)
     try:
         conn, verified = _open_checked(path, False, verify, migrations)
+        try:
+            cache = _prepare(conn, path, migrations, verified, None)
+        except sqlite3.DatabaseError as error:  # damage the checks did not see, met on the way
+            conn.close()
+            if not is_corruption(error):
+                raise
+            raise _CorruptFile(str(error)) from error
     except _CorruptFile:
         recovered_from = _move_aside(path)
         damaged_marker(path).unlink(missing_ok=True)
         conn, verified = _open_checked(path, False, False, migrations)
+        cache = _prepare(conn, path, migrations, verified, recovered_from)
+    return cache
+
+
+def _prepare(
+    conn: sqlite3.Connection,
+    path: Path,
+    migrations: tuple[Migration, ...],
+    verified: bool,
+    recovered_from: Path | None,
+) -> Cache:
+    """Upgrade and ready an opened cache file; RECOVERED_FROM: the damaged file it replaces."""
     try:
         fresh = schema_version(conn) == 0
         migrate(conn, path, migrations)

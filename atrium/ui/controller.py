@@ -83,6 +83,7 @@ class AppController(QObject):
     async def run(self) -> int:
         """Sign in, show the window, and run until the person quits; returns the exit code."""
         notice = ""
+        reopened = False  # after damage met while opening: once
         try:
             while True:
                 self._outcome = asyncio.get_running_loop().create_future()
@@ -96,14 +97,17 @@ class AppController(QObject):
                     if not await self._ask_to_set_aside(error):
                         return 1
                     continue
+                except CacheDamagedError as error:  # met while opening: marked, set aside when opened again
+                    await self._close()
+                    if reopened:
+                        return await self._could_not_start(error)
+                    log.warning("%s", error)
+                    reopened = True
+                    continue
                 except Exception as error:  # say so, lose nothing
                     log.exception("the session could not start")
                     await self._close()
-                    message = getattr(error, "message", None) or str(error) or type(error).__name__
-                    box = QMessageBox(QMessageBox.Icon.Warning, _tr("Atrium could not start"), message)
-                    box.setAccessibleName(_tr("Atrium could not start"))
-                    await self._run_dialog(box)
-                    return 1
+                    return await self._could_not_start(error)
                 outcome = await self._outcome
                 await self._close()
                 if outcome == "damaged":  # opened again, the copy is set aside and rebuilt
@@ -114,6 +118,13 @@ class AppController(QObject):
                 notice = _tr(REVOKED_NOTICE)
         finally:
             await self._close()
+
+    async def _could_not_start(self, error: Exception) -> int:
+        message = getattr(error, "message", None) or str(error) or type(error).__name__
+        box = QMessageBox(QMessageBox.Icon.Warning, _tr("Atrium could not start"), message)
+        box.setAccessibleName(_tr("Atrium could not start"))
+        await self._run_dialog(box)
+        return 1
 
     async def _ask_to_set_aside(self, error: CacheTooNewError) -> bool:
         """Offer to set a newer Atrium's offline copy aside (kept: its unsent work may matter) and

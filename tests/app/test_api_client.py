@@ -39,7 +39,9 @@ from atrium.app.errors import (
     Timeout,
     TooLarge,
     Unauthorized,
+    file_problem,
     parse_retry_after,
+    sign_in_message,
 )
 from tests.conftest import PASSWORD
 from tests.harness import Api, RunningServer, free_port
@@ -734,3 +736,13 @@ def test_the_running_app_says_it_tries_again_and_a_one_shot_command_does_not() -
         == "Maintenance until 6:00. Atrium will try again later."
     )
     assert Forbidden().message == Forbidden().one_shot()
+    # a server's own words: a sentence after the first, never "(… .)."; a title gets its period
+    assert (
+        ServerError(detail="Something went wrong.").one_shot()
+        == "The Atrium server had a problem. Something went wrong."
+    )
+    assert RateLimited("Too many requests").message == "Too many requests. Atrium will try again shortly."
+    # nothing tries a sign-in again by itself
+    waiting = RateLimited("Too many failed sign-ins. Try again in 298 seconds.")
+    assert sign_in_message(waiting) == "Too many failed sign-ins. Try again in 298 seconds."
+    assert file_problem(ServerError()) == "the Atrium server had a problem"

@@ -18,13 +18,19 @@ def scribble_over_pages(cache_path: Path, page_size: int = 4096) -> None:
     cache_path.write_bytes(bytes(data))
 
 
-def damage_table(path: Path, table: str) -> None:
-    """Scribble over every page of TABLE (and its indexes), leaving the rest of the file whole."""
+def damage_table(path: Path, table: str, *, one_leaf: bool = False) -> None:
+    """Scribble over every page of TABLE (and its indexes), leaving the rest of the file whole;
+    ONE_LEAF: only the middle one of the table's leaf pages."""
     with contextlib.closing(sqlite3.connect(path)) as conn:
         try:
-            pages = [row[0] for row in conn.execute(
-                "SELECT pageno FROM dbstat WHERE name = ? OR name IN "
-                "(SELECT name FROM sqlite_schema WHERE tbl_name = ? AND type = 'index')", (table, table))]  # fmt: skip
+            if one_leaf:
+                leaves = [row[0] for row in conn.execute(
+                    "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY path", (table,))]  # fmt: skip
+                pages = leaves[len(leaves) // 2 : len(leaves) // 2 + 1]
+            else:
+                pages = [row[0] for row in conn.execute(
+                    "SELECT pageno FROM dbstat WHERE name = ? OR name IN "
+                    "(SELECT name FROM sqlite_schema WHERE tbl_name = ? AND type = 'index')", (table, table))]  # fmt: skip
         except sqlite3.OperationalError:
             pytest.skip("this SQLite has no dbstat table")
         page_size = conn.execute("PRAGMA page_size").fetchone()[0]

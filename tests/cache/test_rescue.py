@@ -11,6 +11,7 @@ from atrium.cache import (
     enqueue,
     entries,
     load_draft,
+    mark_damaged,
     open_cache,
     read_sync_state,
     save_draft,
@@ -46,7 +47,7 @@ def test_unsent_work_comes_along_from_a_damaged_cache(cache_path: Path) -> None:
     damage_table(cache_path, "users")
     with open_cache(cache_path, verify=True) as cache:
         assert cache.recovered_from is not None, "the damage was found"
-        assert cache.rescued == Rescued(unsent=1, drafts=1, conflicts=1)
+        assert cache.rescued == Rescued(unsent=1, drafts=1, conflicts=1, incomplete=False)
         state = read_sync_state(cache)
         assert (state.server, state.user_id, state.cursor) == (SERVER, ME, None), "whose, not how far"
         [entry] = entries(cache)
@@ -64,12 +65,56 @@ def test_a_damaged_outbox_gives_what_can_be_read_and_nothing_without_an_owner(ca
     damage_table(cache_path, "outbox")
     with open_cache(cache_path, verify=True) as cache:
         assert cache.recovered_from is not None
-        assert cache.rescued == Rescued(unsent=0, drafts=1, conflicts=1), "the drafts still came"
+        assert cache.rescued == Rescued(unsent=0, drafts=1, conflicts=1, incomplete=True), "drafts came"
     for file in cache_path.parent.glob("cache.db*"):
         file.unlink()
     cache_with_unsent_work(cache_path)
     damage_table(cache_path, "sync_state")
     with open_cache(cache_path, verify=True) as cache:
         assert cache.recovered_from is not None
-        assert not cache.rescued, "whose work it was is unknown: it stays in the damaged copy"
+        assert not cache.rescued and cache.rescued.incomplete, "whose work it was is unknown: it stays"
         assert entries(cache) == [] and read_sync_state(cache).user_id is None
+
+
+def test_one_damaged_page_of_the_outbox_loses_only_the_changes_on_it(cache_path: Path) -> None:
+    """300 posts typed offline, one page of the outbox damaged: the rest come along, in order,
+    each with its row shown as sending; none shows as sending without its change."""
+    with open_cache(cache_path) as cache:
+        set_identity(cache, SERVER, ME)
+        for n in range(300):
+            post = f.post("c-1", ME, f"offline post {n} " + "words " * 20)
+            enqueue(cache, "create_post", "POST", "/posts", post, "post", post["id"],
+                    optimistic_rows=[f.upsert("post", post)])  # fmt: skip
+    damage_table(cache_path, "outbox", one_leaf=True)
+    with open_cache(cache_path, verify=True) as cache:
+        assert cache.recovered_from is not None
+        rescued = cache.rescued
+        assert 250 < rescued.unsent < 300 and rescued.incomplete, rescued
+        kept = entries(cache)
+        assert [e.id for e in kept] == sorted(e.id for e in kept), "in the order they were typed"
+        sending = {row[0] for row in cache.conn.execute("SELECT id FROM posts WHERE pending = 1")}
+        assert sending == {e.object_id for e in kept}, "every post shown as sending has its change"
+
+
+def test_damage_met_while_opening_without_the_full_check_is_recovered_too(cache_path: Path) -> None:
+    """After a clean shutdown no quick_check runs; the damage is met by the first statement that
+    reads the page (the outbox's start-up requeue): the copy is set aside all the same."""
+    cache_with_unsent_work(cache_path)
+    damage_table(cache_path, "outbox")
+    with open_cache(cache_path) as cache:
+        assert cache.recovered_from is not None and cache.rescued.incomplete
+        assert cache.rescued.drafts == 1 and read_sync_state(cache).user_id == ME
+    with open_cache(cache_path) as cache:
+        assert cache.recovered_from is None, "the fresh copy opens as it is"
+
+
+def test_a_marker_left_beside_a_deleted_file_does_not_condemn_the_next_one(cache_path: Path) -> None:
+    cache_with_unsent_work(cache_path)
+    mark_damaged(cache_path)
+    for file in cache_path.parent.glob("cache.db*"):
+        if not file.name.endswith(".damaged"):
+            file.unlink()
+    with open_cache(cache_path) as cache:
+        assert cache.recovered_from is None
+    with open_cache(cache_path) as cache:
+        assert cache.recovered_from is None
