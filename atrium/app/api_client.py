@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -27,11 +28,11 @@ from .. import __version__
 from .api_connection import connection_options, error_for_transport, normalise_base_url
 from .errors import (
     AnswerTooLarge,
+    AnswerTooSlow,
     ApiError,
     CaptivePortal,
     MalformedReply,
     SignInFailed,
-    Timeout,
     Unauthorized,
     error_for_reply,
     is_json_type,
@@ -50,6 +51,8 @@ MAX_ANSWER_BYTES = 64 * 1024 * 1024
 big wiki pages more; the engine then asks for smaller pages); a longer answer is a broken or
 hostile server, and reading it whole once took 3.5 GB of memory for a 1.5 GB body."""
 ERROR_BODY_BYTES = 64 * 1024  # of a refusal, only its problem details are read
+MAX_DOWNLOAD_BYTES = 16 * 1024**3  # a file whose size is not known stops here (the disk is not filled)
+MAX_EVENT_BYTES = 64 * 1024  # one line or one event of /events (a wake-up is a few hundred bytes)
 REQUEST_DEADLINE = 300.0  # seconds for a whole answer (a sync page of 5000 changes on a slow link)
 SIGN_IN_DEADLINE = 60.0  # seconds for the sign-in answer: a person is waiting
 
@@ -89,6 +92,26 @@ class CommunityPage:
 
 def _malformed(what: str) -> MalformedReply:
     return MalformedReply(detail=what)
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+async def _event_lines(response: httpx.Response) -> AsyncGenerator[str, None]:
+    """The stream's lines (ended by CRLF, CR or LF, as text/event-stream allows); a line longer
+    than MAX_EVENT_BYTES is a broken stream, not something to keep reading into memory."""
+    pending = ""
+    async for text in response.aiter_text():
+        pending += text
+        while (found := _LINE_END.search(pending)) is not None:
+            if found.group() == "\r" and found.end() == len(pending):
+                break  # maybe the first half of a CRLF: wait for the next chunk
+            yield pending[: found.start()]
+            pending = pending[found.end() :]
+        if len(pending) > MAX_EVENT_BYTES:
+            raise _malformed(f"a line longer than {_size(MAX_EVENT_BYTES)} in the event stream")
+    if pending:
+        yield pending.removesuffix("\r")
 
 
 async def _read_at_most(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
@@ -165,6 +188,7 @@ class ServerSentEvents:
     def __init__(self) -> None:
         self._event = ""
         self._data: list[str] = []
+        self._data_size = 0
         self.retry_ms: int | None = None
         self.last_id = ""
 
@@ -179,6 +203,9 @@ class ServerSentEvents:
         if name == "event":
             self._event = value
         elif name == "data":
+            self._data_size += len(value) + 1
+            if self._data_size > MAX_EVENT_BYTES:  # wake-ups are a few hundred bytes
+                raise _malformed(f"an event longer than {_size(MAX_EVENT_BYTES)} in the event stream")
             self._data.append(value)
         elif name == "id" and "\x00" not in value:
             self.last_id = value
@@ -188,7 +215,7 @@ class ServerSentEvents:
 
     def _dispatch(self) -> tuple[str, dict[str, Any]] | None:
         event, data = self._event or "message", self._data
-        self._event, self._data = "", []
+        self._event, self._data, self._data_size = "", [], 0
         if not data:
             return None
         text = "\n".join(data)
@@ -280,7 +307,7 @@ class ApiClient:
             request = self._client.build_request(method, path.lstrip("/"), headers=headers, **kwargs)
             answer = await asyncio.wait_for(self._receive(request), deadline)
         except TimeoutError:
-            raise Timeout(detail=f"no whole answer within {deadline:.0f} s") from None
+            raise AnswerTooSlow(detail=f"no whole answer within {deadline:.0f} s") from None
         except (httpx.HTTPError, httpx.InvalidURL, OSError) as error:
             raise error_for_transport(error) from error
         if not answer.is_success:
@@ -410,7 +437,7 @@ class ApiClient:
                     if looks_like_html(content_type, body):
                         raise CaptivePortal(status=response.status_code, detail=f"got {content_type}")
                     raise _malformed(f"expected an event stream, got {content_type or 'no content type'}")
-                async for line in response.aiter_lines():
+                async for line in _event_lines(response):
                     event = parser.feed(line)
                     self.events_retry_ms = parser.retry_ms
                     if event is not None:
@@ -503,10 +530,15 @@ class ApiClient:
                     size_limit if size_limit is not None else int(declared) if declared.isdigit() else None
                 )
                 pending = bytearray()  # written a DOWNLOAD_CHUNK at a time; progress told as it arrives
+                limit = MAX_DOWNLOAD_BYTES if size_limit is None else size_limit
                 async for chunk in response.aiter_bytes():
                     written += len(chunk)
-                    if size_limit is not None and written > size_limit:
-                        raise _malformed(f"the file is larger than the {size_limit:,} bytes announced")
+                    if written > limit:
+                        raise _malformed(
+                            f"the file is larger than the {size_limit:,} bytes announced"
+                            if size_limit is not None
+                            else f"the file is larger than {_size(limit)}, and its size was not announced"
+                        )
                     digest.update(chunk)
                     pending += chunk
                     if len(pending) >= DOWNLOAD_CHUNK:

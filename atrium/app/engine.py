@@ -53,6 +53,7 @@ from .collection import collection_paused
 from .errors import (
     CONNECTION_ERRORS,
     AnswerTooLarge,
+    AnswerTooSlow,
     ApiError,
     Conflict,
     DeviceRevoked,
@@ -367,7 +368,7 @@ class SyncEngine:
         while True:
             try:
                 raw = await self.client.sync_bytes(cursor, self._page_size, self.window_days)
-            except AnswerTooLarge:  # pages of big objects (wiki pages of a megabyte): ask for fewer
+            except (AnswerTooLarge, AnswerTooSlow):  # big objects (wiki pages) or a slow link: ask for fewer
                 if self._page_size == 1:
                     raise
                 self._page_size = max(1, self._page_size // 4)

@@ -18,6 +18,7 @@ import orjson
 
 __all__ = [
     "AnswerTooLarge",
+    "AnswerTooSlow",
     "ApiError",
     "BadRequest",
     "CaptivePortal",
@@ -109,6 +110,11 @@ class Timeout(ApiError):
     retryable = True
     default_message = "The Atrium server did not answer in time."
     retry_note = "Atrium will try again."
+
+
+class AnswerTooSlow(Timeout):
+    """The answer kept coming but was not whole within its deadline (``ApiClient._send``): a slow
+    link, or an answer too big for it. A sync page that does is asked for again smaller."""
 
 
 class CaptivePortal(ApiError):

@@ -746,3 +746,39 @@ def test_the_running_app_says_it_tries_again_and_a_one_shot_command_does_not() -
     waiting = RateLimited("Too many failed sign-ins. Try again in 298 seconds.")
     assert sign_in_message(waiting) == "Too many failed sign-ins. Try again in 298 seconds."
     assert file_problem(ServerError()) == "the Atrium server had a problem"
+
+
+@pytest.mark.parametrize("shape", ["one endless line", "an endless event of many lines"])
+def test_an_event_stream_that_never_ends_a_line_or_an_event_is_refused(shape: str) -> None:
+    class Flood(httpx.AsyncByteStream):
+        sent = 0
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            piece = b"x" * 4096 if shape == "one endless line" else b"data: " + b"x" * 100 + b"\r\n"
+            yield b"event: changed\n"
+            while True:
+                Flood.sent += len(piece)
+                yield piece
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Flood(), headers={"content-type": "text/event-stream"})
+
+    error = fails_with(handler, "events")
+    assert isinstance(error, MalformedReply) and "event stream" in str(error)
+    assert Flood.sent < 1024 * 1024, "cut off early, not read into memory"
+
+
+def test_event_lines_end_with_crlf_cr_or_lf_even_split_across_chunks() -> None:
+    class Pieces(httpx.AsyncByteStream):
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            for piece in (b"event: changed\r", b'\ndata: {"hint": 1}\r', b"\r: heartbeat\ndata: 2\n\n"):
+                yield piece
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Pieces(), headers={"content-type": "text/event-stream"})
+
+    async def scenario() -> list[tuple[str, dict[str, Any]]]:
+        async with faulty(handler) as client:
+            return [event async for event in client.events()]
+
+    assert run(scenario()) == [("changed", {"hint": 1}), ("message", {"data": "2"})]

@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -604,6 +604,46 @@ def test_a_sync_page_too_large_to_read_is_asked_for_in_smaller_pages(
                 await desktop.engine.sync_once()
             assert transport.limits[-1] == 1
             assert (await desktop.writer.call(read_sync_state)).cursor == before.cursor
+
+    run(scenario())
+
+
+class SlowForBigPages(RecordSyncLimits):
+    """The real server, except that a /sync page of more than 100 changes trickles in forever."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/sync") and int(request.url.params["limit"]) > 100:
+            self.limits.append(int(request.url.params["limit"]))
+
+            async def trickle() -> AsyncIterator[bytes]:
+                while True:
+                    await asyncio.sleep(0.05)
+                    yield b" "
+
+            class Body(httpx.AsyncByteStream):
+                def __aiter__(self) -> AsyncIterator[bytes]:
+                    return trickle()
+
+            return httpx.Response(200, stream=Body(), headers={"content-type": "application/json"})
+        return await super().handle_async_request(request)
+
+
+def test_a_sync_page_too_slow_to_arrive_whole_is_asked_for_in_smaller_pages(
+    make_user: Callable[..., Api], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a link too slow for a big page within the deadline, smaller pages get through."""
+    alice = make_user("alice")
+    cid = make_community(alice, "Handbook")
+    for n in range(5):
+        make_post(alice, cid, f"chapter {n}")
+    monkeypatch.setattr(api_client_module, "REQUEST_DEADLINE", 0.4)
+    transport = SlowForBigPages()
+
+    async def scenario() -> None:
+        async with Desktop(alice, tmp_path, transport=transport) as desktop:
+            await desktop.engine.sync_once()
+            assert set(cache_objects(desktop.path)) == server_objects(alice)
+            assert transport.limits[:4] == [5000, 1250, 312, 78], transport.limits
 
     run(scenario())
 
