@@ -270,9 +270,12 @@ class SyncEngine:
             return None
         if await self.writer.call(attachments_size, kept_only=True) + size <= cap:
             return None
+        megabytes = f"{-(-cap // (1024 * 1024)):,} MB"
+        if size > cap:
+            return f"it is larger than the {megabytes} files kept offline may use; raise the attachment storage limit in Settings"
         return (
-            f"files kept offline may use only {-(-cap // (1024 * 1024)):,} MB on this computer; stop "
-            "keeping another one, or raise the attachment storage limit in Settings"
+            f"files kept offline may use only {megabytes} on this computer; stop keeping another "
+            "one, or raise the attachment storage limit in Settings"
         )
 
     async def _keep_within_limits(self) -> None:

@@ -262,7 +262,7 @@ def evict_attachments(target: CacheLike, cap_bytes: int, *, protect: str | None 
     offline (and ``protect``) are never evicted. Returns the evicted hashes.
 
     A ``protect`` file larger than the cap on its own (a video opened once) could never fit:
-    nothing else goes for it, and it is marked least recently used, the first to go next time."""
+    nothing else goes for it, and it is the first to go next time (even if opened again since)."""
     conn = connection_of(target)
     excess = attachments_size(conn) - cap_bytes
     if excess <= 0:
@@ -270,18 +270,13 @@ def evict_attachments(target: CacheLike, cap_bytes: int, *, protect: str | None 
     if protect is not None:
         row = conn.execute("SELECT size FROM attachments WHERE sha256 = ?", (protect,)).fetchone()
         if row is not None and row[0] > cap_bytes:
-            with write_transaction(conn):
-                conn.execute(
-                    "UPDATE attachments SET last_used_at = '' WHERE sha256 = ? AND keep_offline = 0",
-                    (protect,),
-                )
             excess -= row[0]
             if excess <= 0:
                 return []
-    candidates = conn.execute(
+    candidates = conn.execute(  # a file larger than the cap alone goes first, however recently used
         "SELECT sha256, path, size FROM attachments WHERE keep_offline = 0 AND path IS NOT NULL "
-        "AND sha256 IS NOT ? ORDER BY last_used_at, sha256",
-        (protect,),
+        "AND sha256 IS NOT ? ORDER BY size > ? DESC, last_used_at, sha256",
+        (protect, cap_bytes),
     ).fetchall()
     files = _files_dir(conn)
     evicted: list[str] = []

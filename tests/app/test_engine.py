@@ -936,8 +936,15 @@ def test_a_file_kept_offline_that_does_not_fit_says_so_and_evicts_nothing(
             await desktop.actions.keep_offline(file["sha256"], True)
             await desktop.engine.sync_once()
             files = await desktop.writer.call(offline_files, [file["sha256"]])
-            assert files.here == set() and "may use only 1 MB" in files.failed[file["sha256"]]
+            assert files.here == set() and files.failed[file["sha256"]].startswith(
+                "it is larger than the 1 MB"
+            )
             assert await desktop.writer.call(attachment_path, hashlib.sha256(opened).hexdigest()) is not None
+            await desktop.actions.keep_offline(hashlib.sha256(opened).hexdigest(), True)
+            desktop.engine.attachment_cap_bytes = 3500  # room for it alone, not beside the other
+            await desktop.engine.sync_once()
+            files = await desktop.writer.call(offline_files, [file["sha256"]])
+            assert files.failed[file["sha256"]].startswith("files kept offline may use only 1 MB")
             desktop.engine.attachment_cap_bytes = 1024 * 1024  # raised in Settings
             await desktop.engine.sync_once()
             files = await desktop.writer.call(offline_files, [file["sha256"]])

@@ -93,6 +93,7 @@ def test_a_file_larger_than_the_cap_on_its_own_evicts_nothing_and_goes_first(cac
     assert on_disk(small), "not evicted for a file that cannot fit"
     assert on_disk(huge), "kept while it is being opened"
     time.sleep(0.002)
+    assert attachment_path(cache, sha(huge)) is not None  # opened again: the newest now
     store_attachment(cache, sha(later), later, cap_bytes=2000)
     assert not on_disk(huge), "the oversized file went first, though the small one is older"
     assert on_disk(small) and on_disk(kept) and on_disk(later)

@@ -29,6 +29,7 @@ from atrium.cache import Cache, ChangeSet, open_cache
 from atrium.ui.context import UiContext
 from atrium.ui.panes.home import HomePane
 from atrium.ui.widgets import thread_view as thread_view_module
+from atrium.ui.widgets.download_bar import DownloadBar
 from atrium.ui.widgets.feed_model import FeedRole
 from atrium.ui.widgets.thread_html import action_link
 from tests.harness import RunningServer, start_server
@@ -548,3 +549,48 @@ def test_opening_an_attachment_shows_its_download_and_cancel_leaves_nothing_behi
     assert seen[-1][0] == "Downloading survey.bin… 3.0 MiB of 3.0 MiB" and not bar.isVisible()
     assert Path(opened[0]).read_bytes() == (tmp_path / "survey.bin").read_bytes() and errors == []
     desk.wait_until(lambda: "on this computer" in view.browser.toPlainText())
+
+
+def test_leaving_a_thread_stops_its_download_and_nothing_opens_later(
+    qtbot: Any, desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pane = make_home(qtbot, desk)
+    path = tmp_path / "survey.bin"
+    path.write_bytes(os.urandom(3 * 1024 * 1024))
+    uploaded = desk.run(desk.context.api.upload_file(path, path.name, "application/octet-stream"))
+    community = must(desk.reader.conn.execute("SELECT community_id FROM posts LIMIT 1").fetchone())[0]
+    post_id = desk.run(desk.context.actions.create_post(community, "Survey", attachment_ids=[uploaded["id"]]))
+    desk.sync()
+    assert pane.open_item("post", post_id)
+    view = pane.thread_view
+    opened: list[str] = []
+    monkeypatch.setattr(
+        thread_view_module.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile())
+    )
+    show = view.download_bar.show_progress
+    arrived: list[int] = []
+
+    def watch(received: int, total: int | None, *, force: bool = False) -> None:
+        show(received, total, force=force)
+        arrived.append(received)
+        if len(arrived) == 2:  # the first chunk has come: the person goes back to the feed
+            view.closeRequested.emit()
+
+    monkeypatch.setattr(view.download_bar, "show_progress", watch)
+    view.activate_link(action_link("attachment", "0"))
+    desk.wait_until(lambda: len(arrived) >= 2 and view._download is not None and view._download.done())
+    desk.run(asyncio.sleep(0.3))
+    assert opened == [] and not view.download_bar.isVisible()
+    files_dir = desk.context.actions.writer.cache.files_dir
+    assert not list(files_dir.glob(".download-*")), "no half file left"
+
+
+def test_the_download_bar_shows_what_came_during_its_pause(qtbot: Any) -> None:
+    """Progress is drawn at most ten times a second; what arrives in between is drawn after the
+    pause even when nothing more comes (a stalled server must not leave "0 B" on screen)."""
+    bar = DownloadBar()
+    qtbot.addWidget(bar)
+    bar.start("survey.bin", 3 * 1024 * 1024)
+    bar.show_progress(100 * 1024, 3 * 1024 * 1024)
+    assert bar.label.text() == "Downloading survey.bin… 0 B of 3.0 MiB", "within the pause"
+    qtbot.waitUntil(lambda: bar.label.text() == "Downloading survey.bin… 100.0 KiB of 3.0 MiB", timeout=1000)

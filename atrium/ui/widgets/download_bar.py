@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from atrium.ui.widgets.post_format import human_size
@@ -44,6 +44,10 @@ class DownloadBar(QWidget):
         row.addWidget(self.cancel_button)
         self.name = ""
         self._shown_at = 0.0
+        self._latest: tuple[int, int | None] = (0, None)
+        self._catch_up = QTimer(self)  # shows what came during the pause, if nothing comes after it
+        self._catch_up.setSingleShot(True)
+        self._catch_up.timeout.connect(lambda: self.show_progress(*self._latest, force=True))
         self.setVisible(False)
 
     def start(self, name: str, total: int | None) -> None:
@@ -54,8 +58,12 @@ class DownloadBar(QWidget):
 
     def show_progress(self, received: int, total: int | None, *, force: bool = False) -> None:
         now = time.monotonic()
+        self._latest = (received, total)
         if not force and now - self._shown_at < REFRESH_SECONDS:
+            if not self._catch_up.isActive():
+                self._catch_up.start(int(REFRESH_SECONDS * 1000))
             return
+        self._catch_up.stop()
         self._shown_at = now
         if total:
             self.progress.setRange(0, 1000)
@@ -70,5 +78,6 @@ class DownloadBar(QWidget):
         self.setAccessibleDescription(text)
 
     def finish(self) -> None:
+        self._catch_up.stop()
         self.name = ""
         self.setVisible(False)

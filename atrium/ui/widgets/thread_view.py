@@ -210,6 +210,7 @@ class ThreadView(QWidget):
     def show_post(self, post_id: str) -> bool:
         """Show POST_ID's thread from the cache; False if it is not cached."""
         if post_id != self.post_id:
+            self.cancel_download()  # a file of the thread left behind: not opened out of the blue later
             draft = self.drafts.open(comment_key(post_id))  # the comment typed here before, if any
             self._online_replies.clear()  # a thread opened again asks the server again
             self._asked_online.clear()
@@ -236,6 +237,7 @@ class ThreadView(QWidget):
         self.set_reply_to(reply_to if isinstance(reply_to, str) and self.current is not None else None)
 
     def clear(self) -> None:
+        self.cancel_download()
         self.drafts.open(None)  # the comment typed here is saved first
         self.editor.blockSignals(True)
         self.editor.clear()
