@@ -94,14 +94,14 @@ class _Reader:
             log.info("rescuing %s stopped at a damaged page (%s)", table, error)
             self.missed = True
 
-    def row_by_id(self, table: str, columns: list[str], object_id: str) -> tuple[Any, ...] | None:
+    def rows_where(self, table: str, columns: list[str], where: str, *args: Any) -> list[tuple[Any, ...]]:
+        """The rows WHERE picks (a point lookup); none when its page cannot be read: the change
+        they belong to came along, and the next sync brings the rest."""
         try:
-            found = self.source.execute(
-                f"SELECT {', '.join(columns)} FROM {table} WHERE id = ? AND pending = 1", (object_id,)
-            ).fetchone()
-        except sqlite3.DatabaseError:  # its change came along; the row arrives with the next sync
-            return None
-        return tuple(found) if found is not None else None
+            found = self.source.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE {where}", args)
+            return [tuple(row) for row in found]
+        except sqlite3.DatabaseError:
+            return []
 
 
 def rescue_work(conn: sqlite3.Connection, damaged: Path) -> Rescued:
@@ -170,7 +170,9 @@ def _copy_sending_rows(reader: _Reader, target: sqlite3.Connection) -> None:
         if spec.type not in wanted:
             continue
         columns = _shared_columns(reader, target, spec.table)
+        tag_columns = _shared_columns(reader, target, "post_tags") if spec.type == "post" else []
         for object_id in wanted[spec.type]:
-            row = reader.row_by_id(spec.table, columns, object_id)
-            if row is not None:
+            for row in reader.rows_where(spec.table, columns, "id = ? AND pending = 1", object_id):
                 _insert(target, spec.table, columns, row)
+                for tag in reader.rows_where("post_tags", tag_columns, "post_id = ?", object_id):
+                    _insert(target, "post_tags", tag_columns, tag)  # its topic and mention feeds

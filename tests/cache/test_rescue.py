@@ -33,7 +33,7 @@ def cache_with_unsent_work(path: Path) -> str:
     with open_cache(path) as cache:
         set_identity(cache, SERVER, ME)
         apply_sync_page(cache, [f.upsert("user", f.user(f"user{n}")) for n in range(300)], "c1")
-        post = f.post("c-1", ME, "typed on the plane")
+        post = f.post("c-1", ME, "typed on the plane #travel", topics=["travel"])
         enqueue(cache, "create_post", "POST", "/posts", post, "post", post["id"],
                 optimistic_rows=[f.upsert("post", post)])  # fmt: skip
         save_draft(cache, "question", {"title": "Half a question"})
@@ -53,7 +53,9 @@ def test_unsent_work_comes_along_from_a_damaged_cache(cache_path: Path) -> None:
         [entry] = entries(cache)
         assert entry.object_id == post_id and entry.state == "pending"
         row = cache.conn.execute("SELECT body, pending FROM posts WHERE id = ?", (post_id,)).fetchone()
-        assert tuple(row) == ("typed on the plane", 1), "still shown as sending"
+        assert tuple(row) == ("typed on the plane #travel", 1), "still shown as sending"
+        tags = cache.conn.execute("SELECT tag FROM post_tags WHERE post_id = ?", (post_id,)).fetchall()
+        assert [tag for (tag,) in tags] == ["topic:travel"], "and in its topic's feed"
         draft = load_draft(cache, "question")
         assert draft is not None and draft.fields == {"title": "Half a question"}
         assert [c.local_body for c in wiki_conflicts(cache)] == ["mine"]
