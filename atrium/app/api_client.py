@@ -114,17 +114,19 @@ async def _event_lines(response: httpx.Response) -> AsyncGenerator[str, None]:
         yield pending.removesuffix("\r")
 
 
-async def _read_at_most(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+async def _read_at_most(response: httpx.Response, limit: int, *, partial: bool = True) -> tuple[bytes, bool]:
     """At most LIMIT bytes of RESPONSE's body (decoded), read as it streams, and whether that
-    was all of it: a body that never ends is cut off, not read into memory."""
-    chunks: list[bytes] = []
-    size = 0
+    was all of it: a body that never ends is cut off, not read into memory. PARTIAL=False: the
+    caller has no use for a cut-off body (b"", not a copy of it)."""
+    body = bytearray()
     async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            return b"".join(chunks)[:limit], False
-    return b"".join(chunks), True
+        body += chunk
+        if len(body) > limit:
+            if not partial:
+                return b"", False
+            del body[limit:]
+            return bytes(body), False
+    return bytes(body), True
 
 
 def _size(count: int) -> str:
@@ -323,7 +325,7 @@ class ApiClient:
             declared = response.headers.get("content-length", "")
             if response.is_success and declared.isdigit() and int(declared) > limit:
                 raise _too_large(limit, f"it announced {int(declared):,} bytes")
-            body, whole = await _read_at_most(response, limit)
+            body, whole = await _read_at_most(response, limit, partial=not response.is_success)
             if response.is_success and not whole:
                 raise _too_large(limit, f"more than {limit:,} bytes arrived")
             return Answer(response.status_code, response.headers, body)

@@ -177,7 +177,8 @@ def _causes(error: BaseException) -> list[BaseException]:
 
 def error_for_transport(error: Exception) -> ApiError:
     """The taxonomy's error for an httpx (or OS) failure that produced no HTTP answer."""
-    detail = f"{type(error).__name__}: {error}"
+    said = str(error).strip().rstrip(".")  # a technical detail, not a sentence of its own (errors.one_shot)
+    detail = f"{type(error).__name__}: {said}" if said else type(error).__name__
     chain = _causes(error)
     if isinstance(error, httpx.ProxyError):
         return ProxyError(detail=detail)

@@ -70,6 +70,7 @@ log = logging.getLogger("atrium.sync")
 # Two pages are in memory at once (one applied, one arriving); 5000 rather than 2000: fewer
 # commits, 0.4 s less on a 100k-object first sync, peak RSS still ~125 MiB (bench/RESULTS.md).
 PAGE_SIZE = 5000
+SLOW_PAGE_SIZE = 200  # a page asked for after one did not arrive whole in time (a slow link)
 SEARCH_SLICE_ROWS = 20_000
 # Pages are committed together while the next one is ready (see SyncEngine._pull): 4 pages of a
 # first sync to a commit cut its disk writes from 140 to 99 MB and its apply by about a tenth
@@ -135,6 +136,7 @@ class SyncEngine:
         self.client = client
         self.window_days = window_days
         self._page_size = PAGE_SIZE
+        self._slowed = False
         self.sync_interval = sync_interval
         self._on_changed = on_changed
         self._on_status = on_status
@@ -371,13 +373,18 @@ class SyncEngine:
         while True:
             try:
                 raw = await self.client.sync_bytes(cursor, self._page_size, self.window_days)
-            except (AnswerTooLarge, AnswerTooSlow):  # big objects (wiki pages) or a slow link: ask for fewer
+            except AnswerTooLarge:  # big objects (wiki pages of a megabyte): ask for fewer
                 if self._page_size == 1:
                     raise
                 self._page_size = max(1, self._page_size // 4)
-                log.info("a sync page was too large; asking for %d changes a page", self._page_size)
-                continue
-            return await self.writer.run(parse_sync_page, raw)
+            except AnswerTooSlow:  # a slow link: one much smaller page, then give up until next time
+                if self._slowed or self._page_size <= SLOW_PAGE_SIZE:
+                    raise  # a server trickling bytes must not hold the sync (and the pushes) for long
+                self._slowed = True
+                self._page_size = SLOW_PAGE_SIZE
+            else:
+                return await self.writer.run(parse_sync_page, raw)
+            log.info("a sync page was too large or too slow; asking for %d changes a page", self._page_size)
 
     async def _apply(self, page: SyncPage) -> ChangeSet:
         """Write PAGE with its cursor into the transaction the pages before it left open."""
@@ -395,6 +402,7 @@ class SyncEngine:
         so a commit anywhere loses nothing and a crash only re-fetches the uncommitted pages."""
         state = await self.writer.call(read_sync_state)
         self._page_size = PAGE_SIZE  # smaller for the rest of this pull after a page too large
+        self._slowed = False
         page = await self._fetch(state.cursor)
         held = ChangeSet()
         held_changes = received = 0

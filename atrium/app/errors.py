@@ -77,15 +77,19 @@ class ApiError(Exception):
         """The ``statement`` with the detail: for a command that runs once and does not try again.
 
         A technical detail qualifies the first sentence, in parentheses ("did not answer in time
-        (no whole answer within 300 s)."); a detail that is a sentence (a server's own words)
-        follows it."""
+        (no whole answer within 300 s).", after a dash when it has brackets of its own); a detail
+        that is a sentence (a server's own words) follows it."""
         text, detail = self.statement, self.detail.strip()
         if not detail or detail in text:
             return _sentences(text)
         first, separator, rest = text.partition(". ")
         first = first.rstrip(".")
-        sentence = detail.endswith((".", "!", "?"))
-        first = f"{first}. {detail}" if sentence else f"{first} ({detail})."
+        if detail.endswith((".", "!", "?")):  # a server's own words
+            first = f"{first}. {detail}"
+        elif "(" in detail:  # no brackets inside brackets
+            first = f"{first} — {detail}."
+        else:
+            first = f"{first} ({detail})."
         return _sentences(f"{first} {rest}" if separator else first)
 
 

@@ -26,7 +26,8 @@ from .objects import SPECS
 log = logging.getLogger(__name__)
 
 IDENTITY_KEYS = ("server", "user_id")
-MAX_PROBES = 100_000  # rowids tried one by one past a damaged page (the outbox's are small)
+MAX_ROWID = 2**63 - 1
+MAX_RESUMES = 10_000  # damaged pages gone past in one table before the rescue gives up on it
 
 
 @dataclass(frozen=True)
@@ -57,34 +58,57 @@ class _Reader:
             self.missed = True
             return set()
 
-    def rows(self, table: str, columns: list[str], where: str = "1") -> Iterator[tuple[Any, ...]]:
-        """TABLE's rows: in order while the pages read, then (a table with rowids) one rowid at a
-        time up to the largest, so that one damaged page loses only the rows on it."""
+    def rows(self, table: str, columns: list[str]) -> Iterator[tuple[Any, ...]]:
+        """TABLE's rows in rowid order, going on past each damaged page (``_next_readable``), so
+        that a damaged page loses only the rows on it."""
         picked = ", ".join(columns)
-        last = 0
-        try:
-            for rowid, *row in self.source.execute(
-                f"SELECT rowid, {picked} FROM {table} WHERE {where} ORDER BY rowid"
-            ):
-                last = rowid
-                yield tuple(row)
-            return
-        except sqlite3.DatabaseError as error:
-            log.info("rescuing %s: a damaged page after rowid %d (%s)", table, last, error)
-            self.missed = True
-        try:
-            top = int(self.source.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0)
-        except sqlite3.DatabaseError:
-            top = last + MAX_PROBES
-        for rowid in range(last + 1, min(top, last + MAX_PROBES) + 1):
+        start = 0
+        for _attempt in range(MAX_RESUMES):
+            last = start - 1
             try:
-                found = self.source.execute(
-                    f"SELECT {picked} FROM {table} WHERE rowid = ? AND ({where})", (rowid,)
+                for rowid, *row in self.source.execute(
+                    f"SELECT rowid, {picked} FROM {table} WHERE rowid >= ? ORDER BY rowid", (start,)
+                ):
+                    last = rowid
+                    yield tuple(row)
+                return
+            except sqlite3.DatabaseError as error:
+                log.info("rescuing %s: a damaged page after rowid %d (%s)", table, last, error)
+                self.missed = True
+            found = self._next_readable(table, last, picked)
+            if found is None:
+                return
+            start = max(found, start + 1)  # always onwards, even where a seek and a scan disagree
+
+    def _next_readable(self, table: str, last: int, picked: str) -> int | None:
+        """The smallest rowid from which TABLE reads again after a damaged page that follows
+        LAST, or None if nothing can be read after it. Seeks that land on the damaged page fail
+        and those past it work: steps that double find a working one, then halving finds the
+        first (about 2 x 63 seeks, however far the rowids jump)."""
+
+        def seek(rowid: int) -> bool:  # True: reads from there (or there is nothing after)
+            try:
+                self.source.execute(  # the columns too: a row whose key reads may not
+                    f"SELECT rowid, {picked} FROM {table} WHERE rowid >= ? ORDER BY rowid LIMIT 1", (rowid,)
                 ).fetchone()
             except sqlite3.DatabaseError:
-                continue
-            if found is not None:
-                yield tuple(found)
+                return False
+            return True
+
+        failing, step = last, 1
+        while not seek(last + step):
+            failing = last + step
+            step *= 2
+            if last + step > MAX_ROWID:
+                return None
+        low, high = failing + 1, last + step
+        while low < high:
+            middle = (low + high) // 2
+            if seek(middle):
+                high = middle
+            else:
+                low = middle + 1
+        return low
 
     def keyed_rows(self, table: str, columns: list[str]) -> Iterator[tuple[Any, ...]]:
         """TABLE's rows for a table without rowids (drafts): in order, up to a damaged page."""

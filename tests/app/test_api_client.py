@@ -746,6 +746,11 @@ def test_the_running_app_says_it_tries_again_and_a_one_shot_command_does_not() -
     waiting = RateLimited("Too many failed sign-ins. Try again in 298 seconds.")
     assert sign_in_message(waiting) == "Too many failed sign-ins. Try again in 298 seconds."
     assert file_problem(ServerError()) == "the Atrium server had a problem"
+    bracketed = MalformedReply(detail="invalid JSON (line 1 column 1)").one_shot()
+    assert (
+        bracketed
+        == "The Atrium server sent an answer Atrium could not read — invalid JSON (line 1 column 1)."
+    )
 
 
 @pytest.mark.parametrize("shape", ["one endless line", "an endless event of many lines"])

@@ -120,3 +120,19 @@ def test_a_marker_left_beside_a_deleted_file_does_not_condemn_the_next_one(cache
         assert cache.recovered_from is None
     with open_cache(cache_path) as cache:
         assert cache.recovered_from is None
+
+
+def test_rows_far_past_a_damaged_page_are_found(cache_path: Path) -> None:
+    """Outbox ids jump (a change that waited months): the rescue goes on past the damage by
+    seeking, not by trying every id after it."""
+    with open_cache(cache_path) as cache:
+        set_identity(cache, SERVER, ME)
+        for n in range(300):
+            post = f.post("c-1", ME, f"offline post {n} " + "words " * 20)
+            enqueue(cache, "create_post", "POST", "/posts", post, "post", post["id"])
+        cache.conn.execute("UPDATE outbox SET id = id + 1000000 WHERE id > 150")
+    damage_table(cache_path, "outbox", one_leaf=True)
+    with open_cache(cache_path, verify=True) as cache:
+        assert cache.recovered_from is not None
+        assert 250 < cache.rescued.unsent < 300, cache.rescued
+        assert max(e.id for e in entries(cache)) > 1000000

@@ -537,7 +537,7 @@ def test_opening_an_attachment_shows_its_download_and_cancel_leaves_nothing_behi
     assert [shown for _text, shown in seen] == [True, True], "shown from the start; nothing after Cancel"
     assert seen[0][0] == "Downloading survey.bin… 0 B of 3.0 MiB"
     assert re.fullmatch(r"Downloading survey\.bin… [\d.]+ (KiB|MiB) of 3\.0 MiB", seen[1][0]), seen[1][0]
-    assert errors == ["Still downloading survey.bin: wait for it, or cancel it first."]
+    assert errors == ["Still opening survey.bin: wait for it, or cancel it first."]
     assert opened == [], "cancelled: nothing opens"
     files_dir = desk.context.actions.writer.cache.files_dir
     assert [p.name for p in files_dir.iterdir()] == [] if files_dir.exists() else True, "no half file"

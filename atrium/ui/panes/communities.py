@@ -180,7 +180,7 @@ class CommunitiesPane(Pane):
             self._offline()
             return
         except ApiError as error:
-            self.browse_status.setText(self.tr("Browsing failed: {0}").format(error.message))
+            self.browse_status.setText(self.tr("Browsing failed: {0}").format(error.statement))
             return
         if query != self._browse_query:
             return  # a newer search is on its way
@@ -276,7 +276,7 @@ class CommunitiesPane(Pane):
                 dialog.show_error(self.tr("You're offline — creating a community needs a connection."))
                 return None
             except ApiError as error:
-                dialog.show_error(error.message)
+                dialog.show_error(error.statement)  # nothing creates it again by itself
                 return None
         dialog.accept()
         self.context.error.emit(

@@ -307,8 +307,7 @@ class CommunityPage(QWidget):
             await self.context.api.request("PUT", f"/communities/{self.community_id}/members/{user_id}",
                                            json={"role": role})  # fmt: skip
         except ApiError as error:
-            dialog.show_error(self.tr("Could not add them: {0}").format(error.message if hasattr(error, "message")
-                                                                         else str(error)))  # fmt: skip
+            dialog.show_error(self.tr("Could not add them: {0}").format(error.statement))
             return
         dialog.accept()
         self.members_source = ""

@@ -109,6 +109,7 @@ class ThreadView(QWidget):
         self._follow_texts = (tr("Follow"), tr("Follow"))  # with the author's first name, and without
         self._download: asyncio.Task[None] | None = None  # an attachment being downloaded to be opened
         self._download_sha = ""
+        self._download_name = ""
         self._build()
         self.drafts = DraftKeeper(
             context.drafts, self._draft_fields, self, self._show_draft
@@ -585,12 +586,11 @@ class ThreadView(QWidget):
         if self._download is not None and not self._download.done():
             if str(item.get("sha256") or "") != self._download_sha:
                 self.context.error.emit(
-                    tr("Still downloading {0}: wait for it, or cancel it first.").format(
-                        self.download_bar.name
-                    )
+                    tr("Still opening {0}: wait for it, or cancel it first.").format(self._download_name)
                 )
             return
         self._download_sha = str(item.get("sha256") or "")
+        self._download_name = str(item.get("name") or tr("the file"))
         self._download = self.context.spawn(self._open_attachment(item))
 
     def cancel_download(self) -> None:
