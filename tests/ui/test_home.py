@@ -491,27 +491,37 @@ def test_an_attachment_kept_offline_is_downloaded_by_the_next_sync(
     desk.wait_until(lambda: "on this computer · Keep offline" in pane.thread_view.browser.toPlainText())
 
 
+def thread_with_files(
+    desk: Desk, pane: HomePane, folder: Path, monkeypatch: pytest.MonkeyPatch, *files: tuple[str, int]
+) -> tuple[thread_view_module.ThreadView, list[str]]:
+    """A new post carrying FILES (name, size in random bytes), open in PANE's thread view; the
+    view, and the paths the desktop was asked to open (recorded, not opened)."""
+    uploaded = []
+    for name, size in files:
+        path = folder / name
+        path.write_bytes(os.urandom(size))
+        uploaded.append(desk.run(desk.context.api.upload_file(path, name, "application/octet-stream")))
+    community = must(desk.reader.conn.execute("SELECT community_id FROM posts LIMIT 1").fetchone())[0]
+    post_id = desk.run(
+        desk.context.actions.create_post(community, "Survey", attachment_ids=[f["id"] for f in uploaded])
+    )
+    desk.sync()
+    assert pane.open_item("post", post_id)
+    opened: list[str] = []
+    monkeypatch.setattr(
+        thread_view_module.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile())
+    )
+    return pane.thread_view, opened
+
+
 def test_opening_an_attachment_shows_its_download_and_cancel_leaves_nothing_behind(
     qtbot: Any, desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, screenshot_dir: Path
 ) -> None:
     """A first open downloads the file with a bar that says how much has come (a click seemed to
     do nothing on a slow link); Cancel stops it and leaves no half file; one download at a time."""
     pane = make_home(qtbot, desk)
-    files = []
-    for name, size in (("survey.bin", 3 * 1024 * 1024), ("notes.txt", 200)):
-        path = tmp_path / name
-        path.write_bytes(os.urandom(size))
-        files.append(desk.run(desk.context.api.upload_file(path, name, "application/octet-stream")))
-    community = must(desk.reader.conn.execute("SELECT community_id FROM posts LIMIT 1").fetchone())[0]
-    post_id = desk.run(
-        desk.context.actions.create_post(community, "Survey", attachment_ids=[f["id"] for f in files])
-    )
-    desk.sync()
-    assert pane.open_item("post", post_id)
-    view = pane.thread_view
-    opened: list[str] = []
-    monkeypatch.setattr(
-        thread_view_module.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile())
+    view, opened = thread_with_files(
+        desk, pane, tmp_path, monkeypatch, ("survey.bin", 3 * 1024 * 1024), ("notes.txt", 200)
     )
     errors: list[str] = []
     desk.context.error.connect(errors.append)
@@ -555,18 +565,7 @@ def test_leaving_a_thread_stops_its_download_and_nothing_opens_later(
     qtbot: Any, desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pane = make_home(qtbot, desk)
-    path = tmp_path / "survey.bin"
-    path.write_bytes(os.urandom(3 * 1024 * 1024))
-    uploaded = desk.run(desk.context.api.upload_file(path, path.name, "application/octet-stream"))
-    community = must(desk.reader.conn.execute("SELECT community_id FROM posts LIMIT 1").fetchone())[0]
-    post_id = desk.run(desk.context.actions.create_post(community, "Survey", attachment_ids=[uploaded["id"]]))
-    desk.sync()
-    assert pane.open_item("post", post_id)
-    view = pane.thread_view
-    opened: list[str] = []
-    monkeypatch.setattr(
-        thread_view_module.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile())
-    )
+    view, opened = thread_with_files(desk, pane, tmp_path, monkeypatch, ("survey.bin", 3 * 1024 * 1024))
     show = view.download_bar.show_progress
     arrived: list[int] = []
 
