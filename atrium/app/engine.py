@@ -136,7 +136,6 @@ class SyncEngine:
         self.client = client
         self.window_days = window_days
         self._page_size = PAGE_SIZE
-        self._slowed = False
         self.sync_interval = sync_interval
         self._on_changed = on_changed
         self._on_status = on_status
@@ -378,9 +377,8 @@ class SyncEngine:
                     raise
                 self._page_size = max(1, self._page_size // 4)
             except AnswerTooSlow:  # a slow link: one much smaller page, then give up until next time
-                if self._slowed or self._page_size <= SLOW_PAGE_SIZE:
+                if self._page_size <= SLOW_PAGE_SIZE:
                     raise  # a server trickling bytes must not hold the sync (and the pushes) for long
-                self._slowed = True
                 self._page_size = SLOW_PAGE_SIZE
             else:
                 return await self.writer.run(parse_sync_page, raw)
@@ -401,8 +399,7 @@ class SyncEngine:
         success or not. Each page boundary is a consistent state (its cursor is written with it),
         so a commit anywhere loses nothing and a crash only re-fetches the uncommitted pages."""
         state = await self.writer.call(read_sync_state)
-        self._page_size = PAGE_SIZE  # smaller for the rest of this pull after a page too large
-        self._slowed = False
+        self._page_size = PAGE_SIZE  # smaller for the rest of this pull after a page too large or slow
         page = await self._fetch(state.cursor)
         held = ChangeSet()
         held_changes = received = 0
