@@ -129,6 +129,12 @@ async def _read_at_most(response: httpx.Response, limit: int, *, partial: bool =
     return bytes(body), True
 
 
+async def _refusal(response: httpx.Response) -> ApiError:
+    """The error for a streamed answer that is not a success, read from its problem details."""
+    body, _whole = await _read_at_most(response, ERROR_BODY_BYTES)
+    return error_for_reply(response.status_code, response.headers, body)
+
+
 def _size(count: int) -> str:
     return f"{count // (1024 * 1024)} MB" if count >= 1024 * 1024 else f"{max(1, count // 1024)} KB"
 
@@ -431,8 +437,7 @@ class ApiClient:
                 "GET", "events", headers=headers, timeout=EVENTS_TIMEOUT
             ) as response:
                 if not response.is_success:
-                    body, _whole = await _read_at_most(response, ERROR_BODY_BYTES)
-                    raise error_for_reply(response.status_code, response.headers, body)
+                    raise await _refusal(response)
                 content_type = response.headers.get("content-type", "")
                 if not content_type.lower().startswith("text/event-stream"):
                     body, _whole = await _read_at_most(response, ERROR_BODY_BYTES)
@@ -525,8 +530,7 @@ class ApiClient:
         try:
             async with self._client.stream("GET", path, headers=headers) as response:
                 if not response.is_success:
-                    body, _whole = await _read_at_most(response, ERROR_BODY_BYTES)
-                    raise error_for_reply(response.status_code, response.headers, body)
+                    raise await _refusal(response)
                 declared = response.headers.get("content-length", "")
                 total = (
                     size_limit if size_limit is not None else int(declared) if declared.isdigit() else None
