@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
@@ -25,6 +26,7 @@ from atrium.cache import Cache, CacheDamagedError, CacheTooNewError, ChangeSet, 
 
 from .app import AutoSignIn, DesktopSession, EngineBridge
 from .context import UiContext
+from .damage_watch import watch_for_damage
 from .dialogs import run_dialog
 from .main_window import MainWindow
 from .network_watch import watch_network
@@ -42,6 +44,10 @@ EXPIRED_NOTICE = "Your sign-in has expired. Sign in again; your unsent changes a
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("AppController", text)
+
+
+def _nothing() -> None:
+    pass
 
 
 class AppController(QObject):
@@ -67,6 +73,7 @@ class AppController(QObject):
         self._quit_code = 0
         self._reauthenticating = False
         self._asked_to_sign_in = False
+        self._stop_watching: Callable[[], None] = _nothing  # the damage watch of the open session
         self._bridge = EngineBridge(self)
         self._bridge.changes.connect(self._deliver_changes)
         self._bridge.status.connect(self._deliver_status)
@@ -222,6 +229,7 @@ class AppController(QObject):
                                      listen_events=self.listen_events, run_loop=False)  # fmt: skip
         assert session.account is not None and session.writer is not None
         session.writer.on_damaged = lambda: self._finish("damaged")  # SQLite found the file damaged
+        self._stop_watching = watch_for_damage(session.profile.cache_db, lambda: self._finish("damaged"))
         self.reader = open_cache(session.profile.cache_db, read_only=True, verify=False)
         actions = Actions(
             session.writer, session.account.user_id, engine.wake, on_changed=self._bridge.changes.emit
@@ -270,6 +278,8 @@ class AppController(QObject):
             self.reader = None
 
     async def _close(self) -> None:
+        self._stop_watching()
+        self._stop_watching = _nothing
         if self.context is not None:
             with contextlib.suppress(CacheDamagedError):  # a damaged file took no write: rescued as it is
                 await self.context.drafts.flush()  # what was typed a moment ago is written, not cancelled

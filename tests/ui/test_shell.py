@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QLocale, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QLocale, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -247,6 +247,33 @@ def test_a_copy_found_damaged_while_open_is_rebuilt_and_the_window_comes_back(
             assert "was damaged and was set aside" in said and "Kept from it: 1 draft." in said, said
             assert load_draft(context_of(app).reader, "question") is not None
             assert my_communities(context_of(app).reader), "rebuilt from the server"
+        profile = signed_in_session.profile.cache_db.parent
+        assert [
+            copy for copy in profile.glob("cache.db.corrupt-*") if not copy.name.endswith(("-wal", "-shm"))
+        ]
+
+    run(scenario(), 180)
+
+
+@pytest.mark.qt_no_exception_capture
+def test_damage_a_pane_meets_in_its_own_read_is_rebuilt_too(
+    signed_in_session: DesktopSession, ui_app: Any, run: Runner, tmp_path: Path
+) -> None:
+    """The panes read through their own connection: SQLite's damage error met there (in a Qt
+    slot) also sets the copy aside and reopens the window on a rebuilt one."""
+    error = real_corruption_error(tmp_path)
+
+    def pane_reads_damaged_page() -> None:
+        raise error
+
+    async def scenario() -> None:
+        async with Shell(signed_in_session, ui_app[1]) as app:
+            await asyncio.wait_for(app.synced.wait(), 60)
+            first = window_of(app)
+            QTimer.singleShot(0, pane_reads_damaged_page)
+            await until(lambda: app.window is not None and app.window is not first, 30, "a new window")
+            await asyncio.wait_for(app.synced.wait(), 60)
+            assert "was damaged and was set aside" in window_of(app).status_area.error_label.toolTip()
         profile = signed_in_session.profile.cache_db.parent
         assert [
             copy for copy in profile.glob("cache.db.corrupt-*") if not copy.name.endswith(("-wal", "-shm"))
