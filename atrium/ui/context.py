@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
+import sys
 from collections.abc import Coroutine
 from typing import Any
 
@@ -20,6 +22,7 @@ from atrium.app.engine import EngineStatus
 from atrium.app.services import Actions
 from atrium.app.settings import Settings
 from atrium.cache import Cache, ChangeSet
+from atrium.cache.errors import is_corruption
 
 from .drafts import DraftStore
 
@@ -61,6 +64,9 @@ class UiContext(QObject):
             if finished.cancelled():
                 return
             error = finished.exception()
+            if isinstance(error, sqlite3.DatabaseError) and is_corruption(error):
+                sys.excepthook(type(error), error, error.__traceback__)  # ui/damage_watch.py: reopen
+                return
             if error is not None:
                 log.error("background task failed", exc_info=error)
                 message = getattr(error, "message", None) or str(error) or type(error).__name__

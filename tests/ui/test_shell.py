@@ -256,17 +256,27 @@ def test_a_copy_found_damaged_while_open_is_rebuilt_and_the_window_comes_back(
 
 
 @pytest.mark.qt_no_exception_capture
+@pytest.mark.parametrize("where", ["in a Qt slot", "in a background task"])
 def test_damage_a_pane_meets_in_its_own_read_is_rebuilt_too(
-    signed_in_session: DesktopSession, ui_app: Any, run: Runner, tmp_path: Path
+    signed_in_session: DesktopSession, ui_app: Any, run: Runner, tmp_path: Path, where: str
 ) -> None:
     """The panes read through their own connection: SQLite's damage error met there (in a Qt
-    slot) also sets the copy aside and reopens the window on a rebuilt one."""
+    slot, or in a task a pane started) also sets the copy aside and reopens the window."""
     error = real_corruption_error(tmp_path)
 
-    def pane_reads_damaged_page() -> None:
+    async def task_reads_damaged_page() -> None:
         raise error
 
+    def pane_reads_damaged_page() -> None:
+        if where == "in a background task":
+            context_of(app).spawn(task_reads_damaged_page())
+        else:
+            raise error
+
+    app: AppController
+
     async def scenario() -> None:
+        nonlocal app
         async with Shell(signed_in_session, ui_app[1]) as app:
             await asyncio.wait_for(app.synced.wait(), 60)
             first = window_of(app)
