@@ -2,7 +2,7 @@
 
 The panes read the offline copy on the GUI thread, in Qt slots, through their own read-only
 connection; when SQLite finds a damaged page there, the exception ends in ``sys.excepthook``
-(Qt's event loop hands it there). The hook installed here marks the file (``mark_damaged``: the
+(Qt's event loop hands it there, and ``UiContext.spawn`` does for the tasks panes start). The hook installed here marks the file (``mark_damaged``: the
 next open sets it aside, rebuilds it and brings the unsent work along) and asks the desktop to
 reopen its session, then passes the exception on to the hook before it (logging, test capture).
 """
