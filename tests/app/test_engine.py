@@ -237,19 +237,27 @@ def test_follows_joins_and_leaves_in_any_order_keep_the_cache_a_mirror(
     run(scenario())
 
 
-def test_files_kept_offline_arrive_with_the_next_sync_within_the_attachment_cap(
-    make_user: Callable[..., Api], tmp_path: Path
-) -> None:
+def bob_reads_a_post_with_a_file(
+    make_user: Callable[..., Api], content: bytes
+) -> tuple[Api, Api, dict[str, Any], str]:
+    """Alice posts CONTENT as an attachment in a community bob has joined: (alice, bob, the
+    File, the post's id)."""
     alice, bob = make_user("alice"), make_user("bob")
     cid = make_community(alice, "Facilities")
     join(bob, cid)
-    plan = b"desk 3.14 is by the window\n" * 100
     uploaded = alice.post(
-        "/files", content=plan, params={"name": "plan.txt"}, headers={"Content-Type": "text/plain"}
+        "/files", content=content, params={"name": "plan.txt"}, headers={"Content-Type": "text/plain"}
     )
     assert uploaded.status_code == 201, uploaded.text
     file = uploaded.json()
-    make_post(alice, cid, "The new floor plan", attachment_ids=[file["id"]])
+    return alice, bob, file, make_post(alice, cid, "The plan", attachment_ids=[file["id"]])
+
+
+def test_files_kept_offline_arrive_with_the_next_sync_within_the_attachment_cap(
+    make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    plan = b"desk 3.14 is by the window\n" * 100
+    _alice, bob, file, _post_id = bob_reads_a_post_with_a_file(make_user, plan)
     unrelated = hashlib.sha256(b"x" * 4000).hexdigest()
 
     async def scenario() -> None:
@@ -275,12 +283,7 @@ def test_files_kept_offline_arrive_with_the_next_sync_within_the_attachment_cap(
 def test_a_damaged_file_kept_offline_is_marked_and_stops_no_sync(
     make_user: Callable[..., Api], tmp_path: Path
 ) -> None:
-    alice, bob = make_user("alice"), make_user("bob")
-    cid = make_community(alice, "Facilities")
-    join(bob, cid)
-    uploaded = alice.post("/files", content=b"the real bytes", params={"name": "plan.txt"},
-                          headers={"Content-Type": "text/plain"}).json()  # fmt: skip
-    post_id = make_post(alice, cid, "The plan", attachment_ids=[uploaded["id"]])
+    alice, bob, uploaded, post_id = bob_reads_a_post_with_a_file(make_user, b"the real bytes")
     sha = uploaded["sha256"]
     stored = next((tmp_path / "files").rglob(sha))  # the server's copy, damaged on its disk
     stored.write_bytes(b"something else entirely")
@@ -931,15 +934,7 @@ def test_a_file_kept_offline_that_does_not_fit_says_so_and_evicts_nothing(
 ) -> None:
     """Kept files are never evicted, so together they must fit in the attachment limit: one that
     would not is not downloaded (every other file would have gone for it), and says why."""
-    alice, bob = make_user("alice"), make_user("bob")
-    cid = make_community(alice, "Facilities")
-    join(bob, cid)
-    survey = os.urandom(3000)
-    uploaded = alice.post("/files", content=survey, params={"name": "survey.bin"},
-                          headers={"Content-Type": "application/octet-stream"})  # fmt: skip
-    assert uploaded.status_code == 201, uploaded.text
-    file = uploaded.json()
-    make_post(alice, cid, "The survey", attachment_ids=[file["id"]])
+    _alice, bob, file, _post_id = bob_reads_a_post_with_a_file(make_user, os.urandom(3000))
     opened = os.urandom(1000)
 
     async def scenario() -> None:

@@ -12,25 +12,23 @@ import pytest
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="DISPLAY is how Linux finds one")
 
 
-def without_display() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+def run_without_display(module: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m MODULE ARGS`` with no display in its environment."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    return subprocess.run(
+        [sys.executable, "-m", module, *args], env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_the_desktop_without_a_display_says_so(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "atrium.app.cli", "--profile", str(tmp_path / "profile")],
-        env=without_display(), capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    done = run_without_display("atrium.app.cli", "--profile", str(tmp_path / "profile"))
     assert done.returncode == 1
     assert "no display to open Atrium's window on" in done.stderr
     assert "platform plugin" not in done.stderr
 
 
 def test_make_run_without_a_display_stops_before_the_server_starts(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "atrium.devtools.demo", "--dir", str(tmp_path / "demo")],
-        env=without_display(), capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    done = run_without_display("atrium.devtools.demo", "--dir", str(tmp_path / "demo"))
     assert done.returncode == 1
     assert "no display" in done.stderr and "make server" in done.stderr
     assert "Atrium demo server" not in done.stdout
