@@ -143,7 +143,6 @@ def _too_large(limit: int, detail: str) -> AnswerTooLarge:
     return AnswerTooLarge(
         f"The Atrium server sent an answer larger than {_size(limit)}; Atrium did not read it.",
         detail=detail,
-        limit=limit,
     )
 
 

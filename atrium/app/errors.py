@@ -257,15 +257,11 @@ class MalformedReply(ApiError):
 
 
 class AnswerTooLarge(MalformedReply):
-    """A success answer longer than Atrium reads into memory (``limit`` bytes): cut off unread.
+    """A success answer longer than Atrium reads into memory (``api_client.MAX_ANSWER_BYTES``): cut off unread.
 
     A sync page that is too large is asked for again in smaller pages (the engine does)."""
 
     default_message = "The Atrium server sent an answer too large to read."
-
-    def __init__(self, message: str | None = None, *, limit: int = 0, **kw: Any) -> None:
-        super().__init__(message, **kw)
-        self.limit = limit
 
 
 # --- recognising answers ---------------------------------------------------------------------------
