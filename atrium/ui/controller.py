@@ -13,7 +13,7 @@ import contextlib
 import gc
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QFont
@@ -101,8 +101,9 @@ class AppController(QObject):
                 except CacheTooNewError as error:  # e.g. after IT rolled Atrium back
                     log.warning("%s", error)
                     await self._close()
-                    if not await self._ask_to_set_aside(error):
-                        return 1
+                    answer = await self._ask_to_set_aside(error)
+                    if answer != "set aside":
+                        return self._quit_code if answer == "quit" else 1
                     continue
                 except CacheDamagedError as error:  # met while opening: marked, set aside when opened again
                     await self._close()
@@ -133,9 +134,10 @@ class AppController(QObject):
         await self._run_dialog(box)
         return 1
 
-    async def _ask_to_set_aside(self, error: CacheTooNewError) -> bool:
+    async def _ask_to_set_aside(self, error: CacheTooNewError) -> Literal["set aside", "quit", "failed"]:
         """Offer to set a newer Atrium's offline copy aside (kept: its unsent work may matter) and
-        download a fresh one; True when the person chose that and it was done."""
+        download a fresh one: "set aside" when the person chose that and it was done, "quit" when
+        they chose to quit (and update Atrium), "failed" when the copy could not be moved."""
         title = _tr("Offline copy from a newer Atrium")
         box = QMessageBox(
             QMessageBox.Icon.Warning,
@@ -161,7 +163,7 @@ class AppController(QObject):
         box.setDefaultButton(fresh)
         await self._run_dialog(box)
         if box.clickedButton() is not fresh:
-            return False
+            return "quit"
         try:
             kept = set_aside(error.path)
         except OSError as failure:  # e.g. the folder is read-only: nothing was moved
@@ -172,9 +174,9 @@ class AppController(QObject):
             problem.setInformativeText(str(failure))
             problem.setAccessibleName(title)
             await self._run_dialog(problem)
-            return False
+            return "failed"
         log.warning("the newer offline copy was set aside as %s", kept)
-        return True
+        return "set aside"
 
     def bring_to_front(self) -> None:
         """Show the window (or the dialog in front of it, e.g. sign-in), restored and on top:
