@@ -74,6 +74,7 @@ class AppController(QObject):
         self._reauthenticating = False
         self._asked_to_sign_in = False
         self._stop_watching: Callable[[], None] = _nothing  # the damage watch of the open session
+        self._unwritten_drafts: dict[str, dict[str, Any] | None] = {}  # typed, not kept: see _close
         self._bridge = EngineBridge(self)
         self._bridge.changes.connect(self._deliver_changes)
         self._bridge.status.connect(self._deliver_status)
@@ -121,6 +122,7 @@ class AppController(QObject):
                 if outcome == "damaged":  # opened again, the copy is set aside and rebuilt
                     notice = ""
                     continue
+                self._unwritten_drafts = {}
                 if outcome != "revoked":
                     return self._quit_code
                 notice = _tr(REVOKED_NOTICE)
@@ -236,6 +238,7 @@ class AppController(QObject):
         actions = Actions(
             session.writer, session.account.user_id, engine.wake, on_changed=self._bridge.changes.emit
         )
+        await self._write_unwritten_drafts(actions)
         self.context = UiContext(
             self.reader, actions, session.settings, session.account.user_id, api=session.client
         )
@@ -261,6 +264,16 @@ class AppController(QObject):
         engine.start()
         self._network = watch_network(self.sync_now)  # the network is back: send and fetch at once
 
+    async def _write_unwritten_drafts(self, actions: Actions) -> None:
+        """Typing the damaged copy could not keep goes into the rebuilt one, over what the rescue
+        brought (it is newer)."""
+        drafts, self._unwritten_drafts = self._unwritten_drafts, {}
+        for key, fields in drafts.items():
+            try:
+                await (actions.save_draft(key, fields) if fields else actions.discard_draft(key))
+            except Exception:  # the new copy takes no write either: the session says why soon
+                log.exception("could not keep the draft %s in the rebuilt offline copy", key)
+
     def _release_cache(self) -> None:
         """Before a wipe: drop the window and close the reader (synchronously: the files go next)."""
         gc.unfreeze()  # the window going away may leave cycles only the collector can free
@@ -285,6 +298,7 @@ class AppController(QObject):
         if self.context is not None:
             with contextlib.suppress(CacheDamagedError):  # a damaged file took no write: rescued as it is
                 await self.context.drafts.flush()  # what was typed a moment ago is written, not cancelled
+            self._unwritten_drafts.update(self.context.drafts.unwritten)  # for a rebuilt copy
             await self.context.cancel_tasks()
         self._release_cache()
         await self.session.close()

@@ -4,7 +4,8 @@
 ``Actions`` on the cache's writer thread, in order like every other write, and answers reads
 with the writes still on their way first (a thread left and opened again at once shows what
 was typed, not the older copy the reader still sees). ``flush`` saves every surface now: the
-controller awaits it before it closes the cache.
+controller awaits it before it closes the cache. What a write could not keep (the file turned
+out damaged) stays in ``unwritten``: the controller writes it into the rebuilt copy.
 
 A ``DraftKeeper`` belongs to one editing surface (the composer, a thread's comment box). It
 saves a moment after each change (``SAVE_DELAY_MS``) and at once when its surface closes or
@@ -69,6 +70,9 @@ class DraftStore:
         self._in_flight: dict[str, Fields | None] = {}  # key -> fields (None: deleting) not yet written
         self._writes: set[asyncio.Task[Any]] = set()
         self._keepers: weakref.WeakSet[DraftKeeper] = weakref.WeakSet()
+        # key -> what a failed write was to keep (None: delete), e.g. the drafts' pages are damaged:
+        # the controller carries these into the copy that replaces a damaged one
+        self.unwritten: dict[str, Fields | None] = {}
 
     def read(self, key: str) -> Fields | None:
         if key in self._in_flight:
@@ -117,6 +121,11 @@ class DraftStore:
                 await self.actions.save_draft(key, fields)
             else:
                 await self.actions.discard_draft(key)
+        except Exception:
+            self.unwritten[key] = fields
+            raise
+        else:
+            self.unwritten.pop(key, None)
         finally:
             if key in self._in_flight and self._in_flight[key] is fields:
                 del self._in_flight[key]

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from atrium.app import services as services_module
 from atrium.app.engine import EngineState, EngineStatus
 from atrium.app.settings import Settings
 from atrium.cache import (
@@ -251,6 +252,44 @@ def test_a_copy_found_damaged_while_open_is_rebuilt_and_the_window_comes_back(
         assert [
             copy for copy in profile.glob("cache.db.corrupt-*") if not copy.name.endswith(("-wal", "-shm"))
         ]
+
+    run(scenario(), 180)
+
+
+def test_typing_the_damaged_copy_could_not_keep_comes_into_the_rebuilt_one(
+    signed_in_session: DesktopSession,
+    ui_app: Any,
+    run: Runner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The drafts' own pages are the damaged ones: the save of what was just typed fails, and the
+    rescue can only bring the older draft. The newest typing still reaches the rebuilt copy."""
+    error = real_corruption_error(tmp_path)
+    failures = [error]  # fault injection: the next draft save meets the damaged page, once
+    real_save = services_module.save_draft
+
+    def save_on_damaged_pages(cache: Any, key: str, fields: dict[str, Any]) -> Any:
+        if failures:
+            raise failures.pop()
+        return real_save(cache, key, fields)
+
+    async def scenario() -> None:
+        async with Shell(signed_in_session, ui_app[1]) as app:
+            await asyncio.wait_for(app.synced.wait(), 60)
+            first = window_of(app)
+            home = first.current_pane()
+            post_id = home.model.post_at(0).id  # type: ignore[union-attr]
+            assert home.open_item("post", post_id)  # type: ignore[union-attr]
+            editor = home.thread_view.editor  # type: ignore[union-attr]
+            QTest.keyClicks(editor, "Kept before")
+            await context_of(app).drafts.flush()
+            monkeypatch.setattr(services_module, "save_draft", save_on_damaged_pages)
+            QTest.keyClicks(editor, ", and typed as the page broke")
+            await until(lambda: app.window is not None and app.window is not first, 30, "a new window")
+            assert not failures
+            kept = load_draft(context_of(app).reader, f"comment:{post_id}")
+            assert kept is not None and kept.fields["body"] == "Kept before, and typed as the page broke"
 
     run(scenario(), 180)
 
