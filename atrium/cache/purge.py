@@ -89,16 +89,24 @@ def purge_community(conn: sqlite3.Connection, community_id: str, changes: Change
     """Remove a community's content from the cache: posts (with comments and reactions),
     memberships, wiki pages and the community row. Notifications, follows, apps and wiki
     conflicts (the user's own text) stay: they are not the community's content; nor do the
-    posts of followed people in a public community, which still sync by their author.
+    posts of followed people in a public community, which still sync by their author — but
+    their comments and reactions go, as those sync by community and would only go stale.
     """
     collect_doomed_posts(
         conn,
         f"""SELECT id FROM posts WHERE community_id = ? AND NOT (
-            author_id IN ({_FOLLOWED_PEOPLE})
+            author_id IS NOT NULL AND author_id IN ({_FOLLOWED_PEOPLE})
             AND EXISTS (SELECT 1 FROM communities WHERE id = ? AND visibility = 'public'))""",
         (community_id, community_id),
     )
     delete_doomed_posts(conn, changes)
+    kept_posts = "SELECT id FROM posts WHERE community_id = ?"  # what still comes by author
+    comments = f"SELECT id FROM comments WHERE post_id IN ({kept_posts})"
+    _delete_reactions_on(conn, "comment", comments, (community_id,), changes)
+    changes.add_all(
+        "comment", _returning(conn, f"DELETE FROM comments WHERE post_id IN ({kept_posts})", (community_id,))
+    )
+    _delete_reactions_on(conn, "post", kept_posts, (community_id,), changes)
     changes.add_all(
         "membership", _returning(conn, "DELETE FROM memberships WHERE community_id = ?", (community_id,))
     )

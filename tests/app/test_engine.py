@@ -196,6 +196,44 @@ def test_followed_peoples_posts_sync_outside_joined_communities(
     run(scenario())
 
 
+def test_leaving_a_public_community_keeps_only_the_posts_that_still_come_by_author(
+    make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    """Leaving keeps the followed person's post, but not its comments and likes (those sync by
+    community, so they would go stale), nor posts with no author (an app's)."""
+    owner, reader, author = make_user("olga"), make_user("ravi"), make_user("ana")
+    admin = make_user("root", admin=True)
+    group = make_community(owner, "Release Train")
+    for person in (author, reader):
+        join(person, group)
+    followed_post = make_post(author, group, "Train 24.3 leaves on Friday")
+    comment = make_comment(owner, followed_post, "Tickets are on the wiki")
+    assert owner.put(f"/reactions/post/{followed_post}").status_code == 204
+    assert owner.put(f"/reactions/comment/{comment}").status_code == 204
+    slug = owner.get(f"/communities/{group}").json()["slug"]
+    hook = admin.post("/admin/apps", json={"name": "CI", "url": "https://ci.example", "community_slug": slug})
+    assert hook.status_code == 201, hook.text
+    app_post = httpx.post(
+        f"{owner.client.base_url}hooks/{hook.json()['hook_token']}",
+        json={"body": "build 42 failed"},
+        timeout=30,
+    )
+    assert app_post.status_code in (200, 201), app_post.text
+    assert reader.put(f"/follows/user/{author.user_id}").status_code == 204
+
+    async def scenario() -> None:
+        async with Desktop(reader, tmp_path) as desktop:
+            await desktop.engine.sync_once()
+            assert ("post", app_post.json()["id"]) in cache_objects(desktop.path)
+            assert reader.delete(f"/communities/{group}/members/{reader.user_id}").status_code == 204
+            await desktop.engine.sync_once()
+            objects = set(cache_objects(desktop.path))
+            assert ("post", followed_post) in objects
+            assert objects == server_objects(reader)
+
+    run(scenario())
+
+
 # Rounds of things that happen between two syncs.
 _FOLLOW_ROUNDS = st.lists(
     st.lists(st.sampled_from(["follow", "unfollow", "join", "leave", "post", "delete"]), max_size=4),
