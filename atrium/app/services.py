@@ -12,8 +12,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 
-import orjson
-
 from atrium.cache import (
     ChangeSet,
     delete_draft,
@@ -22,14 +20,12 @@ from atrium.cache import (
     follow_id,
     membership_id,
     reaction_id,
+    read_object,
     retry,
     save_draft,
     set_keep_offline,
     uuid7,
 )
-from atrium.cache.db import connection_of
-from atrium.cache.objects import SPECS
-from atrium.cache.outbox import BEFORE_KEY
 
 from .writer import CacheWriter
 
@@ -66,25 +62,6 @@ def _check_title(title: str | None, *, required: bool) -> None:
         return
     if len(title) > TITLE_LIMIT:
         raise ActionRefused(f"The title is too long (the limit is {TITLE_LIMIT} characters).")
-
-
-def read_object(target: Any, kind: str, object_id: str) -> dict[str, Any] | None:
-    """An object from the cache in its protocol shape (lists decoded), or None."""
-    spec = SPECS[kind]
-    conn = connection_of(target)
-    names = ["id", *(f.name for f in spec.fields)]
-    row = conn.execute(f"SELECT {', '.join(names)} FROM {spec.table} WHERE id = ?", (object_id,)).fetchone()
-    if row is None:
-        return None
-    data = dict(zip(names, row, strict=True))
-    for item in spec.fields:
-        if item.kind.value == "list" and isinstance(data.get(item.name), str):
-            data[item.name] = orjson.loads(data[item.name])
-        elif item.kind.value == "bool" and data.get(item.name) is not None:
-            data[item.name] = bool(data[item.name])
-    if not spec.has_id:
-        data.pop("id", None)
-    return data
 
 
 def _upsert(kind: str, object_id: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -249,7 +226,6 @@ class Actions:
         rows = []
         request: dict[str, Any] = dict(patch)
         if current is not None:
-            request[BEFORE_KEY] = dict(current)  # kept here, never sent: a discard puts it back
             current.update(patch)
             if body is not None or title is not None:
                 current["edited_at"] = _now()

@@ -41,6 +41,8 @@ Outbox — ``outbox.py``
     retry(target, op_id)   discard(target, op_id) -> ChangeSet   entries(target)
     pending_counts(target) -> {"pending": n, "failed": n}
     enqueue(..., draft_key=KEY) deletes that draft in the same transaction (it was just sent).
+    enqueue records what its rows replace and discard puts it back (``undo.py``: the server's
+    state again, unless the server wrote the object since).   read_object(target, kind, id)
 
 Drafts — ``drafts.py`` (typed, not sent; never synced, never evicted)
     save_draft(target, key, fields) -> ChangeSet   delete_draft(target, key) -> ChangeSet
@@ -152,6 +154,7 @@ from .search_index import catch_up_search, reindex_search, search_backlog
 from .store import Cache, mark_damaged, open_cache, set_aside, set_aside_copies, wipe
 from .sync_state import SyncState, read_sync_state, set_identity
 from .threads import thread
+from .undo import read_object
 from .wiki import (
     add_wiki_conflict,
     resolve_wiki_conflict,
@@ -236,6 +239,7 @@ __all__ = [
     "questions",
     "reaction_id",
     "reaction_target",
+    "read_object",
     "read_sync_state",
     "reindex_search",
     "release_unreachable_files",

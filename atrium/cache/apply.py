@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from . import purge, search_index
+from . import purge, search_index, undo
 from .changeset import ChangeSet
 from .db import CacheLike, connection_of, held_transaction, write_transaction
 from .errors import MalformedPageError
@@ -130,6 +130,8 @@ def _write_runs(conn: sqlite3.Connection, runs: list[Run], pending: bool, change
                 )
         else:
             purge.delete_objects(conn, spec.type, spec.table, run.ids, changes)
+    if not pending:  # the server's word: a discard no longer puts these back
+        undo.forget(conn, changes)
 
 
 def _upsert(conn: sqlite3.Connection, spec: ObjectSpec, run: Run, pending: bool) -> None:

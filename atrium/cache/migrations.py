@@ -61,6 +61,24 @@ MIGRATIONS: tuple[Migration, ...] = (
             ]
         ),
     ),
+    Migration(
+        4,
+        "what each queued change replaced, so that discarding it puts the cache back (undo.py); "
+        "changes queued before keep the older rule (outbox.discard)",
+        run_statements(
+            [
+                """CREATE TABLE outbox_undo (
+                    op_id TEXT NOT NULL REFERENCES outbox (op_id) ON DELETE CASCADE,
+                    seq INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    before TEXT,
+                    PRIMARY KEY (op_id, seq)
+                ) WITHOUT ROWID""",
+                "CREATE INDEX outbox_undo_by_object ON outbox_undo (id, type)",
+            ]
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

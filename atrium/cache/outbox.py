@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from . import purge
+from . import purge, undo
 from .apply import apply_changes
 from .changeset import ChangeSet
 from .clock import iso, now_iso
@@ -91,6 +91,7 @@ def enqueue(
     conn = connection_of(target)
     op_id = op_id or str(uuid.uuid4())
     with write_transaction(conn):
+        befores = undo.capture(conn, optimistic_rows)
         changes = apply_changes(conn, list(optimistic_rows), pending=True)
         if draft_key is not None:
             changes.merge(delete_draft(conn, draft_key))
@@ -108,6 +109,7 @@ def enqueue(
                 now_iso(),
             ),
         ).fetchone()
+        undo.store(conn, op_id, befores)
     return Enqueued(_entry(row), changes)
 
 
@@ -172,38 +174,79 @@ def retry(target: CacheLike, op_id: str) -> None:
 
 
 def discard(target: CacheLike, op_id: str) -> ChangeSet:
-    """The user gives up on an entry. If no other entry needs its object's row and that row is
-    still only optimistic (pending): an edit puts the object back as it was (``BEFORE_KEY``),
-    anything else removes the row."""
+    """The user gives up on an entry: each object it touched shows as it was before (undo.py),
+    unless the server has written it since (then it shows what the server said) or a later entry
+    builds on it (which then remembers the older state). A post the server never had takes what
+    was queued on it along."""
     conn = connection_of(target)
     changes = ChangeSet()
     with write_transaction(conn):
         row = conn.execute(
-            "SELECT kind, object_type, object_id, body FROM outbox WHERE op_id = ?", (op_id,)
+            "SELECT id, kind, object_type, object_id, body FROM outbox WHERE op_id = ?", (op_id,)
         ).fetchone()
         if row is None:
             raise UnknownOutboxEntryError(op_id)
-        conn.execute("DELETE FROM outbox WHERE op_id = ?", (op_id,))
-        kind, object_type, object_id, body = row
-        spec = SPECS.get(object_type or "")
-        if spec is None or object_id is None:
+        entry, kind, object_type, object_id, body = row
+        befores = undo.recorded(conn, op_id)
+        conn.execute("DELETE FROM outbox WHERE op_id = ?", (op_id,))  # its records go along
+        if not befores:  # queued before cache format 4 (or rescued): the older rule
+            _discard_by_pending_row(conn, kind, object_type, object_id, body, changes)
             return changes
-        others = conn.execute(
-            "SELECT 1 FROM outbox WHERE object_type = ? AND object_id = ?", (object_type, object_id)
-        ).fetchone()
-        still_pending = conn.execute(
-            f"SELECT 1 FROM {spec.table} WHERE id = ? AND pending = 1", (object_id,)
-        ).fetchone()
-        if others is None and still_pending is not None:
-            before = _before(body)
-            if before is not None:  # an edit of something the server has: show it as it was
-                restore = {"type": spec.type, "id": object_id, "op": "upsert", "data": before}
-                changes.merge(apply_changes(conn, [restore]))
-                return changes
-            purge.delete_objects(conn, spec.type, spec.table, [object_id], changes)
-            if kind == "create_post":  # only a post that never existed takes what was queued on it
-                _discard_queued_on_post(conn, object_id, changes)
+        if kind == "create_post" and object_id and (object_type, object_id, None) in befores:
+            _discard_queued_on_post(conn, object_id, changes)  # not on the server: could only fail
+        for kind_before, id_before, before in befores:
+            _put_back(conn, entry, kind_before, id_before, before, changes)
     return changes
+
+
+def _put_back(
+    conn: sqlite3.Connection, entry: int, kind: str, object_id: str, before: str | None, changes: ChangeSet
+) -> None:
+    """Show the object as it was before entry number ENTRY (see ``discard``)."""
+    spec = SPECS.get(kind)
+    if spec is None:
+        return
+    later, earlier = undo.neighbours(conn, entry, kind, object_id)
+    if later is not None:
+        undo.hand_over(conn, later, before)
+        return
+    if before is None:
+        if conn.execute(f"SELECT 1 FROM {spec.table} WHERE id = ?", (object_id,)).fetchone():
+            purge.delete_objects(conn, spec.type, spec.table, [object_id], changes)
+        return
+    restore = {"type": spec.type, "id": object_id, "op": "upsert", "data": orjson.loads(before)}
+    changes.merge(apply_changes(conn, [restore], pending=earlier))
+
+
+def _discard_by_pending_row(
+    conn: sqlite3.Connection,
+    kind: str,
+    object_type: str | None,
+    object_id: str | None,
+    body: str | None,
+    changes: ChangeSet,
+) -> None:
+    """An entry without undo records: if no other entry needs its object's row and that row is
+    still only optimistic (pending), an edit puts the object back as it was (``BEFORE_KEY``),
+    anything else removes the row."""
+    spec = SPECS.get(object_type or "")
+    if spec is None or object_id is None:
+        return
+    others = conn.execute(
+        "SELECT 1 FROM outbox WHERE object_type = ? AND object_id = ?", (object_type, object_id)
+    ).fetchone()
+    still_pending = conn.execute(
+        f"SELECT 1 FROM {spec.table} WHERE id = ? AND pending = 1", (object_id,)
+    ).fetchone()
+    if others is None and still_pending is not None:
+        before = _before(body)
+        if before is not None:  # an edit of something the server has: show it as it was
+            restore = {"type": spec.type, "id": object_id, "op": "upsert", "data": before}
+            changes.merge(apply_changes(conn, [restore]))
+            return
+        purge.delete_objects(conn, spec.type, spec.table, [object_id], changes)
+        if kind == "create_post":  # only a post that never existed takes what was queued on it
+            _discard_queued_on_post(conn, object_id, changes)
 
 
 BEFORE_KEY = "_before"
@@ -222,7 +265,8 @@ def _before(body: str | None) -> dict[str, Any] | None:
 
 def _discard_queued_on_post(conn: sqlite3.Connection, post_id: str, changes: ChangeSet) -> None:
     """A post the server never had is gone: what was queued on it (comments, likes of it and of those
-    comments, an accepted answer) could only fail with "no such post", so it goes too."""
+    comments, an accepted answer, an edit, its deletion) could only fail with "no such post", so it
+    goes too."""
     comments = [
         row[0]
         for row in conn.execute(
@@ -231,6 +275,7 @@ def _discard_queued_on_post(conn: sqlite3.Connection, post_id: str, changes: Cha
         )
     ]
     paths = [f"/reactions/post/{post_id}", *(f"/reactions/comment/{comment}" for comment in comments)]
+    paths.append(f"/posts/{post_id}")  # its edit or deletion
     conn.execute(
         f"DELETE FROM outbox WHERE substr(path, 1, ?) = ? OR path IN ({','.join('?' * len(paths))})",
         (len(f"/posts/{post_id}/"), f"/posts/{post_id}/", *paths),

@@ -34,16 +34,18 @@ from atrium.app.errors import (
     MalformedReply,
     Offline,
 )
-from atrium.app.services import Actions, read_object
+from atrium.app.services import Actions
 from atrium.app.writer import CacheWriter
 from atrium.cache import (
     ChangeSet,
     attachment_path,
     entries,
     kept_files_to_fetch,
+    my_communities,
     offline_files,
     open_cache,
     pending_counts,
+    read_object,
     read_sync_state,
     set_identity,
     store_attachment,
@@ -420,6 +422,43 @@ def test_an_edit_goes_out_without_its_kept_copy_and_a_refused_one_discarded_puts
     run(scenario())
     assert alice.get(f"/posts/{mine}").json()["body"] == "Lunch run at noon?"  # "_before" stayed home
     assert bob.get(f"/posts/{theirs}").json()["body"] == "Bob's route"
+
+
+def test_a_refused_leave_and_like_discarded_show_the_servers_state_again(
+    make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    """The only owner leaves and likes a post deleted meanwhile; the server refuses both and sends
+    nothing (nothing changed there). Discarded, the membership and the post's count come back."""
+    alice, bob = make_user("alice"), make_user("bob")
+    cid = make_community(alice, "Running Club")
+    join(bob, cid)
+    route = make_post(bob, cid, "Bob's route")
+    gone = make_post(bob, cid, "Soon gone")
+
+    async def scenario() -> None:
+        async with Desktop(alice, tmp_path) as desktop:
+            await desktop.engine.sync_once()
+            await desktop.actions.leave(cid)
+            await desktop.actions.set_like("post", route, True)
+            assert bob.delete(f"/posts/{gone}").status_code == 204
+            await desktop.actions.set_like("post", gone, True)
+            await desktop.engine.sync_once()
+            failed = await desktop.writer.call(entries)
+            assert [(entry.kind, entry.state) for entry in failed] == [
+                ("leave", "failed"),
+                ("like", "failed"),
+            ]
+            assert my_communities(desktop.writer.cache) == []
+            for entry in failed:
+                await desktop.actions.discard_unsent(entry.op_id)
+            assert [c.id for c in my_communities(desktop.writer.cache)] == [cid]
+            post = await desktop.writer.call(read_object, "post", route)
+            assert post is not None and post["like_count"] == 1, "the like that went out"
+            await desktop.engine.sync_once()
+            assert set(cache_objects(desktop.path)) == server_objects(alice)
+
+    run(scenario())
+    assert alice.get(f"/communities/{cid}").json()["my_role"] == "owner"
 
 
 class LoseAnswers(httpx.AsyncBaseTransport):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,8 @@ from atrium.cache import (
     mark_done,
     mark_failed,
     mark_sending,
+    membership_id,
+    my_communities,
     next_due,
     open_cache,
     pending_counts,
@@ -210,17 +213,133 @@ def test_discarding_a_refused_edit_keeps_what_was_queued_on_the_post(cache: Cach
 
 
 def test_discarding_a_refused_edit_puts_the_post_back_as_it_was(cache: Cache) -> None:
-    """The edit's optimistic row replaced the post; the entry keeps the version before it (a private
-    ``_before`` key, never sent), so giving up on the edit shows the post as the server has it."""
+    """The edit's optimistic row replaced the post; the cache keeps the version before it
+    (undo.py), so giving up on the edit shows the post as the server has it."""
     group = f.community("G")
     post = f.post(group["id"], ME, "as the server has it")
     apply_sync_page(cache, [f.upsert("post", post)], "c1")
-    edited = enqueue(cache, "edit_post", "PATCH", f"/posts/{post['id']}", {"body": "refused", "_before": post},
+    edited = enqueue(cache, "edit_post", "PATCH", f"/posts/{post['id']}", {"body": "refused"},
                      "post", post["id"], optimistic_rows=[f.upsert("post", {**post, "body": "refused"})])  # fmt: skip
     changes = discard(cache, edited.entry.op_id)
     assert changes == {"post": {post["id"]}}
     row = cache.conn.execute("SELECT body, pending FROM posts WHERE id = ?", (post["id"],)).fetchone()
     assert row == ("as the server has it", 0), "not deleted, not left edited"
+
+
+def _row(cache: Cache, sql: str, *args: object) -> tuple[object, ...] | None:
+    found: tuple[object, ...] | None = cache.conn.execute(sql, args).fetchone()
+    return found
+
+
+def test_discarding_a_refused_leave_keeps_the_membership(cache: Cache) -> None:
+    """The only owner leaves; the server refuses (a community needs an owner) and sends nothing,
+    since nothing changed there. Discarding the leave shows the membership again."""
+    group = f.community("G")
+    mine = f.membership(group["id"], ME, "owner")
+    key = membership_id(group["id"], ME)
+    apply_sync_page(cache, [f.upsert("community", group), f.upsert("membership", mine)], "c1")
+    left = enqueue(cache, "leave", "DELETE", f"/communities/{group['id']}/members/{ME}",
+                   optimistic_rows=[f.delete("membership", key)])  # fmt: skip
+    assert my_communities(cache) == []
+    assert discard(cache, left.entry.op_id) == {"membership": {key}}
+    assert [c.id for c in my_communities(cache)] == [group["id"]]
+    assert _row(cache, "SELECT role, pending FROM memberships") == ("owner", 0)
+
+
+def test_discarding_a_refused_join_takes_the_membership_away(cache: Cache) -> None:
+    group = f.community("G")
+    apply_sync_page(cache, [f.upsert("community", group)], "c1")
+    joined = enqueue(cache, "join", "PUT", f"/communities/{group['id']}/members/{ME}",
+                     optimistic_rows=[f.upsert("membership", f.membership(group["id"], ME))])  # fmt: skip
+    discard(cache, joined.entry.op_id)
+    assert my_communities(cache) == [] and _row(cache, "SELECT count(*) FROM memberships") == (0,)
+
+
+def _like(cache: Cache, post: dict[str, Any], liked: bool, count: int) -> str:
+    rid = reaction_id("post", post["id"], ME)
+    change = f.upsert("reaction", f.reaction("post", post["id"], ME)) if liked else f.delete("reaction", rid)
+    return enqueue(cache, "like" if liked else "unlike", "PUT" if liked else "DELETE",
+                   f"/reactions/post/{post['id']}",
+                   optimistic_rows=[change, f.upsert("post", {**post, "like_count": count})]).entry.op_id  # fmt: skip
+
+
+def _liked(cache: Cache, post_id: str) -> tuple[bool, int]:
+    found = thread(cache, post_id)
+    assert found is not None
+    return found.post.liked_by_me, found.post.like_count
+
+
+def test_discarding_likes_and_unlikes_in_any_order_shows_the_servers_state(cache: Cache) -> None:
+    """Liked, then unliked and liked again, offline; each refused. Discarding them one by one, in
+    either order, ends where the server is: liked, two likes in all."""
+    group = f.community("G")
+    post = {**f.post(group["id"], "someone"), "like_count": 2}
+    for order in ([0, 1, 2], [2, 0, 1]):
+        apply_sync_page(
+            cache, [f.upsert("post", post), f.upsert("reaction", f.reaction("post", post["id"], ME))], "c"
+        )
+        queued = [_like(cache, post, False, 1), _like(cache, post, True, 2), _like(cache, post, False, 1)]
+        assert _liked(cache, post["id"]) == (False, 1)
+        for number in order:
+            discard(cache, queued[number])
+        assert _liked(cache, post["id"]) == (True, 2), order
+        assert _row(cache, "SELECT pending FROM posts") == (0,) and entries(cache) == []
+
+
+def test_discarding_a_refused_delete_brings_the_post_back_with_its_thread(cache: Cache) -> None:
+    group = f.community("G")
+    post = f.post(group["id"], ME, "keep me")
+    comment = f.comment(post["id"], "someone", "a reply")
+    apply_sync_page(cache, [f.upsert("post", post), f.upsert("comment", comment),
+                            f.upsert("reaction", f.reaction("comment", comment["id"], ME))], "c1")  # fmt: skip
+    deleted = enqueue(cache, "delete_post", "DELETE", f"/posts/{post['id']}",
+                      optimistic_rows=[f.delete("post", post["id"])])  # fmt: skip
+    assert thread(cache, post["id"]) is None
+    discard(cache, deleted.entry.op_id)
+    found = thread(cache, post["id"])
+    assert found is not None and found.post.body == "keep me"
+    assert [(c.body, c.liked_by_me) for c in found.comments] == [("a reply", True)]
+
+
+def test_discarding_a_refused_accept_keeps_the_question(cache: Cache) -> None:
+    group = f.community("G")
+    question = f.post(group["id"], ME, "Printer jam?", kind="question")
+    answer = f.comment(question["id"], "someone", "Open tray 2")
+    apply_sync_page(cache, [f.upsert("post", question), f.upsert("comment", answer)], "c1")
+    accepted = enqueue(cache, "accept_answer", "POST", f"/posts/{question['id']}/accept",
+                       {"comment_id": answer["id"]}, "post", question["id"],
+                       optimistic_rows=[f.upsert("post", {**question, "accepted_comment_id": answer["id"]})])  # fmt: skip
+    discard(cache, accepted.entry.op_id)
+    found = thread(cache, question["id"])
+    assert found is not None and found.post.accepted_comment_id is None and len(found.comments) == 1
+
+
+def test_what_the_server_wrote_since_is_not_put_back(cache: Cache) -> None:
+    """The server sends the post again (others liked it) while the like waits: discarding the like
+    removes only the like, and the post keeps the server's count."""
+    group = f.community("G")
+    post = {**f.post(group["id"], "someone"), "like_count": 2}
+    apply_sync_page(cache, [f.upsert("post", post)], "c1")
+    op_id = _like(cache, post, True, 3)
+    apply_sync_page(cache, [f.upsert("post", {**post, "like_count": 5})], "c2")
+    discard(cache, op_id)
+    assert _liked(cache, post["id"]) == (False, 5)
+
+
+def test_a_change_without_undo_records_is_discarded_by_the_older_rule(cache: Cache) -> None:
+    """Changes queued by an Atrium before cache format 4, or rescued from a damaged copy, have no
+    records: a pending row of theirs goes, and an edit's kept ``_before`` copy comes back."""
+    op_id, post_id = create_post(cache)
+    group = f.community("G")
+    theirs = f.post(group["id"], "someone", "as the server has it")
+    apply_sync_page(cache, [f.upsert("post", theirs)], "c1")
+    edited = enqueue(cache, "edit_post", "PATCH", f"/posts/{theirs['id']}", {"body": "refused", "_before": theirs},
+                     "post", theirs["id"], optimistic_rows=[f.upsert("post", {**theirs, "body": "refused"})])  # fmt: skip
+    cache.conn.execute("DELETE FROM outbox_undo")
+    discard(cache, op_id)
+    discard(cache, edited.entry.op_id)
+    assert _row(cache, "SELECT count(*) FROM posts WHERE id = ?", post_id) == (0,)
+    assert _row(cache, "SELECT body, pending FROM posts") == ("as the server has it", 0)
 
 
 def test_discard_keeps_a_row_the_server_already_confirmed(cache: Cache) -> None:

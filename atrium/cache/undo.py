@@ -1,0 +1,136 @@
+"""What each queued change replaced in the cache, so that giving the change up puts it back.
+
+A person's action shows at once: ``enqueue`` writes its optimistic rows (a like, a left
+community, a deleted post and what went with it, a post's new like count) before the server has
+said yes. When the server refuses and the person discards the change, the cache must show the
+server's state again, and for most actions the server will not send that state by itself: it
+did not change. So ``enqueue`` records here, per change, each object its rows touch as it was
+before (``outbox_undo``: its data as a sync page's upsert carries it, or NULL when it did not
+exist), and ``outbox.discard`` writes those back.
+
+The server's word ends a record: an object a sync page (or any server answer) writes is no
+longer this computer's to put back, so ``forget`` drops the records of every object such a write
+touched. Records go with their change (``ON DELETE CASCADE``): a change sent needs none.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import orjson
+
+from .changeset import ChangeSet
+from .db import CacheLike, connection_of
+from .ids import reactions_on
+from .objects import SPECS
+
+Before = tuple[str, str, str | None]  # (type, id, data as JSON or None: it did not exist)
+
+
+def read_object(target: CacheLike, kind: str, object_id: str) -> dict[str, Any] | None:
+    """An object from the cache in its protocol shape (lists decoded), or None."""
+    spec = SPECS[kind]
+    conn = connection_of(target)
+    names = ["id", *(f.name for f in spec.fields)]
+    row = conn.execute(f"SELECT {', '.join(names)} FROM {spec.table} WHERE id = ?", (object_id,)).fetchone()
+    if row is None:
+        return None
+    data = dict(zip(names, row, strict=True))
+    for item in spec.fields:
+        if item.kind.value == "list" and isinstance(data.get(item.name), str):
+            data[item.name] = orjson.loads(data[item.name])
+        elif item.kind.value == "bool" and data.get(item.name) is not None:
+            data[item.name] = bool(data[item.name])
+    if not spec.has_id:
+        data.pop("id", None)
+    return data
+
+
+def _taken_along(conn: sqlite3.Connection, kind: str, object_id: str) -> list[tuple[str, str]]:
+    """What deleting the object deletes with it (``purge.delete_objects``): a post's comments,
+    and the reactions on the post and on those comments; a comment's reactions."""
+    if kind == "post":
+        comments = [row[0] for row in conn.execute("SELECT id FROM comments WHERE post_id = ?", (object_id,))]
+        found = [("comment", comment) for comment in comments]
+        targets = [("post", [object_id]), ("comment", comments)]
+    elif kind == "comment":
+        found, targets = [], [("comment", [object_id])]
+    else:
+        return []
+    for target_type, ids in targets:
+        if ids:
+            chosen = "SELECT value FROM json_each(?)"
+            rows = conn.execute(reactions_on(target_type, chosen), (orjson.dumps(ids).decode(),))
+            found.extend(("reaction", row[0]) for row in rows)
+    return found
+
+
+def capture(conn: sqlite3.Connection, rows: Sequence[dict[str, Any]]) -> list[Before]:
+    """How each object the optimistic ROWS (sync-page-shaped changes) will touch is now."""
+    befores: list[Before] = []
+    seen: set[tuple[str, str]] = set()
+    for change in rows:
+        kind, object_id = change.get("type"), change.get("id")
+        if not isinstance(kind, str) or not isinstance(object_id, str) or kind not in SPECS:
+            continue
+        touched = [(kind, object_id)]
+        if change.get("op") == "delete":
+            touched += _taken_along(conn, kind, object_id)
+        for key in touched:
+            if key in seen:
+                continue
+            seen.add(key)
+            data = read_object(conn, *key)
+            befores.append((*key, None if data is None else orjson.dumps(data).decode()))
+    return befores
+
+
+def store(conn: sqlite3.Connection, op_id: str, befores: Iterable[Before]) -> None:
+    conn.executemany(
+        "INSERT INTO outbox_undo (op_id, seq, type, id, before) VALUES (?, ?, ?, ?, ?)",
+        [(op_id, seq, *before) for seq, before in enumerate(befores)],
+    )
+
+
+def recorded(conn: sqlite3.Connection, op_id: str) -> list[Before]:
+    """The records of change OP_ID, in the order they were taken."""
+    return list(
+        conn.execute("SELECT type, id, before FROM outbox_undo WHERE op_id = ? ORDER BY seq", (op_id,))
+    )
+
+
+def forget(conn: sqlite3.Connection, changes: ChangeSet) -> None:
+    """The server wrote what CHANGES names: nothing of it is put back by a discard any more."""
+    if not changes or conn.execute("SELECT NOT EXISTS (SELECT 1 FROM outbox)").fetchone()[0]:
+        return  # no change queued, so no record (they go with their change): a first sync's case
+    for kind, ids in changes.items():
+        if kind in SPECS:
+            conn.execute(
+                "DELETE FROM outbox_undo WHERE type = ? AND id IN (SELECT value FROM json_each(?))",
+                (kind, orjson.dumps(sorted(ids)).decode()),
+            )
+
+
+def neighbours(
+    conn: sqlite3.Connection, entry: int, kind: str, object_id: str
+) -> tuple[tuple[str, int] | None, bool]:
+    """For the object, among the other queued changes: the first record made after change number
+    ENTRY (its op_id and seq), and whether one made before it exists."""
+    later = conn.execute(
+        "SELECT u.op_id, u.seq FROM outbox_undo AS u JOIN outbox AS o ON o.op_id = u.op_id "
+        "WHERE u.type = ? AND u.id = ? AND o.id > ? ORDER BY o.id, u.seq LIMIT 1",
+        (kind, object_id, entry),
+    ).fetchone()
+    earlier = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM outbox_undo AS u JOIN outbox AS o ON o.op_id = u.op_id "
+        "WHERE u.type = ? AND u.id = ? AND o.id < ?)",
+        (kind, object_id, entry),
+    ).fetchone()[0]
+    return ((str(later[0]), int(later[1])) if later else None), bool(earlier)
+
+
+def hand_over(conn: sqlite3.Connection, record: tuple[str, int], before: str | None) -> None:
+    """A later change on the same object now remembers the state from before the discarded one."""
+    conn.execute("UPDATE outbox_undo SET before = ? WHERE op_id = ? AND seq = ?", (before, *record))
