@@ -114,10 +114,13 @@ def enqueue(
 
 
 def next_due(target: CacheLike, now: datetime | str | None = None, limit: int = 50) -> list[OutboxEntry]:
-    """Pending entries whose retry time has come, oldest first (the order the user made them)."""
+    """Pending entries to send now, oldest first (the order the user made them): those before
+    the first one whose retry time is still ahead, which holds back the rest (a like sent before
+    the unlike that came first would end liked). Refused entries (failed) hold back nothing."""
     rows = connection_of(target).execute(
-        f"SELECT {_COLUMNS} FROM outbox WHERE state = 'pending' "
-        "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?",
+        f"SELECT {_COLUMNS} FROM outbox WHERE state = 'pending' AND id < coalesce("
+        "(SELECT min(id) FROM outbox WHERE state = 'pending' AND next_attempt_at > ?), 9223372036854775807"
+        ") ORDER BY id LIMIT ?",
         (_when(now), limit),
     )
     return [_entry(row) for row in rows]

@@ -461,6 +461,38 @@ def test_a_refused_leave_and_like_discarded_show_the_servers_state_again(
     assert alice.get(f"/communities/{cid}").json()["my_role"] == "owner"
 
 
+def test_a_change_waiting_to_be_tried_again_holds_back_the_ones_after_it(
+    server: RunningServer, make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    """Liked on the plane (tried, so it waits before the next try), then unliked. When the network
+    is back, the unlike must not go first: the post would end liked."""
+    alice, bob = make_user("alice"), make_user("bob")
+    cid = make_community(bob, "Book Club")
+    join(alice, cid)
+    target = make_post(bob, cid, "Next month: Middlemarch")
+    port = int(server.url.rsplit(":", 1)[1])
+
+    async def scenario(restart: Callable[[], RunningServer]) -> None:
+        async with Desktop(alice, tmp_path) as desktop:
+            await desktop.engine.sync_once()
+            server.stop()
+            await desktop.actions.set_like("post", target, True)
+            with pytest.raises(Offline):
+                await desktop.engine.sync_once()
+            await desktop.actions.set_like("post", target, False)
+            restarted = restart()
+            try:
+                await desktop.engine.sync_once()  # back online: the like's next try is still ahead
+                assert (await desktop.writer.call(pending_counts))["pending"] == 2
+                await desktop.engine.sync_once(retry_now=True)  # "Sync now": both, in order
+                assert (await desktop.writer.call(pending_counts)) == {"pending": 0, "failed": 0}
+                assert alice.get(f"/posts/{target}").json()["like_count"] == 0
+            finally:
+                restarted.stop()
+
+    run(scenario(lambda: start_server(server.database_url, tmp_path / "files", port=port)))
+
+
 class LoseAnswers(httpx.AsyncBaseTransport):
     """Passes requests to the real server, then drops the first answer to each write (server committed)."""
 

@@ -97,10 +97,13 @@ def test_next_due_is_oldest_first_and_respects_retry_times(cache: Cache) -> None
     third, _ = create_post(cache, "three")
     now = datetime.now(UTC)
     assert [e.op_id for e in next_due(cache, now)] == [first, second, third]
-    mark_failed(cache, first, "503 Service Unavailable", retry_at=now + timedelta(minutes=5))
-    mark_sending(cache, second)
-    assert [e.op_id for e in next_due(cache, now)] == [third]
-    assert [e.op_id for e in next_due(cache, now + timedelta(minutes=6))] == [first, third]
+    mark_sending(cache, first)
+    assert [e.op_id for e in next_due(cache, now)] == [second, third]
+    mark_failed(cache, second, "503 Service Unavailable", retry_at=now + timedelta(minutes=5))
+    assert next_due(cache, now) == [], "a change waiting to be tried again holds back the ones after it"
+    assert [e.op_id for e in next_due(cache, now + timedelta(minutes=6))] == [second, third]
+    mark_failed(cache, second, "422 Unprocessable", permanent=True)
+    assert [e.op_id for e in next_due(cache, now)] == [third], "a refused one does not"
     assert next_due(cache, now, limit=0) == []
 
 
