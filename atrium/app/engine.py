@@ -43,6 +43,7 @@ from atrium.cache import (
     pending_counts,
     read_sync_state,
     release_unreachable_files,
+    revise,
     store_file,
 )
 from atrium.cache.attachments import DEFAULT_CAP_BYTES
@@ -462,15 +463,18 @@ class SyncEngine:
                 changes = await self._send(entry)
                 touched.update({kind: len(ids) for kind, ids in changes.items()})
 
-    async def _send(self, entry: OutboxEntry) -> ChangeSet:
+    async def _send(self, entry: OutboxEntry, merges_left: int = 2) -> ChangeSet:
         await self.writer.call(mark_sending, entry.op_id)
         try:
             answer = await self.client.request(
                 entry.method, entry.path, json=sendable_body(entry.body), idempotency_key=entry.op_id
             )
         except Conflict as conflict:
-            if entry.kind == "wiki_revision":
-                return await self._wiki_conflict(entry, conflict)
+            if entry.kind == "wiki_revision" and merges_left > 0:
+                return await self._wiki_conflict(entry, conflict, merges_left - 1)
+            if entry.kind == "wiki_revision":  # yet another edit landed meanwhile: merge on the next round
+                await self.writer.call(mark_failed, entry.op_id, conflict.message, retry_at=_now())
+                return ChangeSet()
             await self.writer.call(mark_failed, entry.op_id, conflict.message, permanent=True)
             return ChangeSet()
         except (Unauthorized, DeviceRevoked):
@@ -498,13 +502,22 @@ class SyncEngine:
             return changes
         return ChangeSet()
 
-    async def _wiki_conflict(self, entry: OutboxEntry, conflict: Conflict) -> ChangeSet:
-        """Someone saved the page first: merge three-way and resend, or keep both for the person."""
+    async def _wiki_conflict(self, entry: OutboxEntry, conflict: Conflict, merges_left: int) -> ChangeSet:
+        """Someone saved the page first: merge three-way and resend, or keep both for the person.
+
+        The merged edit replaces the entry's request before it goes (``outbox.revise``): sent
+        again after a lost answer or a crash, it is the very request the server may already
+        hold, which the server recognises (same revision id, base and text) instead of refusing.
+        """
         current = conflict.current
         body = dict(entry.body) if isinstance(entry.body, dict) else {}
         base_text = str(body.get("_base_body", ""))
         local_text = str(body.get("body", ""))
-        if not current or "revision_id" not in current:
+        if (
+            not current
+            or "revision_id" not in current
+            or current["revision_id"] == body.get("base_revision_id")
+        ):
             await self.writer.call(mark_failed, entry.op_id, conflict.message, permanent=True)
             return ChangeSet()
         merged = merge3(base_text, local_text, str(current.get("body", "")))
@@ -512,25 +525,8 @@ class SyncEngine:
             body.update(
                 body=merged, base_revision_id=current["revision_id"], _base_body=current.get("body", "")
             )
-            try:
-                answer = await self.client.request(
-                    entry.method,
-                    entry.path,
-                    json=sendable_body(body),
-                    idempotency_key=f"{entry.op_id}-merged-{current['revision_id']}",
-                )
-            except Conflict as again:  # yet another edit landed meanwhile: try again on the next round
-                await self.writer.call(mark_failed, entry.op_id, again.message, retry_at=_now())
-                return ChangeSet()
-            await self.writer.call(mark_done, entry.op_id)
-            if isinstance(answer, dict) and entry.object_id:
-                changes = await self.writer.call(
-                    apply_changes,
-                    [{"type": "wiki_page", "id": entry.object_id, "op": "upsert", "data": answer}],
-                )
-                self._changed(changes)
-                return changes
-            return ChangeSet()
+            await self.writer.call(revise, entry.op_id, body)
+            return await self._send(replace(entry, body=body), merges_left)
         await self.writer.call(
             add_wiki_conflict,
             page_id=entry.object_id or str(current.get("id")),

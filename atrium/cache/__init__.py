@@ -39,6 +39,7 @@ Outbox — ``outbox.py``
     next_due(target, now=None, limit=50) -> list[OutboxEntry]   mark_sending(target, op_id)
     mark_done(target, op_id)   mark_failed(target, op_id, error, *, retry_at=None, permanent=False)
     retry(target, op_id)   discard(target, op_id) -> ChangeSet   entries(target)
+    revise(target, op_id, body)   — the request to send instead (a merged wiki edit)
     pending_counts(target) -> {"pending": n, "failed": n}
     enqueue(..., draft_key=KEY) deletes that draft in the same transaction (it was just sent).
     enqueue records what its rows replace and discard puts it back (``undo.py``: the server's
@@ -146,6 +147,7 @@ from .outbox import (
     next_due,
     pending_counts,
     retry,
+    revise,
 )
 from .people import community, my_communities, person, search_people
 from .retention import RetentionReport, database_size, enforce_retention, mark_read
@@ -245,6 +247,7 @@ __all__ = [
     "release_unreachable_files",
     "resolve_wiki_conflict",
     "retry",
+    "revise",
     "save_draft",
     "search",
     "search_backlog",

@@ -287,6 +287,17 @@ def _discard_queued_on_post(conn: sqlite3.Connection, post_id: str, changes: Cha
         purge.delete_objects(conn, "comment", "comments", comments, changes)
 
 
+def revise(target: CacheLike, op_id: str, body: Any) -> None:
+    """Replace an entry's request body (a wiki edit merged after a 409): what goes out next, and
+    after a crash or a lost answer, is the revised request."""
+    conn = connection_of(target)
+    with write_transaction(conn):
+        if not conn.execute(
+            "UPDATE outbox SET body = ? WHERE op_id = ?", (orjson.dumps(body).decode(), op_id)
+        ).rowcount:
+            raise UnknownOutboxEntryError(op_id)
+
+
 def pending_counts(target: CacheLike) -> dict[str, int]:
     """``{"pending": n, "failed": n}``; pending includes entries being sent."""
     counts = {"pending": 0, "failed": 0}

@@ -583,6 +583,56 @@ def test_wiki_edits_merge_or_are_kept_as_a_conflict(make_user: Callable[..., Api
     run(scenario())
 
 
+class LoseTheMergedAnswer(httpx.AsyncBaseTransport):
+    """Passes requests to the real server; the answer to the second wiki edit sent (the merged
+    resend after a 409) is lost after the server committed it."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.edits = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.method == "POST" and request.url.path.endswith("/revisions"):
+            self.edits += 1
+            if self.edits == 2:
+                await response.aread()
+                raise httpx.ReadError("connection reset after the server committed", request=request)
+        return response
+
+
+def test_a_merged_wiki_edit_whose_answer_is_lost_is_sent_again_as_merged(
+    make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    """The merged resend reaches the server but its answer does not: the edit must neither stay
+    "sending" for good nor be refused when sent again (the server already holds it)."""
+    alice, bob = make_user("alice"), make_user("bob")
+    page = alice.post("/wiki/pages", json={"id": uuid7(), "community_id": None, "path": "it/printers",
+                      "title": "Printers", "body": "one\ntwo\nthree\n"}).json()  # fmt: skip
+
+    async def scenario() -> None:
+        async with Desktop(alice, tmp_path, transport=LoseTheMergedAnswer()) as desktop:
+            await desktop.engine.sync_once()
+            await desktop.actions.edit_wiki_page(page["id"], "one ALICE\ntwo\nthree\n")
+            bob_edit = {
+                "id": uuid7(),
+                "base_revision_id": page["revision_id"],
+                "body": "one\ntwo\nthree BOB\n",
+            }
+            assert bob.post(f"/wiki/pages/{page['id']}/revisions", json=bob_edit).status_code == 201
+            with pytest.raises(Offline):
+                await desktop.engine.sync_once()
+            (waiting,) = await desktop.writer.call(entries)
+            assert waiting.state == "pending", "not left 'sending', where nothing sends it again"
+            await desktop.engine.sync_once(retry_now=True)
+            assert (await desktop.writer.call(pending_counts)) == {"pending": 0, "failed": 0}
+            kept = await desktop.writer.call(read_object, "wiki_page", page["id"])
+            assert kept is not None and kept["body"] == "one ALICE\ntwo\nthree BOB\n"
+
+    run(scenario())
+    assert alice.get(f"/wiki/pages/{page['id']}").json()["body"] == "one ALICE\ntwo\nthree BOB\n"
+
+
 def test_drop_purges_and_revocation_wipes(make_user: Callable[..., Api], tmp_path: Path) -> None:
     owner, member = make_user("olga"), make_user("ravi")
     secret = make_community(owner, "Falcon", "private")
