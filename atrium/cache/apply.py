@@ -44,6 +44,7 @@ class Run:
     op: str
     ids: list[str] = field(default_factory=list)
     rows: list[tuple[Any, ...]] = field(default_factory=list)
+    data: list[dict[str, Any]] = field(default_factory=list)  # upserts: each row's object, as sent
     tags: dict[str, list[tuple[str, str, str, str, int]]] = field(default_factory=dict)  # posts: last wins
 
 
@@ -87,6 +88,7 @@ def plan_changes(changes: Sequence[Any]) -> list[Run]:
                 runs.append(run)
             run.ids.append(object_id)
             run.rows.append(row)
+            run.data.append(data)
             if kind == "post":
                 run.tags[object_id] = post_tags(object_id, data)
             last_delete = None
@@ -102,6 +104,7 @@ def plan_changes(changes: Sequence[Any]) -> list[Run]:
 
 
 def _write_runs(conn: sqlite3.Connection, runs: list[Run], pending: bool, changes: ChangeSet) -> None:
+    queued = not pending and undo.any_queued(conn)  # the server's rows may meet unsent changes
     for run in runs:
         spec = run.spec
         if spec is None:
@@ -114,6 +117,10 @@ def _write_runs(conn: sqlite3.Connection, runs: list[Run], pending: bool, change
                 purge.purge_author(conn, author_id=target, changes=changes)
             continue  # other scopes hold nothing this cache keeps per scope
         if run.op == _UPSERT:
+            if queued:
+                run = _hold_back(conn, run)
+                if not run.ids:
+                    continue
             try:
                 _upsert(conn, spec, run, pending)
             except OverflowError as error:  # an integer wider than SQLite's 64 bits; rolled back
@@ -132,6 +139,25 @@ def _write_runs(conn: sqlite3.Connection, runs: list[Run], pending: bool, change
             purge.delete_objects(conn, spec.type, spec.table, run.ids, changes)
     if not pending:  # the server's word: a discard no longer puts these back
         undo.forget(conn, changes)
+
+
+def _hold_back(conn: sqlite3.Connection, run: Run) -> Run:
+    """RUN without the server's upserts of objects an unsent change still shows (undo.py): those
+    are kept as the version a discard puts back, and the row keeps showing the change."""
+    assert run.spec is not None
+    held = undo.held(conn, run.spec.type, run.ids)
+    if not held:
+        return run
+    kept = Run(run.spec, run.op)
+    for object_id, row, data in zip(run.ids, run.rows, run.data, strict=True):
+        if object_id in held:
+            undo.rebase(conn, run.spec.type, object_id, data)
+        else:
+            kept.ids.append(object_id)
+            kept.rows.append(row)
+            kept.data.append(data)
+    kept.tags = {post_id: tags for post_id, tags in run.tags.items() if post_id not in held}
+    return kept
 
 
 def _upsert(conn: sqlite3.Connection, spec: ObjectSpec, run: Run, pending: bool) -> None:

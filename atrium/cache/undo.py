@@ -8,9 +8,12 @@ did not change. So ``enqueue`` records here, per change, each object its rows to
 before (``outbox_undo``: its data as a sync page's upsert carries it, or NULL when it did not
 exist), and ``outbox.discard`` writes those back.
 
-The server's word ends a record: an object a sync page (or any server answer) writes is no
-longer this computer's to put back, so ``forget`` drops the records of every object such a write
-touched. Records go with their change (``ON DELETE CASCADE``): a change sent needs none.
+While a change waits, the person keeps seeing it: a sync page's upsert of an object that has a
+record is not written (``apply._hold_back``); the server's version becomes the object's first
+record instead (``rebase``), so discarding every change on it shows the server's latest. A
+server delete is written, and ends the records of what it deleted (``forget``), as does any
+upsert the server sends once nothing waits on the object. Records go with their change
+(``ON DELETE CASCADE``): a change sent needs none, and the server's answer to it is written.
 """
 
 from __future__ import annotations
@@ -101,10 +104,35 @@ def recorded(conn: sqlite3.Connection, op_id: str) -> list[Before]:
     )
 
 
+def any_queued(conn: sqlite3.Connection) -> bool:
+    """Whether any change waits in the outbox (records exist only then: they go with their change)."""
+    return bool(conn.execute("SELECT EXISTS (SELECT 1 FROM outbox)").fetchone()[0])
+
+
+def held(conn: sqlite3.Connection, kind: str, ids: Sequence[str]) -> set[str]:
+    """Which of these objects an unsent change still shows (they have a record)."""
+    found = conn.execute(
+        "SELECT DISTINCT id FROM outbox_undo WHERE type = ? AND id IN (SELECT value FROM json_each(?))",
+        (kind, orjson.dumps(list(ids)).decode()),
+    )
+    return {row[0] for row in found}
+
+
+def rebase(conn: sqlite3.Connection, kind: str, object_id: str, data: dict[str, Any]) -> None:
+    """The server sent DATA for an object unsent changes still show: it becomes what discarding
+    them all puts back (the first record of the object), and the row keeps showing the change."""
+    conn.execute(
+        "UPDATE outbox_undo SET before = ? WHERE (op_id, seq) = (SELECT u.op_id, u.seq "
+        "FROM outbox_undo AS u JOIN outbox AS o ON o.op_id = u.op_id "
+        "WHERE u.type = ? AND u.id = ? ORDER BY o.id, u.seq LIMIT 1)",
+        (orjson.dumps(data).decode(), kind, object_id),
+    )
+
+
 def forget(conn: sqlite3.Connection, changes: ChangeSet) -> None:
-    """The server wrote what CHANGES names: nothing of it is put back by a discard any more."""
-    if not changes or conn.execute("SELECT NOT EXISTS (SELECT 1 FROM outbox)").fetchone()[0]:
-        return  # no change queued, so no record (they go with their change): a first sync's case
+    """The server wrote (or deleted) what CHANGES names: nothing of it is put back by a discard."""
+    if not changes or not any_queued(conn):
+        return  # no change queued, so no record: a first sync's case
     for kind, ids in changes.items():
         if kind in SPECS:
             conn.execute(

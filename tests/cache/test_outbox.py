@@ -329,6 +329,28 @@ def test_what_the_server_wrote_since_is_not_put_back(cache: Cache) -> None:
     assert _liked(cache, post["id"]) == (False, 5)
 
 
+def test_an_unsent_edit_stays_on_screen_when_the_server_sends_the_post_again(cache: Cache) -> None:
+    """Someone likes the post while the edit waits: the pull must not put the old text back on
+    screen (the person would edit from it and overwrite their own edit). Discarding the edit
+    then shows the server's latest; once the edit is sent, the server's copy is written."""
+    group = f.community("G")
+    post = {**f.post(group["id"], ME, "v1"), "like_count": 0}
+    apply_sync_page(cache, [f.upsert("post", post)], "c1")
+    edited = enqueue(cache, "edit_post", "PATCH", f"/posts/{post['id']}", {"body": "v2"}, "post", post["id"],
+                     optimistic_rows=[f.upsert("post", {**post, "body": "v2"})])  # fmt: skip
+    changes = apply_sync_page(cache, [f.upsert("post", {**post, "like_count": 4})], "c2")
+    assert _row(cache, "SELECT body, like_count, pending FROM posts") == ("v2", 0, 1)
+    assert "post" not in changes, "nothing changed on screen"
+    discard(cache, edited.entry.op_id)
+    assert _row(cache, "SELECT body, like_count, pending FROM posts") == ("v1", 4, 0)
+
+    edited = enqueue(cache, "edit_post", "PATCH", f"/posts/{post['id']}", {"body": "v3"}, "post", post["id"],
+                     optimistic_rows=[f.upsert("post", {**post, "body": "v3"})])  # fmt: skip
+    mark_done(cache, edited.entry.op_id)
+    apply_sync_page(cache, [f.upsert("post", {**post, "body": "v3", "like_count": 4})], "c3")
+    assert _row(cache, "SELECT body, like_count, pending FROM posts") == ("v3", 4, 0)
+
+
 def test_a_change_without_undo_records_is_discarded_by_the_older_rule(cache: Cache) -> None:
     """Changes queued by an Atrium before cache format 4, or rescued from a damaged copy, have no
     records: a pending row of theirs goes, and an edit's kept ``_before`` copy comes back."""
