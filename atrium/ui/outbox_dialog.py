@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -71,9 +72,19 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("OutboxDialog", text)
 
 
-def summary_of(entry: OutboxEntry) -> str:
+def text_of(entry: OutboxEntry) -> str:
+    """What the person typed in the change (title, then body), whole; '' for a like, a join…"""
     body = entry.body if isinstance(entry.body, dict) else {}
-    text = str(body.get("title") or body.get("body") or "").strip().replace("\n", " ")
+    return "\n".join(
+        value.strip()
+        for name in ("title", "body")
+        if isinstance(value := body.get(name), str) and value.strip()
+    )
+
+
+def summary_of(entry: OutboxEntry) -> str:
+    """The change's first 80 characters of text, on one line."""
+    text = " ".join(text_of(entry).split())
     return text[:80] + ("…" if len(text) > 80 else "")
 
 
@@ -127,8 +138,8 @@ class OutboxModel(RowsModel[OutboxEntry]):
                 return _tr(STATES.get(entry.state, entry.state))
             # why the server refused it; a waiting change's last network error is the status area's
             return entry.last_error if entry.state == "failed" else ""
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join(part for part in (summary_of(entry), entry.last_error) if part) or None
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole text: the change may be all that is left of it
+            return "\n\n".join(part for part in (text_of(entry), entry.last_error) if part) or None
         if role == Qt.ItemDataRole.DecorationRole and column == 2:
             return icon("warning", "danger") if entry.state == "failed" else icon("outbox", "warning")
         return None
@@ -237,6 +248,12 @@ class OutboxDialog(QDialog):
         self.retry_button.setAccessibleName(self.tr("Retry the selected change now"))
         self.retry_button.clicked.connect(self._retry)
         row.addWidget(self.retry_button)
+        # A refused post whose thread is gone (deleted, or its community left) shows nowhere else:
+        # its text can be taken elsewhere before it is discarded.
+        self.copy_button = QPushButton(self.tr("Copy text"), self)
+        self.copy_button.setAccessibleName(self.tr("Copy the text of the selected change"))
+        self.copy_button.clicked.connect(self._copy_text)
+        row.addWidget(self.copy_button)
         row.addStretch(1)
         return row
 
@@ -338,6 +355,7 @@ class OutboxDialog(QDialog):
         self.empty_label.setVisible(not self.model.rows)
         self.retry_button.setVisible(bool(self.model.rows))
         self.discard_button.setVisible(bool(self.model.rows))
+        self.copy_button.setVisible(bool(self.model.rows))
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self._update_buttons()
@@ -355,6 +373,12 @@ class OutboxDialog(QDialog):
         chosen = self.selected()
         self.retry_button.setEnabled(chosen is not None and chosen.state != "sending")
         self.discard_button.setEnabled(chosen is not None and chosen.state != "sending")
+        self.copy_button.setEnabled(chosen is not None and bool(text_of(chosen)))
+
+    def _copy_text(self) -> None:
+        chosen = self.selected()
+        if chosen is not None and text_of(chosen):
+            QGuiApplication.clipboard().setText(text_of(chosen))
 
     def _retry(self) -> None:
         chosen = self.selected()

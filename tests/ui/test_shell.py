@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QLocale, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -556,6 +557,8 @@ def test_status_shows_offline_and_waiting_changes_and_outbox_discards(
             outbox.table.selectRow(0)
             assert outbox.retry_button.isEnabled() and outbox.discard_button.isEnabled()
             assert unnamed_controls(outbox) == []
+            QTest.mouseClick(outbox.copy_button, Qt.MouseButton.LeftButton)  # the whole text, to keep
+            assert QGuiApplication.clipboard().text() == "Written on the train, sent when we land."
             save(outbox, screenshot_dir, "outbox-dialog")
             QTest.mouseClick(outbox.discard_button, Qt.MouseButton.LeftButton)
             await until(lambda: top_level(QMessageBox), 5, "the discard confirmation")
