@@ -27,6 +27,7 @@ from atrium.cache import (
     ChangeSet,
     MalformedPageError,
     OutboxEntry,
+    UnknownOutboxEntryError,
     add_wiki_conflict,
     apply_changes,
     apply_sync_page,
@@ -464,7 +465,10 @@ class SyncEngine:
                 touched.update({kind: len(ids) for kind, ids in changes.items()})
 
     async def _send(self, entry: OutboxEntry, merges_left: int = 2) -> ChangeSet:
-        await self.writer.call(mark_sending, entry.op_id)
+        try:  # as it is now: an untried post may have taken an edit since it was picked
+            entry = await self.writer.call(mark_sending, entry.op_id)
+        except UnknownOutboxEntryError:  # discarded, or folded into another, since it was picked
+            return ChangeSet()
         try:
             answer = await self.client.request(
                 entry.method, entry.path, json=sendable_body(entry.body), idempotency_key=entry.op_id

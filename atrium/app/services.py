@@ -17,6 +17,7 @@ from atrium.cache import (
     delete_draft,
     discard,
     enqueue,
+    enqueue_or_fold,
     follow_id,
     membership_id,
     reaction_id,
@@ -97,14 +98,23 @@ class Actions:
         object_id: str | None,
         rows: Sequence[dict[str, Any]] = (),
         draft_key: str | None = None,
+        *,
+        fold: bool = False,
     ) -> ChangeSet:
-        done = await self.writer.call(
-            enqueue, kind, method, path, body, object_type, object_id, optimistic_rows=list(rows),
-            draft_key=draft_key,
-        )  # fmt: skip
-        self._tell(done.changes)
+        """Queue the change; FOLD: into an untried one it amends or undoes (``enqueue_or_fold``)."""
+        if fold:
+            changes = await self.writer.call(
+                enqueue_or_fold, kind, method, path, body, object_type, object_id, optimistic_rows=list(rows),
+                draft_key=draft_key,
+            )  # fmt: skip
+        else:
+            changes = (await self.writer.call(
+                enqueue, kind, method, path, body, object_type, object_id, optimistic_rows=list(rows),
+                draft_key=draft_key,
+            )).changes  # fmt: skip
+        self._tell(changes)
         self._wake()
-        return done.changes
+        return changes
 
     def _tell(self, changes: ChangeSet) -> None:
         """The panes hear of what changed (the "cache changed" event)."""
@@ -231,12 +241,19 @@ class Actions:
                 current["edited_at"] = _now()
             rows.append(_upsert("post", post_id, current))
         await self._queue(
-            "edit_post", "PATCH", f"/posts/{post_id}", request, "post", post_id, rows, draft_key
+            "edit_post", "PATCH", f"/posts/{post_id}", request, "post", post_id, rows, draft_key, fold=True
         )
 
     async def delete_post(self, post_id: str) -> None:
         await self._queue(
-            "delete_post", "DELETE", f"/posts/{post_id}", None, None, None, [_delete("post", post_id)]
+            "delete_post",
+            "DELETE",
+            f"/posts/{post_id}",
+            None,
+            None,
+            None,
+            [_delete("post", post_id)],
+            fold=True,
         )
 
     async def comment(
@@ -316,6 +333,7 @@ class Actions:
             None,
             None,
             rows,
+            fold=True,
         )
 
     async def set_follow(self, target_type: str, target_id: str, following: bool) -> None:

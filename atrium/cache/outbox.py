@@ -113,6 +113,70 @@ def enqueue(
     return Enqueued(_entry(row), changes)
 
 
+_TOGGLES = {"like": "unlike", "unlike": "like"}
+_TEXT_FIELDS = {"title", "body"}  # what an edit folds into a post not sent yet
+
+
+def enqueue_or_fold(
+    target: CacheLike,
+    kind: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    *,
+    optimistic_rows: Sequence[dict[str, Any]] = (),
+    draft_key: str | None = None,
+) -> ChangeSet:
+    """``enqueue``, unless the change amends or undoes one never tried yet (the server has seen
+    nothing of it): then that one changes instead, so the server sees only what the person
+    meant. An unlike right after an untried like cancels both (no notification for a like
+    taken back); an edit of an untried post goes into the post (a mention edited away never
+    notifies anyone); deleting an untried post discards it, with what was queued on it (it is
+    never published). The optimistic rows are written either way, in one transaction."""
+    conn = connection_of(target)
+    with write_transaction(conn):
+        twin = _untried_twin(conn, kind, path, object_id, body)
+        if twin is None:
+            return enqueue(conn, kind, method, path, body, object_type, object_id,
+                           optimistic_rows=optimistic_rows, draft_key=draft_key).changes  # fmt: skip
+        changes = apply_changes(conn, list(optimistic_rows), pending=True)
+        if draft_key is not None:
+            changes.merge(delete_draft(conn, draft_key))
+        if kind == "edit_post":
+            revise(conn, twin.op_id, {**twin.body, **body})
+        elif kind == "delete_post":
+            changes.merge(discard(conn, twin.op_id))
+        else:  # a like taken back
+            conn.execute("DELETE FROM outbox WHERE op_id = ?", (twin.op_id,))
+        changes.add("outbox", twin.op_id)
+    return changes
+
+
+def _untried_twin(
+    conn: sqlite3.Connection, kind: str, path: str, object_id: str | None, body: Any
+) -> OutboxEntry | None:
+    """The entry never tried that this change amends or undoes (see ``enqueue_or_fold``)."""
+    untried = "state = 'pending' AND attempts = 0"
+    if kind in _TOGGLES:  # only the newest entry: a change queued between may build on it
+        row = conn.execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE id = (SELECT max(id) FROM outbox) AND {untried} "
+            "AND kind = ? AND path = ?",
+            (_TOGGLES[kind], path),
+        ).fetchone()
+        return _entry(row) if row is not None else None
+    if kind == "edit_post" and not (isinstance(body, dict) and set(body) <= _TEXT_FIELDS):
+        return None
+    if kind in ("edit_post", "delete_post") and path.startswith("/posts/"):
+        row = conn.execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE kind = 'create_post' AND object_id = ? AND {untried}",
+            (path.removeprefix("/posts/"),),
+        ).fetchone()
+        return _entry(row) if row is not None else None
+    return None
+
+
 def next_due(target: CacheLike, now: datetime | str | None = None, limit: int = 50) -> list[OutboxEntry]:
     """Pending entries to send now, oldest first (the order the user made them): those before
     the first one whose retry time is still ahead, which holds back the rest (a like sent before
@@ -140,10 +204,20 @@ def _update(target: CacheLike, op_id: str, sql: str, params: Sequence[Any]) -> N
             raise UnknownOutboxEntryError(op_id)
 
 
-def mark_sending(target: CacheLike, op_id: str) -> None:
-    """The engine is sending it now (counts an attempt). Left 'sending' by a crash, it is
-    requeued when the cache is next opened; resending is safe thanks to the Idempotency-Key."""
-    _update(target, op_id, "state = 'sending', attempts = attempts + 1", ())
+def mark_sending(target: CacheLike, op_id: str) -> OutboxEntry:
+    """The engine is sending it now (counts an attempt); returns the entry as it is now (an
+    untried post may have taken an edit since it was picked: ``enqueue_or_fold``). Left
+    'sending' by a crash, it is requeued when the cache is next opened; resending is safe
+    thanks to the Idempotency-Key. UnknownOutboxEntryError: discarded (or folded) meanwhile."""
+    conn = connection_of(target)
+    with write_transaction(conn):
+        row = conn.execute(
+            f"UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE op_id = ? RETURNING {_COLUMNS}",
+            (op_id,),
+        ).fetchone()
+    if row is None:
+        raise UnknownOutboxEntryError(op_id)
+    return _entry(row)
 
 
 def mark_done(target: CacheLike, op_id: str) -> None:

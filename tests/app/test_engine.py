@@ -493,6 +493,47 @@ def test_a_change_waiting_to_be_tried_again_holds_back_the_ones_after_it(
     run(scenario(lambda: start_server(server.database_url, tmp_path / "files", port=port)))
 
 
+def _notifications_of(api: Api) -> list[dict[str, Any]]:
+    changes, _ = api.sync_all()
+    return [
+        change["data"] for change in changes if change["type"] == "notification" and change["op"] == "upsert"
+    ]
+
+
+def test_what_is_taken_back_before_it_was_sent_never_reaches_anyone(
+    make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    """On the plane: a like toggled nine times (ends liked), a post whose @mention was edited
+    away, a post deleted again. The server sees one like, the edited post only, and no deleted
+    post; Bob is told of one like and of no mention."""
+    alice, bob = make_user("alice"), make_user("bob")
+    cid = make_community(bob, "Book Club")
+    join(alice, cid)
+    target = make_post(bob, cid, "Next month: Middlemarch")
+
+    async def scenario() -> None:
+        async with Desktop(alice, tmp_path) as desktop:
+            await desktop.engine.sync_once()
+            for liked in [True, False] * 4 + [True]:
+                await desktop.actions.set_like("post", target, liked)
+            mentioned = await desktop.actions.create_post(cid, "@bob are you coming?")
+            await desktop.actions.edit_post(mentioned, body="Who is coming?")
+            regretted = await desktop.actions.create_post(cid, "Middlemarch is overrated, sorry @bob")
+            await desktop.actions.delete_post(regretted)
+            assert [entry.kind for entry in await desktop.writer.call(entries)] == ["like", "create_post"]
+            await desktop.engine.sync_once()
+            assert (await desktop.writer.call(pending_counts)) == {"pending": 0, "failed": 0}
+            await desktop.engine.sync_once()
+            assert set(cache_objects(desktop.path)) == server_objects(alice)
+
+    run(scenario())
+    assert bob.get(f"/posts/{target}").json()["like_count"] == 1
+    bodies = sorted(p["body"] for p in alice.get("/posts", params={"community_id": cid}).json())
+    assert bodies == ["Next month: Middlemarch", "Who is coming?"]
+    told = [(n["kind"], n["actor_id"]) for n in _notifications_of(bob)]
+    assert told == [("like", alice.user_id)], told
+
+
 class LoseAnswers(httpx.AsyncBaseTransport):
     """Passes requests to the real server, then drops the first answer to each write (server committed)."""
 

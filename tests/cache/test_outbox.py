@@ -15,6 +15,7 @@ from atrium.cache import (
     apply_sync_page,
     discard,
     enqueue,
+    enqueue_or_fold,
     entries,
     mark_done,
     mark_failed,
@@ -349,6 +350,23 @@ def test_an_unsent_edit_stays_on_screen_when_the_server_sends_the_post_again(cac
     mark_done(cache, edited.entry.op_id)
     apply_sync_page(cache, [f.upsert("post", {**post, "body": "v3", "like_count": 4})], "c3")
     assert _row(cache, "SELECT body, like_count, pending FROM posts") == ("v3", 4, 0)
+
+
+def test_an_edit_of_a_post_picked_to_be_sent_goes_out_with_it(cache: Cache) -> None:
+    """The engine picked the untried post; the person edits it before it goes: the edit joins the
+    post, and the engine sends the entry as it is when it marks it sending."""
+    op_id, post_id = create_post(cache, "@bob are you coming?")
+    (picked,) = next_due(cache)
+    edited = {"id": post_id, "body": "Who is coming?"}
+    enqueue_or_fold(cache, "edit_post", "PATCH", f"/posts/{post_id}", {"body": "Who is coming?"}, "post", post_id,
+                    optimistic_rows=[f.upsert("post", {**f.post("G", ME, **edited)})])  # fmt: skip
+    assert [e.op_id for e in entries(cache)] == [op_id]
+    assert picked.body["body"] == "@bob are you coming?"
+    assert mark_sending(cache, op_id).body["body"] == "Who is coming?"
+    mark_failed(cache, op_id, "503", retry_at=datetime.now(UTC))
+    enqueue_or_fold(cache, "edit_post", "PATCH", f"/posts/{post_id}", {"body": "tried once: sent apart"},
+                    "post", post_id)  # fmt: skip
+    assert [e.kind for e in entries(cache)] == ["create_post", "edit_post"]
 
 
 def test_a_change_without_undo_records_is_discarded_by_the_older_rule(cache: Cache) -> None:
