@@ -1,8 +1,8 @@
 """Writing the sync feed: change sequence numbers, object rows in ``change_log`` and scope events.
 
 Every write that a client must learn about goes through ``record_upsert`` or
-``record_delete`` inside the write's own transaction, so the feed can never
-drift from the tables it mirrors.
+``record_delete`` (or ``restamp``, for a change of retention) inside the write's
+own transaction, so the feed can never drift from the tables it mirrors.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select, update
+from sqlalchemy import BigInteger, Connection, Select, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .schema import change_log, scope_events, sync_counter
@@ -46,6 +46,33 @@ def next_seq(conn: Connection) -> int:
     touched = conn.info.setdefault("atrium_touched", set())
     touched.add(int(value))
     return int(value)
+
+
+def restamp(conn: Connection, kind: str, object_ids: Select[tuple[str]], *, keep: bool) -> int:
+    """Give the live objects of KIND whose ids OBJECT_IDS selects new change numbers and KEEP,
+    their data unchanged: a change of retention (a post pinned or unpinned) reaches every client
+    like any change, in one statement however many objects it covers. Returns how many."""
+    # Taking the counter's row lock first: no other writer can add or renumber a row until commit.
+    base = conn.execute(
+        update(sync_counter)
+        .where(sync_counter.c.id == 1)
+        .values(value=sync_counter.c.value)
+        .returning(sync_counter.c.value)
+    ).scalar_one()
+    numbered = (
+        select(change_log.c.object_id, func.row_number().over(order_by=change_log.c.seq).label("n"))
+        .where(change_log.c.type == kind, change_log.c.op == "upsert", change_log.c.object_id.in_(object_ids))
+        .subquery()
+    )
+    count = conn.execute(
+        update(change_log)
+        .where(change_log.c.type == kind, change_log.c.object_id == numbered.c.object_id)
+        .values(seq=literal(base, BigInteger) + numbered.c.n, keep=keep)
+    ).rowcount
+    if count:
+        conn.execute(update(sync_counter).where(sync_counter.c.id == 1).values(value=base + count))
+        conn.info.setdefault("atrium_touched", set()).add(int(base + count))
+    return int(count)
 
 
 def current_seq(conn: Connection) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, Select, and_, or_, select
 
 from . import feed
 from .schema import (
@@ -274,7 +274,8 @@ def publish_reaction(conn: Connection, target_type: str, target_id: str, user_id
         "kind": kind,
         "created_at": row.created_at,
     }
-    # A like is kept as long as the thread it belongs to (same retention as the post).
+    # A like is kept as long as the thread it belongs to (same retention as the post; a post
+    # pinned or unpinned later takes its likes along: republish_thread_retention).
     post_id = target_id
     if target_type == "comment":
         post_id = conn.execute(select(comments.c.post_id).where(comments.c.id == target_id)).scalar_one()
@@ -290,6 +291,37 @@ def publish_reaction(conn: Connection, target_type: str, target_id: str, user_id
         ts=post.created_at,
         keep=bool(post.pinned) or post.kind == "announcement",
     )
+
+
+def thread_reaction_ids(post_id: str) -> Select[tuple[str]]:
+    """The change ids (``reaction_key``) of the reactions on a post and on its comments."""
+    key = (
+        reactions.c.target_type
+        + ":"
+        + reactions.c.target_id
+        + ":"
+        + reactions.c.user_id
+        + ":"
+        + reactions.c.kind
+    )
+    on_comments = select(comments.c.id).where(comments.c.post_id == post_id)
+    return select(key).where(
+        or_(
+            and_(reactions.c.target_type == "post", reactions.c.target_id == post_id),
+            and_(reactions.c.target_type == "comment", reactions.c.target_id.in_(on_comments)),
+        )
+    )
+
+
+def republish_thread_retention(conn: Connection, post_id: str) -> None:
+    """The post's retention changed (pinned or unpinned): its comments and the likes on it and on
+    them are kept exactly as long as the post, each with a new change number (so a desktop whose
+    first sync left the thread out receives it), in one statement per kind of object."""
+    row = conn.execute(select(posts).where(posts.c.id == post_id)).one()
+    _ts, keep = _post_retention(row)
+    on_post = select(comments.c.id).where(comments.c.post_id == post_id)
+    feed.restamp(conn, "comment", on_post, keep=keep)
+    feed.restamp(conn, "reaction", thread_reaction_ids(post_id), keep=keep)
 
 
 def unpublish_reaction(

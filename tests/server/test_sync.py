@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 
 from atrium.server.database import create_db_engine
-from tests.harness import Api
+from tests.harness import Api, RunningServer
+from tests.server.helpers import join
+from tests.server.helpers import make_comment as comment
 from tests.server.helpers import make_community as community
 from tests.server.helpers import make_post as post
 
@@ -147,6 +150,103 @@ def test_retention_window_skips_old_posts_on_first_sync_but_keeps_announcements(
     assert old_chat not in ids_of(changes, "post")
     changes, _ = comms.sync_all(window_days=5000)
     assert old_chat in ids_of(changes, "post")
+
+
+def test_likes_follow_their_post_when_it_is_pinned_or_unpinned_later(
+    make_user: Callable[..., Api], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retention follows pinning for a whole thread: the likes on a post and on its comments are
+    kept exactly when the post is. An old post pinned later brings its likes (a first sync, a
+    join, and an incremental sync of someone whose first sync left it out); an old post unpinned
+    later leaves no like behind on a first sync (it would be an orphan without its post)."""
+    from atrium.server import clock
+
+    owner, bob, carol, dave = (make_user(name) for name in ("olga", "bob", "carol", "dave"))
+    garden = community(owner, "Garden")
+    for member in (bob, dave):
+        join(member, garden)
+    real_now = clock.now
+    monkeypatch.setattr(clock, "now", lambda: real_now() - timedelta(days=200))
+    to_pin = post(owner, garden, "Old, pinned later")
+    to_unpin = post(owner, garden, "Old, pinned then unpinned")
+    assert owner.patch(f"/posts/{to_unpin}", json={"pinned": True}).status_code == 200
+    threads: dict[str, set[str]] = {}  # post -> the ids of its comment and its likes
+    for pid in (to_pin, to_unpin):
+        cid = comment(bob, pid, "A comment")
+        assert bob.put(f"/reactions/post/{pid}").status_code == 204
+        assert owner.put(f"/reactions/comment/{cid}").status_code == 204
+        threads[pid] = {cid, f"post:{pid}:{bob.user_id}:like", f"comment:{cid}:{owner.user_id}:like"}
+    monkeypatch.setattr(clock, "now", real_now)
+
+    before, dave_cursor = dave.sync_all()  # first sync while TO_PIN is old and unpinned
+    assert to_pin not in ids_of(before, "post") and not threads[to_pin] & ids_of(before, "reaction")
+    assert owner.patch(f"/posts/{to_pin}", json={"pinned": True}).status_code == 200
+    assert owner.patch(f"/posts/{to_unpin}", json={"pinned": False}).status_code == 200
+    _, carol_cursor = carol.sync_all()  # not a member yet: joining backfills the community
+    join(carol, garden)
+
+    def thread_of(changes: list[dict[str, Any]], pid: str) -> set[str]:
+        return threads[pid] & (ids_of(changes, "comment") | ids_of(changes, "reaction"))
+
+    first, _ = bob.sync_all(limit=3)
+    backfill, _ = carol.sync_all(since=carol_cursor, limit=3)
+    later, _ = dave.sync_all(since=dave_cursor)
+    for changes in (first, backfill, later):
+        assert to_pin in ids_of(changes, "post")
+        assert thread_of(changes, to_pin) == threads[to_pin]
+    for changes in (first, backfill):
+        assert to_unpin not in ids_of(changes, "post")
+        assert thread_of(changes, to_unpin) == set()
+
+    # The change numbers handed out stay unique and ahead: later writes still publish.
+    assert carol.put(f"/reactions/post/{to_pin}").status_code == 204
+    changes, _ = dave.sync_all()
+    assert f"post:{to_pin}:{carol.user_id}:like" in ids_of(changes, "reaction")
+
+
+def test_pinning_a_thread_writes_the_feed_once_per_kind_however_long_it_is(
+    make_user: Callable[..., Api], server: RunningServer, engine: Engine
+) -> None:
+    """A thread's retention moves in a few statements, not one per comment and like; its rows
+    get fresh change numbers in one block at the top of the feed, with the counter at its end."""
+    from sqlalchemy import event, func, select
+
+    from atrium.server.schema import change_log, sync_counter
+
+    owner, fan = make_user("olga"), make_user("bob")
+    garden = community(owner, "Garden")
+    join(fan, garden)
+    pid = post(owner, garden, "A long thread")
+    assert fan.put(f"/reactions/post/{pid}").status_code == 204
+    for n in range(25):
+        cid = comment(fan, pid, f"Comment {n}")
+        assert owner.put(f"/reactions/comment/{cid}").status_code == 204
+    with engine.connect() as conn:
+        before = conn.execute(select(sync_counter.c.value)).scalar_one()
+
+    writes: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "change_log" in statement and not statement.lstrip().upper().startswith("SELECT"):
+            writes.append(statement)
+
+    server_engine = server.app.state.atrium.engine
+    event.listen(server_engine, "before_cursor_execute", count)
+    try:
+        assert owner.patch(f"/posts/{pid}", json={"pinned": True}).status_code == 200
+    finally:
+        event.remove(server_engine, "before_cursor_execute", count)
+    assert len(writes) == 3, writes  # the post, its comments, the likes on it and on them
+
+    with engine.connect() as conn:
+        top = conn.execute(select(sync_counter.c.value)).scalar_one()
+        assert conn.execute(select(func.max(change_log.c.seq))).scalar_one() == top
+        moved = conn.execute(
+            select(change_log.c.type, change_log.c.seq, change_log.c.keep).where(change_log.c.seq > before)
+        ).all()
+    assert sorted(seq for _, seq, _ in moved) == list(range(before + 1, top + 1))
+    assert sorted(kind for kind, _, _ in moved) == ["comment"] * 25 + ["post"] + ["reaction"] * 26
+    assert all(keep for _, _, keep in moved)
 
 
 def test_public_announcements_reach_everyone_without_joining(make_user: Callable[..., Api]) -> None:

@@ -17,7 +17,14 @@ from ..clock import is_uuid, now_iso
 from ..context import Caller, current_caller, json_response, reading, run_write
 from ..notify import notify
 from ..problems import conflict, forbidden, invalid, not_found
-from ..publish import comment_dict, post_dict, publish_comment, publish_post, unpublish_reaction
+from ..publish import (
+    comment_dict,
+    post_dict,
+    publish_comment,
+    publish_post,
+    republish_thread_retention,
+    unpublish_reaction,
+)
 from ..schema import comments, files, memberships, post_attachments, post_topics, posts, reactions
 from ..text_extract import (
     COMMENT_BODY_LIMIT,
@@ -285,11 +292,9 @@ def edit_post(post_id: str, body: PostPatch, request: Request, caller: CallerDep
             conn.execute(update(posts).where(posts.c.id == post_id).values(**values))
             data = publish_post(conn, post_id)
             _index_post(conn, _post_row(conn, post_id))
-            if "pinned" in values:  # retention follows pinning, for the thread too
-                for comment_id in conn.execute(
-                    select(comments.c.id).where(comments.c.post_id == post_id)
-                ).scalars():
-                    publish_comment(conn, comment_id)
+            # Retention follows pinning, for the whole thread (an announcement is always kept).
+            if "pinned" in values and row.kind != "announcement":
+                republish_thread_retention(conn, post_id)
             return 200, data
         return 200, post_dict(conn, row)
 
