@@ -53,7 +53,13 @@ def _check_text(text: str, limit: int, what: str) -> None:
         raise ActionRefused(f"The {what} is empty.")
     size = len(text.encode("utf-8"))
     if size > limit:
-        raise ActionRefused(f"The {what} is too long ({size // 1024} KiB; the limit is {limit // 1024} KiB).")
+        if size - limit < 1024:  # "64 KiB; the limit is 64 KiB" would not say what to cut
+            raise ActionRefused(
+                f"The {what} is too long ({size - limit:,} bytes over the {limit // 1024} KiB limit)."
+            )
+        raise ActionRefused(
+            f"The {what} is too long ({-(-size // 1024):,} KiB; the limit is {limit // 1024} KiB)."
+        )
 
 
 def _check_title(title: str | None, *, required: bool) -> None:

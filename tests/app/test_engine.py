@@ -34,7 +34,7 @@ from atrium.app.errors import (
     MalformedReply,
     Offline,
 )
-from atrium.app.services import Actions
+from atrium.app.services import ActionRefused, Actions
 from atrium.app.writer import CacheWriter
 from atrium.cache import (
     ChangeSet,
@@ -532,6 +532,23 @@ def test_what_is_taken_back_before_it_was_sent_never_reaches_anyone(
     assert bodies == ["Next month: Middlemarch", "Who is coming?"]
     told = [(n["kind"], n["actor_id"]) for n in _notifications_of(bob)]
     assert told == [("like", alice.user_id)], told
+
+
+def test_a_post_over_the_limit_is_refused_before_it_is_queued_saying_by_how_much(
+    make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    alice = make_user("alice")
+    cid = make_community(alice, "Book Club")
+
+    async def scenario() -> None:
+        async with Desktop(alice, tmp_path) as desktop:
+            with pytest.raises(ActionRefused, match=r"too long \(10 bytes over the 64 KiB limit\)"):
+                await desktop.actions.create_post(cid, "x" * (64 * 1024 + 10))
+            with pytest.raises(ActionRefused, match=r"too long \(129 KiB; the limit is 64 KiB\)"):
+                await desktop.actions.create_post(cid, "é" * (64 * 1024 + 10))
+            assert await desktop.writer.call(entries) == []
+
+    run(scenario())
 
 
 class LoseAnswers(httpx.AsyncBaseTransport):
@@ -1049,7 +1066,7 @@ def test_killing_a_large_first_sync_at_random_instants_never_corrupts(
 
 QUEUE_AND_HANG = """
 import asyncio, sys
-from atrium.app.services import Actions
+from atrium.app.services import Actions, ActionRefused
 from atrium.app.session import Session
 
 async def main() -> None:
