@@ -1066,7 +1066,7 @@ def test_killing_a_large_first_sync_at_random_instants_never_corrupts(
 
 QUEUE_AND_HANG = """
 import asyncio, sys
-from atrium.app.services import Actions, ActionRefused
+from atrium.app.services import Actions
 from atrium.app.session import Session
 
 async def main() -> None:
