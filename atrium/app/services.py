@@ -17,7 +17,6 @@ from atrium.cache import (
     delete_draft,
     discard,
     enqueue,
-    enqueue_or_fold,
     follow_id,
     membership_id,
     reaction_id,
@@ -107,20 +106,14 @@ class Actions:
         *,
         fold: bool = False,
     ) -> ChangeSet:
-        """Queue the change; FOLD: into an untried one it amends or undoes (``enqueue_or_fold``)."""
-        if fold:
-            changes = await self.writer.call(
-                enqueue_or_fold, kind, method, path, body, object_type, object_id, optimistic_rows=list(rows),
-                draft_key=draft_key,
-            )  # fmt: skip
-        else:
-            changes = (await self.writer.call(
-                enqueue, kind, method, path, body, object_type, object_id, optimistic_rows=list(rows),
-                draft_key=draft_key,
-            )).changes  # fmt: skip
-        self._tell(changes)
+        """Queue the change; FOLD: into an untried one it amends or undoes (``enqueue``)."""
+        done = await self.writer.call(
+            enqueue, kind, method, path, body, object_type, object_id, optimistic_rows=list(rows),
+            draft_key=draft_key, fold=fold,
+        )  # fmt: skip
+        self._tell(done.changes)
         self._wake()
-        return changes
+        return done.changes
 
     def _tell(self, changes: ChangeSet) -> None:
         """The panes hear of what changed (the "cache changed" event)."""

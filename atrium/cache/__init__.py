@@ -40,7 +40,7 @@ Outbox — ``outbox.py``
     mark_done(target, op_id)   mark_failed(target, op_id, error, *, retry_at=None, permanent=False)
     retry(target, op_id)   discard(target, op_id) -> ChangeSet   entries(target)
     revise(target, op_id, body)   — the request to send instead (a merged wiki edit)
-    enqueue_or_fold(...) -> ChangeSet   — enqueue, or amend/undo an untried entry (services use it)
+    enqueue(..., fold=True): amend or undo an untried entry instead (an unlike, an edit, a delete)
     pending_counts(target) -> {"pending": n, "failed": n}
     enqueue(..., draft_key=KEY) deletes that draft in the same transaction (it was just sent).
     enqueue records what its rows replace and discard puts it back (``undo.py``: the server's
@@ -141,7 +141,6 @@ from .outbox import (
     OutboxEntry,
     discard,
     enqueue,
-    enqueue_or_fold,
     entries,
     mark_done,
     mark_failed,
@@ -219,7 +218,6 @@ __all__ = [
     "drafts",
     "enforce_retention",
     "enqueue",
-    "enqueue_or_fold",
     "entries",
     "evict_attachments",
     "follow_id",

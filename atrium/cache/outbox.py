@@ -46,8 +46,9 @@ class OutboxEntry:
 
 @dataclass(frozen=True)
 class Enqueued:
-    entry: OutboxEntry
+    entry: OutboxEntry  # the new entry; folded: the untried one it went into (or cancelled)
     changes: ChangeSet  # the optimistic rows written, for the "cache changed" event
+    folded: bool = False
 
 
 _COLUMNS = (
@@ -80,6 +81,7 @@ def enqueue(
     optimistic_rows: Sequence[dict[str, Any]] = (),
     op_id: str | None = None,
     draft_key: str | None = None,
+    fold: bool = False,
 ) -> Enqueued:
     """Queue a write and apply its optimistic rows (pending=1), in ONE transaction.
 
@@ -87,14 +89,25 @@ def enqueue(
     "op": "upsert", "data": {…}}``; ``delete`` removes a row, e.g. an unlike). ``op_id`` is the
     Idempotency-Key (a new UUID by default). ``draft_key`` names the draft this write sends: it
     is deleted in the same transaction. Raises MalformedPageError for a malformed row.
+
+    ``fold`` (the services' likes, post edits and deletes): when the change amends or undoes an
+    entry never tried yet (the server has seen nothing of it), that entry changes instead, so
+    the server sees only what the person meant. An unlike right after an untried like cancels
+    both (no notification for a like taken back); an edit of an untried post goes into the post
+    (a mention edited away never notifies anyone); deleting an untried post discards it, with
+    what was queued on it (it is never published).
     """
     conn = connection_of(target)
     op_id = op_id or str(uuid.uuid4())
     with write_transaction(conn):
-        befores = undo.capture(conn, optimistic_rows)
+        twin = _untried_twin(conn, kind, path, body) if fold else None
+        befores = undo.capture(conn, optimistic_rows) if twin is None else []
         changes = apply_changes(conn, list(optimistic_rows), pending=True)
         if draft_key is not None:
             changes.merge(delete_draft(conn, draft_key))
+        if twin is not None:
+            _fold(conn, twin, kind, body, changes)
+            return Enqueued(twin, changes, folded=True)
         row = conn.execute(
             f"INSERT INTO outbox (op_id, kind, method, path, body, object_type, object_id, created_at) "
             f"VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
@@ -117,47 +130,19 @@ _TOGGLES = {"like": "unlike", "unlike": "like"}
 _TEXT_FIELDS = {"title", "body"}  # what an edit folds into a post not sent yet
 
 
-def enqueue_or_fold(
-    target: CacheLike,
-    kind: str,
-    method: str,
-    path: str,
-    body: Any = None,
-    object_type: str | None = None,
-    object_id: str | None = None,
-    *,
-    optimistic_rows: Sequence[dict[str, Any]] = (),
-    draft_key: str | None = None,
-) -> ChangeSet:
-    """``enqueue``, unless the change amends or undoes one never tried yet (the server has seen
-    nothing of it): then that one changes instead, so the server sees only what the person
-    meant. An unlike right after an untried like cancels both (no notification for a like
-    taken back); an edit of an untried post goes into the post (a mention edited away never
-    notifies anyone); deleting an untried post discards it, with what was queued on it (it is
-    never published). The optimistic rows are written either way, in one transaction."""
-    conn = connection_of(target)
-    with write_transaction(conn):
-        twin = _untried_twin(conn, kind, path, object_id, body)
-        if twin is None:
-            return enqueue(conn, kind, method, path, body, object_type, object_id,
-                           optimistic_rows=optimistic_rows, draft_key=draft_key).changes  # fmt: skip
-        changes = apply_changes(conn, list(optimistic_rows), pending=True)
-        if draft_key is not None:
-            changes.merge(delete_draft(conn, draft_key))
-        if kind == "edit_post":
-            revise(conn, twin.op_id, {**twin.body, **body})
-        elif kind == "delete_post":
-            changes.merge(discard(conn, twin.op_id))
-        else:  # a like taken back
-            conn.execute("DELETE FROM outbox WHERE op_id = ?", (twin.op_id,))
-        changes.add("outbox", twin.op_id)
-    return changes
+def _fold(conn: sqlite3.Connection, twin: OutboxEntry, kind: str, body: Any, changes: ChangeSet) -> None:
+    """Put the change into the untried entry TWIN (``enqueue(fold=True)``)."""
+    if kind == "edit_post":
+        revise(conn, twin.op_id, {**twin.body, **body})
+    elif kind == "delete_post":
+        changes.merge(discard(conn, twin.op_id))
+    else:  # a like taken back
+        conn.execute("DELETE FROM outbox WHERE op_id = ?", (twin.op_id,))
+    changes.add("outbox", twin.op_id)
 
 
-def _untried_twin(
-    conn: sqlite3.Connection, kind: str, path: str, object_id: str | None, body: Any
-) -> OutboxEntry | None:
-    """The entry never tried that this change amends or undoes (see ``enqueue_or_fold``)."""
+def _untried_twin(conn: sqlite3.Connection, kind: str, path: str, body: Any) -> OutboxEntry | None:
+    """The entry never tried that this change amends or undoes (``enqueue(fold=True)``)."""
     untried = "state = 'pending' AND attempts = 0"
     if kind in _TOGGLES:  # only the newest entry: a change queued between may build on it
         row = conn.execute(
@@ -206,7 +191,7 @@ def _update(target: CacheLike, op_id: str, sql: str, params: Sequence[Any]) -> N
 
 def mark_sending(target: CacheLike, op_id: str) -> OutboxEntry:
     """The engine is sending it now (counts an attempt); returns the entry as it is now (an
-    untried post may have taken an edit since it was picked: ``enqueue_or_fold``). Left
+    untried post may have taken an edit since it was picked: ``enqueue(fold=True)``). Left
     'sending' by a crash, it is requeued when the cache is next opened; resending is safe
     thanks to the Idempotency-Key. UnknownOutboxEntryError: discarded (or folded) meanwhile."""
     conn = connection_of(target)

@@ -15,7 +15,6 @@ from atrium.cache import (
     apply_sync_page,
     discard,
     enqueue,
-    enqueue_or_fold,
     entries,
     mark_done,
     mark_failed,
@@ -358,14 +357,14 @@ def test_an_edit_of_a_post_picked_to_be_sent_goes_out_with_it(cache: Cache) -> N
     op_id, post_id = create_post(cache, "@bob are you coming?")
     (picked,) = next_due(cache)
     edited = {"id": post_id, "body": "Who is coming?"}
-    enqueue_or_fold(cache, "edit_post", "PATCH", f"/posts/{post_id}", {"body": "Who is coming?"}, "post", post_id,
-                    optimistic_rows=[f.upsert("post", {**f.post("G", ME, **edited)})])  # fmt: skip
+    enqueue(cache, "edit_post", "PATCH", f"/posts/{post_id}", {"body": "Who is coming?"}, "post", post_id,
+            optimistic_rows=[f.upsert("post", {**f.post("G", ME, **edited)})], fold=True)  # fmt: skip
     assert [e.op_id for e in entries(cache)] == [op_id]
     assert picked.body["body"] == "@bob are you coming?"
     assert mark_sending(cache, op_id).body["body"] == "Who is coming?"
     mark_failed(cache, op_id, "503", retry_at=datetime.now(UTC))
-    enqueue_or_fold(cache, "edit_post", "PATCH", f"/posts/{post_id}", {"body": "tried once: sent apart"},
-                    "post", post_id)  # fmt: skip
+    enqueue(cache, "edit_post", "PATCH", f"/posts/{post_id}", {"body": "tried once: sent apart"},
+            "post", post_id, fold=True)  # fmt: skip
     assert [e.kind for e in entries(cache)] == ["create_post", "edit_post"]
 
 
