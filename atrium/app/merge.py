@@ -4,6 +4,10 @@
 touch different lines, and None when they overlap: then the caller keeps both
 versions as a conflict for the person to resolve. Nothing typed is dropped.
 
+Lines are compared without their line ending (CRLF, LF and CR are the same line), so a side
+saved with other line endings than the base still merges line by line; the lines an edit
+brings take the base's line ending.
+
 Each side is matched to the base by a patience diff: after the common head and tail, lines
 that occur once in both anchor the match, and the gaps between anchors recurse; a gap without
 such lines gets a Myers diff. Both cost about linear time on pages of paragraphs and blank
@@ -19,6 +23,33 @@ from collections.abc import Sequence
 
 # Steps of work (lines looked at) matching one side to the base may take: half a second or so.
 WORK_LIMIT = 2_000_000
+_ENDINGS = ("\r\n", "\n", "\r")
+
+
+def _strip_ending(line: str) -> str:
+    """LINE without its line ending, and "\n" in its place if it had one."""
+    if line.endswith("\r\n"):
+        return line[:-2] + "\n"
+    if line.endswith("\r"):
+        return line[:-1] + "\n"
+    return line
+
+
+def _with_ending(line: str, ending: str | None) -> str:
+    if ending is None:
+        return line
+    for old in _ENDINGS:
+        if line.endswith(old):
+            return line[: -len(old)] + ending
+    return line
+
+
+def _base_ending(text: str) -> str | None:
+    """The base's most common line ending, None when it has no line break."""
+    crlf = text.count("\r\n")
+    counts = {"\r\n": crlf, "\n": text.count("\n") - crlf, "\r": text.count("\r") - crlf}
+    ending = max(counts, key=lambda key: counts[key])
+    return ending if counts[ending] else None
 
 
 def _unique_anchors(
@@ -151,19 +182,23 @@ def _matches(base: Sequence[int], other: Sequence[int]) -> dict[int, int]:
 Chunk = tuple[list[str], list[int]]  # lines, and their keys
 
 
-def _resolve(base: Chunk, local: Chunk, remote: Chunk) -> list[str] | None:
+def _resolve(base: Chunk, local: Chunk, remote: Chunk, ending: str | None) -> list[str] | None:
     """The lines between two anchors: the side that changed them, None when both did differently."""
     local_same, remote_same = local[1] == base[1], remote[1] == base[1]
     if local_same and remote_same:
         return base[0]
     if local_same:
-        return remote[0]
+        return [_with_ending(line, ending) for line in remote[0]]
     if remote_same or local[1] == remote[1]:
-        return local[0]
+        return [_with_ending(line, ending) for line in local[0]]
     return None
 
 
 def merge3(base: str, local: str, remote: str) -> str | None:
+    """BASE with both edits, None when they change the same lines differently.
+
+    When only one side changed the text, that side comes back as it is (line endings too).
+    """
     if local == base:
         return remote
     if remote == base or local == remote:
@@ -171,14 +206,15 @@ def merge3(base: str, local: str, remote: str) -> str | None:
     base_lines = base.splitlines(keepends=True)
     local_lines = local.splitlines(keepends=True)
     remote_lines = remote.splitlines(keepends=True)
-    numbers: dict[str, int] = {}  # each distinct line -> a small int
+    numbers: dict[str, int] = {}  # each distinct line (its ending aside) -> a small int
 
     def keys(lines: list[str]) -> list[int]:
-        return [numbers.setdefault(line, len(numbers)) for line in lines]
+        return [numbers.setdefault(_strip_ending(line), len(numbers)) for line in lines]
 
     base_keys, local_keys, remote_keys = keys(base_lines), keys(local_lines), keys(remote_lines)
     in_local = _matches(base_keys, local_keys)
     in_remote = _matches(base_keys, remote_keys)
+    ending = _base_ending(base)
     merged: list[str] = []
     b = lo = r = 0  # base, local and remote cursors
     for anchor in range(len(base_lines) + 1):
@@ -194,6 +230,7 @@ def merge3(base: str, local: str, remote: str) -> str | None:
             (base_lines[b:anchor], base_keys[b:anchor]),
             (local_lines[lo:l_end], local_keys[lo:l_end]),
             (remote_lines[r:r_end], remote_keys[r:r_end]),
+            ending,
         )
         if chunk is None:
             return None

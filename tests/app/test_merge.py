@@ -90,6 +90,8 @@ def test_nothing_typed_is_dropped(base: list[str], local: list[str], remote: lis
 def test_identical_edits_merge_cleanly(base: list[str], edited: list[str]) -> None:
     b, e = "".join(base), "".join(edited)
     assert merge3(b, e, e) == e
+    if b and e != b:  # (an empty base has no line ending to keep; an unchanged side gives the other)
+        assert merge3(b.replace("\n", "\r\n"), e, e.replace("\n", "\r\n")) == e.replace("\n", "\r\n")
 
 
 def _valid(a: list[int], b: list[int], pairs: list[tuple[int, int]]) -> bool:
@@ -118,6 +120,40 @@ def test_matching_lines_are_equal_and_in_order(a: list[int], b: list[int], limit
     assert found is not None
     pairs = sorted(found[0])
     assert _valid(a, b, pairs) and len(pairs) == _lcs_length(a, b)  # Myers: a longest common subsequence
+
+
+# --- line endings ---------------------------------------------------------------------------
+
+
+def test_a_side_saved_with_other_line_endings_still_merges() -> None:
+    base = "# VPN setup\r\n\r\n1. Install the client\r\n2. Sign in\r\n\r\nAsk IT Support.\r\n"
+    local = "# VPN setup\n\n1. Install the client (version 5.2)\n2. Sign in\n\nAsk IT Support.\n"
+    remote = "# VPN setup\r\n\r\n1. Install the client\r\n2. Sign in\r\n\r\nAsk IT Support in Atrium.\r\n"
+    expected = (
+        "# VPN setup\r\n\r\n1. Install the client (version 5.2)\r\n2. Sign in\r\n\r\n"
+        "Ask IT Support in Atrium.\r\n"
+    )
+    assert merge3(base, local, remote) == expected  # the base's CRLF throughout
+    assert merge3(base, remote, local) == expected
+    lf_base, lf_remote, crlf_local = (
+        base.replace("\r", ""),
+        remote.replace("\r", ""),
+        local.replace("\n", "\r\n"),
+    )
+    assert merge3(lf_base, crlf_local, lf_remote) == expected.replace("\r\n", "\n")  # an LF base keeps LF
+    assert merge3(base, local, remote.replace("Atrium", "Teams").replace("\r\n", "\n")) is not None
+    assert merge3("1\r\n2\r\n3\r\n", "ONE\n2\n3\n", "1\n2\nTHREE\n") == "ONE\r\n2\r\nTHREE\r\n"
+
+
+@given(st.lists(st.sampled_from(["a\n", "b\n", "\n", "c\n"]), min_size=1, max_size=16), few_lines, few_lines)
+def test_line_endings_do_not_change_the_merge(base: list[str], local: list[str], remote: list[str]) -> None:
+    b, lo, r = "".join(base), "".join(local), "".join(remote)
+    if r == b:
+        return  # then the local text comes back as it was typed, line endings and all
+    merged = merge3(b, lo, r)
+    assert merge3(b, lo.replace("\n", "\r\n"), r) == merged
+    crlf = merge3(b.replace("\n", "\r\n"), lo, r.replace("\n", "\r\n"))
+    assert crlf == (None if merged is None else merged.replace("\n", "\r\n"))
 
 
 # --- a large page ---------------------------------------------------------------------------
