@@ -207,9 +207,11 @@ def merge3(base: str, local: str, remote: str) -> str | None:
     local_lines = local.splitlines(keepends=True)
     remote_lines = remote.splitlines(keepends=True)
     numbers: dict[str, int] = {}  # each distinct line (its ending aside) -> a small int
+    carriage_returns = any("\r" in text for text in (base, local, remote))  # else all LF
 
     def keys(lines: list[str]) -> list[int]:
-        return [numbers.setdefault(_strip_ending(line), len(numbers)) for line in lines]
+        plain = [_strip_ending(line) for line in lines] if carriage_returns else lines
+        return [numbers.setdefault(line, len(numbers)) for line in plain]
 
     base_keys, local_keys, remote_keys = keys(base_lines), keys(local_lines), keys(remote_lines)
     in_local = _matches(base_keys, local_keys)
