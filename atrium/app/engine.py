@@ -524,7 +524,8 @@ class SyncEngine:
         ):
             await self.writer.call(mark_failed, entry.op_id, conflict.message, permanent=True)
             return ChangeSet()
-        merged = merge3(base_text, local_text, str(current.get("body", "")))
+        # A page may be up to 1 MiB: merge off the event loop (the GUI thread).
+        merged = await asyncio.to_thread(merge3, base_text, local_text, str(current.get("body", "")))
         if merged is not None:
             body.update(
                 body=merged, base_revision_id=current["revision_id"], _base_body=current.get("body", "")
