@@ -45,6 +45,7 @@ from atrium.cache import (
     read_sync_state,
     release_unreachable_files,
     revise,
+    settle,
     store_file,
 )
 from atrium.cache.attachments import DEFAULT_CAP_BYTES
@@ -196,6 +197,7 @@ class SyncEngine:
             await self._push(touched, retry_now)
             with collection_paused():  # pages are plain JSON: no cycles for the collector to find
                 await self._pull(touched)
+            self._changed(await self.writer.call(settle))  # what accepted changes left unchanged
             while await self.writer.call(catch_up_search, SEARCH_SLICE_ROWS):
                 await asyncio.sleep(0)  # let the GUI breathe between slices
             if not first_sync:  # a first sync holds only what the server sent within the window

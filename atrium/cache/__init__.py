@@ -40,6 +40,7 @@ Outbox — ``outbox.py``
     mark_done(target, op_id)   mark_failed(target, op_id, error, *, retry_at=None, permanent=False)
     retry(target, op_id)   discard(target, op_id) -> ChangeSet   entries(target)
     revise(target, op_id, body)   — the request to send instead (a merged wiki edit)
+    settle(target) -> ChangeSet   — after a full pull: what accepted changes left as it was
     enqueue(..., fold=True): amend or undo an untried entry instead (an unlike, an edit, a delete)
     pending_counts(target) -> {"pending": n, "failed": n}
     enqueue(..., draft_key=KEY) deletes that draft in the same transaction (it was just sent).
@@ -149,6 +150,7 @@ from .outbox import (
     pending_counts,
     retry,
     revise,
+    settle,
 )
 from .people import community, my_communities, person, search_people
 from .retention import RetentionReport, database_size, enforce_retention, mark_read
@@ -257,6 +259,7 @@ __all__ = [
     "set_aside_copies",
     "set_identity",
     "set_keep_offline",
+    "settle",
     "store_attachment",
     "store_file",
     "thread",

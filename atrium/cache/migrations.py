@@ -63,8 +63,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         4,
-        "what each queued change replaced, so that discarding it puts the cache back (undo.py); "
-        "changes queued before keep the older rule (outbox.discard)",
+        "what each queued change replaced, so that discarding it puts the cache back, and what an "
+        "accepted one replaced until the next pull settles it (undo.py); changes queued before keep "
+        "the older rule (outbox.discard)",
         run_statements(
             [
                 """CREATE TABLE outbox_undo (
@@ -76,6 +77,14 @@ MIGRATIONS: tuple[Migration, ...] = (
                     PRIMARY KEY (op_id, seq)
                 ) WITHOUT ROWID""",
                 "CREATE INDEX outbox_undo_by_object ON outbox_undo (id, type)",
+                # What changes the server accepted replaced, until the next full pull shows whether
+                # the server changed those objects (undo.settle).
+                """CREATE TABLE outbox_settling (
+                    type TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    before TEXT,
+                    PRIMARY KEY (type, id)
+                ) WITHOUT ROWID""",
             ]
         ),
     ),

@@ -101,6 +101,10 @@ def enqueue(
     op_id = op_id or str(uuid.uuid4())
     with write_transaction(conn):
         twin = _untried_twin(conn, kind, path, body) if fold else None
+        if twin is not None and kind in _TOGGLES:  # taken back: both go, and it shows as before both
+            changes = discard(conn, twin.op_id)
+            changes.add("outbox", twin.op_id)
+            return Enqueued(twin, changes, folded=True)
         befores = undo.capture(conn, optimistic_rows) if twin is None else []
         changes = apply_changes(conn, list(optimistic_rows), pending=True)
         if draft_key is not None:
@@ -134,10 +138,8 @@ def _fold(conn: sqlite3.Connection, twin: OutboxEntry, kind: str, body: Any, cha
     """Put the change into the untried entry TWIN (``enqueue(fold=True)``)."""
     if kind == "edit_post":
         revise(conn, twin.op_id, {**twin.body, **body})
-    elif kind == "delete_post":
+    else:  # an untried post deleted: it never was
         changes.merge(discard(conn, twin.op_id))
-    else:  # a like taken back
-        conn.execute("DELETE FROM outbox WHERE op_id = ?", (twin.op_id,))
     changes.add("outbox", twin.op_id)
 
 
@@ -206,11 +208,26 @@ def mark_sending(target: CacheLike, op_id: str) -> OutboxEntry:
 
 
 def mark_done(target: CacheLike, op_id: str) -> None:
-    """The server accepted it: the entry goes; its rows stay pending until sync brings them."""
+    """The server accepted it: the entry goes; its rows stay pending until the next full pull
+    brings them, or ``settle`` finds the server did not change them."""
     conn = connection_of(target)
     with write_transaction(conn):
+        undo.accepted(conn, op_id)
         if conn.execute("DELETE FROM outbox WHERE op_id = ?", (op_id,)).rowcount == 0:
             raise UnknownOutboxEntryError(op_id)
+
+
+def settle(target: CacheLike) -> ChangeSet:
+    """After a full pull: the objects accepted changes touched that the pull did not write show as
+    their records say (``undo.settle``). The engine calls it when a pull reached the end."""
+    conn = connection_of(target)
+    changes = ChangeSet()
+    with write_transaction(conn):
+        if not undo.any_queued(conn):
+            return changes
+        for kind, object_id, before in undo.settling(conn):
+            _show(conn, kind, object_id, before, pending=False, changes=changes)
+    return changes
 
 
 def mark_failed(
@@ -265,19 +282,49 @@ def _put_back(
     conn: sqlite3.Connection, entry: int, kind: str, object_id: str, before: str | None, changes: ChangeSet
 ) -> None:
     """Show the object as it was before entry number ENTRY (see ``discard``)."""
+    later, earlier = undo.neighbours(conn, entry, kind, object_id)
+    if later is not None:  # it now remembers the older state; meanwhile the row shows it too
+        undo.hand_over(conn, later, before)
+    _show(conn, kind, object_id, before, pending=earlier or later is not None, changes=changes)
+
+
+def _show(
+    conn: sqlite3.Connection,
+    kind: str,
+    object_id: str,
+    before: str | None,
+    *,
+    pending: bool,
+    changes: ChangeSet,
+) -> None:
+    """Write the object as a record keeps it (BEFORE: its data as JSON, None: it did not exist)."""
     spec = SPECS.get(kind)
     if spec is None:
-        return
-    later, earlier = undo.neighbours(conn, entry, kind, object_id)
-    if later is not None:
-        undo.hand_over(conn, later, before)
         return
     if before is None:
         if conn.execute(f"SELECT 1 FROM {spec.table} WHERE id = ?", (object_id,)).fetchone():
             purge.delete_objects(conn, spec.type, spec.table, [object_id], changes)
         return
-    restore = {"type": spec.type, "id": object_id, "op": "upsert", "data": orjson.loads(before)}
-    changes.merge(apply_changes(conn, [restore], pending=earlier))
+    data = orjson.loads(before)
+    if not _parent_here(conn, kind, data):  # e.g. the post was deleted meanwhile
+        return
+    restore = {"type": spec.type, "id": object_id, "op": "upsert", "data": data}
+    changes.merge(apply_changes(conn, [restore], pending=pending))
+
+
+def _parent_here(conn: sqlite3.Connection, kind: str, data: dict[str, Any]) -> bool:
+    """Whether a comment's post, or a like's target, is still in the cache: one whose post went
+    (deleted, purged) is not put back. (A dropped community's records end with the drop.)"""
+    if kind == "comment":
+        table, parent = "posts", data.get("post_id")
+    elif kind == "reaction":
+        table, parent = ("posts" if data.get("target_type") == "post" else "comments"), data.get("target_id")
+    else:
+        return True
+    return (
+        parent is None
+        or conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (parent,)).fetchone() is not None
+    )
 
 
 def _discard_by_pending_row(

@@ -13,7 +13,12 @@ record is not written (``apply._hold_back``); the server's version becomes the o
 record instead (``rebase``), so discarding every change on it shows the server's latest. A
 server delete is written, and ends the records of what it deleted (``forget``), as does any
 upsert the server sends once nothing waits on the object. Records go with their change
-(``ON DELETE CASCADE``): a change sent needs none, and the server's answer to it is written.
+(``ON DELETE CASCADE``), but an accepted change's records move to ``outbox_settling`` first
+(``accepted``): the server publishes what the change made it change, so the next full pull
+writes those objects; the ones it does not write, the change did not change (a like the server
+already had, a join of a member, a lost answer replayed), and ``outbox.settle`` then shows
+them as the records say (the state before, or the server's version a pull held back) instead
+of leaving them pending for ever.
 """
 
 from __future__ import annotations
@@ -105,8 +110,32 @@ def recorded(conn: sqlite3.Connection, op_id: str) -> list[Before]:
 
 
 def any_queued(conn: sqlite3.Connection) -> bool:
-    """Whether any change waits in the outbox (records exist only then: they go with their change)."""
-    return bool(conn.execute("SELECT EXISTS (SELECT 1 FROM outbox)").fetchone()[0])
+    """Whether any change waits in the outbox or is settling (records exist only then)."""
+    found = conn.execute("SELECT EXISTS (SELECT 1 FROM outbox) OR EXISTS (SELECT 1 FROM outbox_settling)")
+    return bool(found.fetchone()[0])
+
+
+def accepted(conn: sqlite3.Connection, op_id: str) -> None:
+    """The server accepted change OP_ID: what it replaced waits for the next full pull (``settle``).
+    An object already settling keeps its older state (from before both changes)."""
+    conn.execute(
+        "INSERT OR IGNORE INTO outbox_settling (type, id, before) "
+        "SELECT type, id, before FROM outbox_undo WHERE op_id = ? ORDER BY seq",
+        (op_id,),
+    )
+
+
+def settling(conn: sqlite3.Connection) -> list[Before]:
+    """The objects accepted changes touched that no pull has written since, and no change still
+    waiting holds; the settling list is emptied."""
+    found = list(
+        conn.execute(
+            "SELECT s.type, s.id, s.before FROM outbox_settling AS s WHERE NOT EXISTS "
+            "(SELECT 1 FROM outbox_undo AS u WHERE u.type = s.type AND u.id = s.id)"
+        )
+    )
+    conn.execute("DELETE FROM outbox_settling")
+    return found
 
 
 def held(conn: sqlite3.Connection, kind: str, ids: Sequence[str]) -> set[str]:
@@ -135,10 +164,25 @@ def forget(conn: sqlite3.Connection, changes: ChangeSet) -> None:
         return  # no change queued, so no record: a first sync's case
     for kind, ids in changes.items():
         if kind in SPECS:
-            conn.execute(
-                "DELETE FROM outbox_undo WHERE type = ? AND id IN (SELECT value FROM json_each(?))",
-                (kind, orjson.dumps(sorted(ids)).decode()),
+            _forget_where(conn, "type = ? AND id IN (SELECT value FROM json_each(?))", kind, _json(ids))
+        elif kind == "scope":  # a community dropped: what was in it, absent rows included (a leave's)
+            dropped = [scope.removeprefix("community:") for scope in ids if scope.startswith("community:")]
+            _forget_where(
+                conn,
+                "(type = 'membership' AND substr(id, 1, instr(id, ':') - 1) IN (SELECT value FROM json_each(?))) "
+                "OR json_extract(before, '$.community_id') IN (SELECT value FROM json_each(?))",
+                _json(dropped),
+                _json(dropped),
             )
+
+
+def _json(ids: Iterable[str]) -> str:
+    return orjson.dumps(sorted(ids)).decode()
+
+
+def _forget_where(conn: sqlite3.Connection, where: str, *args: Any) -> None:
+    conn.execute(f"DELETE FROM outbox_undo WHERE {where}", args)
+    conn.execute(f"DELETE FROM outbox_settling WHERE {where}", args)
 
 
 def neighbours(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from atrium.cache.apply import plan_changes
 from atrium.cache.clock import iso
 from atrium.cache.ids import follow_id, membership_id, reaction_id, uuid7
 
@@ -173,3 +175,12 @@ def delete(kind: str, object_id: str) -> dict[str, Any]:
 
 def drop(community_id: str) -> dict[str, Any]:
     return {"type": "scope", "id": f"community:{community_id}", "op": "drop"}
+
+
+def write_as_an_older_atrium(conn: sqlite3.Connection, changes: list[dict[str, Any]]) -> None:
+    """Write upserts straight into their tables, with none of today's sync bookkeeping (whose
+    tables an older cache format lacks): how a test fills a cache of an earlier format."""
+    with conn:
+        for run in plan_changes(changes):
+            assert run.spec is not None and run.op == "upsert"
+            conn.executemany(run.spec.upsert_sql[False], run.rows)

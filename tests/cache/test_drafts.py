@@ -118,7 +118,7 @@ def test_a_format_2_cache_gains_drafts_and_keeps_its_content(cache_path: Path) -
     group = f.community("G")
     with open_cache(cache_path, migrations=MIGRATIONS[:2]) as cache:  # as the previous Atrium wrote it
         set_identity(cache, "https://atrium.example", ME)
-        apply_sync_page(cache, [f.upsert("community", group)], "cursor-2")
+        f.write_as_an_older_atrium(cache.conn, [f.upsert("community", group)])
     with open_cache(cache_path) as cache:
         save_draft(cache, "post", {"body": "hello"})
         assert load_draft(cache, "post") is not None

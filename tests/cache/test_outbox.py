@@ -26,6 +26,7 @@ from atrium.cache import (
     pending_counts,
     reaction_id,
     retry,
+    settle,
     thread,
 )
 
@@ -366,6 +367,80 @@ def test_an_edit_of_a_post_picked_to_be_sent_goes_out_with_it(cache: Cache) -> N
     enqueue(cache, "edit_post", "PATCH", f"/posts/{post_id}", {"body": "tried once: sent apart"},
             "post", post_id, fold=True)  # fmt: skip
     assert [e.kind for e in entries(cache)] == ["create_post", "edit_post"]
+
+
+def test_what_an_accepted_change_did_not_change_settles_after_the_pull(cache: Cache) -> None:
+    """Joining a community one owns already: the server accepts and publishes nothing, so no pull
+    will write the row. After the pull, the row shows the server's state, not 'member, sending'."""
+    group = f.community("G")
+    key = membership_id(group["id"], ME)
+    apply_sync_page(cache, [f.upsert("community", group), f.upsert("membership", f.membership(group["id"], ME, "owner"))], "c1")  # fmt: skip
+    joined = enqueue(cache, "join", "PUT", f"/communities/{group['id']}/members/{ME}",
+                     optimistic_rows=[f.upsert("membership", f.membership(group["id"], ME))])  # fmt: skip
+    mark_done(cache, joined.entry.op_id)
+    apply_sync_page(cache, [], "c2")
+    assert settle(cache) == {"membership": {key}}
+    assert _row(cache, "SELECT role, pending FROM memberships") == ("owner", 0)
+    assert settle(cache) == {}, "settled once"
+
+
+def test_a_like_replayed_after_a_lost_answer_shows_the_post_a_pull_held_back(cache: Cache) -> None:
+    """The like reached the server but its answer did not; Bob then edited the post, and a pull
+    held the post back (the like still waited). The replay changes nothing on the server, so no
+    pull brings the post again: settling shows the version held back."""
+    group = f.community("G")
+    post = {**f.post(group["id"], "bob", "original"), "like_count": 0}
+    apply_sync_page(cache, [f.upsert("post", post)], "c1")
+    op_id = _like(cache, post, True, 1)
+    like = f.reaction("post", post["id"], ME)
+    apply_sync_page(cache, [f.upsert("reaction", like), f.upsert("post", {**post, "body": "edited", "like_count": 1})], "c2")  # fmt: skip
+    assert _row(cache, "SELECT body, pending FROM posts") == ("original", 1), "held back while the like waits"
+    mark_done(cache, op_id)
+    apply_sync_page(cache, [], "c3")
+    settle(cache)
+    assert _row(cache, "SELECT body, like_count, pending FROM posts") == ("edited", 1, 0)
+    assert _row(cache, "SELECT pending FROM reactions") == (0,)
+
+
+def test_a_like_taken_back_shows_what_a_pull_brought_meanwhile(cache: Cache) -> None:
+    group = f.community("G")
+    post = {**f.post(group["id"], "bob", "original"), "like_count": 0}
+    apply_sync_page(cache, [f.upsert("post", post)], "c1")
+    _like(cache, post, True, 1)
+    apply_sync_page(cache, [f.upsert("post", {**post, "body": "edited"})], "c2")
+    rid = reaction_id("post", post["id"], ME)
+    enqueue(cache, "unlike", "DELETE", f"/reactions/post/{post['id']}", fold=True,
+            optimistic_rows=[f.delete("reaction", rid), f.upsert("post", {**post, "like_count": 0})])  # fmt: skip
+    assert entries(cache) == []
+    assert _row(cache, "SELECT body, like_count, pending FROM posts") == ("edited", 0, 0)
+
+
+def test_a_discarded_edit_no_longer_shows_while_a_later_change_waits(cache: Cache) -> None:
+    group = f.community("G")
+    post = f.post(group["id"], ME, "as the server has it")
+    apply_sync_page(cache, [f.upsert("post", post)], "c1")
+    edited = enqueue(cache, "edit_post", "PATCH", f"/posts/{post['id']}", {"body": "given up"}, "post", post["id"],
+                     optimistic_rows=[f.upsert("post", {**post, "body": "given up"})])  # fmt: skip
+    _like(cache, {**post, "body": "given up"}, True, 1)
+    discard(cache, edited.entry.op_id)
+    assert _row(cache, "SELECT body, pending FROM posts") == ("as the server has it", 1)
+    (like,) = entries(cache)
+    discard(cache, like.op_id)
+    assert _row(cache, "SELECT body, like_count, pending FROM posts") == ("as the server has it", 0, 0)
+
+
+def test_leaving_settles_with_the_communitys_drop(cache: Cache) -> None:
+    """The server tells of a leave by dropping the community's scope; the membership the leave
+    removed is not put back by settling."""
+    group = f.community("G")
+    key = membership_id(group["id"], ME)
+    apply_sync_page(cache, [f.upsert("community", group), f.upsert("membership", f.membership(group["id"], ME))], "c1")  # fmt: skip
+    left = enqueue(cache, "leave", "DELETE", f"/communities/{group['id']}/members/{ME}",
+                   optimistic_rows=[f.delete("membership", key)])  # fmt: skip
+    mark_done(cache, left.entry.op_id)
+    apply_sync_page(cache, [f.drop(group["id"]), f.upsert("community", group)], "c2")  # public: still listed
+    settle(cache)
+    assert _row(cache, "SELECT count(*) FROM memberships") == (0,)
 
 
 def test_a_change_without_undo_records_is_discarded_by_the_older_rule(cache: Cache) -> None:

@@ -88,15 +88,14 @@ def test_a_format_1_cache_loses_the_reactions_index_and_still_shows_likes(cache_
     others_comment = f.comment(post["id"], ME)
     with open_cache(cache_path, migrations=MIGRATIONS[:1]) as cache:  # as Atrium wrote it before
         set_identity(cache, "https://atrium.example", ME)
-        apply_sync_page(
-            cache,
+        f.write_as_an_older_atrium(
+            cache.conn,
             [f.upsert("community", group), f.upsert("post", post)]
             + [f.upsert("comment", c) for c in (comment, others_comment)]
             + [
                 f.upsert("reaction", f.reaction("post", post["id"], ME)),
                 f.upsert("reaction", f.reaction("comment", others_comment["id"], "someone-else")),
             ],
-            "cursor-1",
         )
         assert "reactions_by_target" in _index_names(cache)
     with open_cache(cache_path) as cache:
