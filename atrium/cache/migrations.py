@@ -77,6 +77,9 @@ MIGRATIONS: tuple[Migration, ...] = (
                     PRIMARY KEY (op_id, seq)
                 ) WITHOUT ROWID""",
                 "CREATE INDEX outbox_undo_by_object ON outbox_undo (id, type)",
+                # 1: the entry's records are kept (they may all have ended since); 0: an older
+                # entry, or one rescued from a damaged copy, which a discard treats the older way
+                "ALTER TABLE outbox ADD COLUMN recorded INTEGER NOT NULL DEFAULT 0",
                 # What changes the server accepted replaced, until the next full pull shows whether
                 # the server changed those objects (undo.settle).
                 """CREATE TABLE outbox_settling (

@@ -113,8 +113,8 @@ def enqueue(
             _fold(conn, twin, kind, body, changes)
             return Enqueued(twin, changes, folded=True)
         row = conn.execute(
-            f"INSERT INTO outbox (op_id, kind, method, path, body, object_type, object_id, created_at) "
-            f"VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+            f"INSERT INTO outbox (op_id, kind, method, path, body, object_type, object_id, created_at, recorded) "
+            f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING {_COLUMNS}",
             (
                 op_id,
                 kind,
@@ -261,14 +261,14 @@ def discard(target: CacheLike, op_id: str) -> ChangeSet:
     changes = ChangeSet()
     with write_transaction(conn):
         row = conn.execute(
-            "SELECT id, kind, object_type, object_id, body FROM outbox WHERE op_id = ?", (op_id,)
+            "SELECT id, kind, object_type, object_id, body, recorded FROM outbox WHERE op_id = ?", (op_id,)
         ).fetchone()
         if row is None:
             raise UnknownOutboxEntryError(op_id)
-        entry, kind, object_type, object_id, body = row
-        befores = undo.recorded(conn, op_id)
+        entry, kind, object_type, object_id, body, recorded = row
+        befores = undo.recorded(conn, op_id)  # none left when the server wrote all it touched
         conn.execute("DELETE FROM outbox WHERE op_id = ?", (op_id,))  # its records go along
-        if not befores:  # queued before cache format 4 (or rescued): the older rule
+        if not recorded:  # queued before cache format 4, or rescued: the older rule
             _discard_by_pending_row(conn, kind, object_type, object_id, body, changes)
             return changes
         if kind == "create_post" and object_id and (object_type, object_id, None) in befores:

@@ -149,6 +149,9 @@ def rescue_work(conn: sqlite3.Connection, damaged: Path) -> Rescued:
                     (key, owner[key]),
                 )
             unsent = _copy(reader, conn, "outbox")
+            # Their records (what they replaced) described the damaged copy, not this one: a
+            # discard of one of them follows the older rule (outbox.discard).
+            conn.execute("UPDATE outbox SET recorded = 0")
             drafts = _copy(reader, conn, "drafts", keyed=True)
             conflicts = _copy(reader, conn, "wiki_conflicts")
             _copy_sending_rows(reader, conn)

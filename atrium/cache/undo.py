@@ -165,14 +165,20 @@ def forget(conn: sqlite3.Connection, changes: ChangeSet) -> None:
     for kind, ids in changes.items():
         if kind in SPECS:
             _forget_where(conn, "type = ? AND id IN (SELECT value FROM json_each(?))", kind, _json(ids))
-        elif kind == "scope":  # a community dropped: what was in it, absent rows included (a leave's)
-            dropped = [scope.removeprefix("community:") for scope in ids if scope.startswith("community:")]
+        elif kind == "scope":
+            # A community dropped: the purge named the rows it deleted, not those already gone
+            # here (a leave's membership, a post deleted and not sent): their records end too.
+            # The posts it kept (by people followed) keep theirs.
+            dropped = _json(
+                scope.removeprefix("community:") for scope in ids if scope.startswith("community:")
+            )
             _forget_where(
                 conn,
                 "(type = 'membership' AND substr(id, 1, instr(id, ':') - 1) IN (SELECT value FROM json_each(?))) "
-                "OR json_extract(before, '$.community_id') IN (SELECT value FROM json_each(?))",
-                _json(dropped),
-                _json(dropped),
+                "OR (type = 'post' AND json_extract(before, '$.community_id') IN (SELECT value FROM json_each(?)) "
+                "AND id NOT IN (SELECT id FROM posts))",
+                dropped,
+                dropped,
             )
 
 

@@ -443,6 +443,22 @@ def test_leaving_settles_with_the_communitys_drop(cache: Cache) -> None:
     assert _row(cache, "SELECT count(*) FROM memberships") == (0,)
 
 
+def test_a_refused_edit_of_a_post_kept_by_its_author_is_discarded_after_leaving(cache: Cache) -> None:
+    """Alice follows Bob and leaves his public club; his post stays (it comes by author), and her
+    refused edit of it, discarded after the drop, shows his text again, not hers for good."""
+    group = f.community("Club")
+    post = f.post(group["id"], "bob", "bob's text")
+    apply_sync_page(cache, [f.upsert("community", group), f.upsert("membership", f.membership(group["id"], ME)),
+                            f.upsert("follow", f.follow(ME, "user", "bob")), f.upsert("post", post)], "c1")  # fmt: skip
+    edited = enqueue(cache, "edit_post", "PATCH", f"/posts/{post['id']}", {"body": "alice's text"}, "post",
+                     post["id"], optimistic_rows=[f.upsert("post", {**post, "body": "alice's text"})])  # fmt: skip
+    mark_failed(cache, edited.entry.op_id, "Only the author may edit a post.", permanent=True)
+    apply_sync_page(cache, [f.drop(group["id"]), f.upsert("community", group)], "c2")
+    assert _row(cache, "SELECT body FROM posts") == ("alice's text",), "kept, still showing the change"
+    discard(cache, edited.entry.op_id)
+    assert _row(cache, "SELECT body, pending FROM posts") == ("bob's text", 0)
+
+
 def test_a_change_without_undo_records_is_discarded_by_the_older_rule(cache: Cache) -> None:
     """Changes queued by an Atrium before cache format 4, or rescued from a damaged copy, have no
     records: a pending row of theirs goes, and an edit's kept ``_before`` copy comes back."""
@@ -452,6 +468,7 @@ def test_a_change_without_undo_records_is_discarded_by_the_older_rule(cache: Cac
     apply_sync_page(cache, [f.upsert("post", theirs)], "c1")
     edited = enqueue(cache, "edit_post", "PATCH", f"/posts/{theirs['id']}", {"body": "refused", "_before": theirs},
                      "post", theirs["id"], optimistic_rows=[f.upsert("post", {**theirs, "body": "refused"})])  # fmt: skip
+    cache.conn.execute("UPDATE outbox SET recorded = 0")
     cache.conn.execute("DELETE FROM outbox_undo")
     discard(cache, op_id)
     discard(cache, edited.entry.op_id)
