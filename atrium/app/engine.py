@@ -29,7 +29,7 @@ from atrium.cache import (
     OutboxEntry,
     UnknownOutboxEntryError,
     add_wiki_conflict,
-    apply_changes,
+    apply_answer,
     apply_sync_page,
     attachments_size,
     catch_up_search,
@@ -500,10 +500,7 @@ class SyncEngine:
             and entry.object_id
             and answer.get("id") == entry.object_id
         ):
-            changes = await self.writer.call(
-                apply_changes,
-                [{"type": entry.object_type, "id": entry.object_id, "op": "upsert", "data": answer}],
-            )
+            changes = await self.writer.call(apply_answer, entry.object_type, entry.object_id, answer)
             self._changed(changes)
             return changes
         return ChangeSet()

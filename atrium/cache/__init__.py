@@ -140,6 +140,7 @@ from .notifications import notifications, unread_count, unread_entries
 from .outbox import (
     Enqueued,
     OutboxEntry,
+    apply_answer,
     discard,
     enqueue,
     entries,
@@ -204,6 +205,7 @@ __all__ = [
     "WikiPage",
     "WikiTreeNode",
     "add_wiki_conflict",
+    "apply_answer",
     "apply_changes",
     "apply_sync_page",
     "attachment_path",

@@ -217,6 +217,20 @@ def mark_done(target: CacheLike, op_id: str) -> None:
             raise UnknownOutboxEntryError(op_id)
 
 
+def apply_answer(target: CacheLike, object_type: str, object_id: str, data: dict[str, Any]) -> ChangeSet:
+    """The server's answer to a sent change (the object as it now is), written over the object's
+    row; not when the row is gone (an edit of a post purged meanwhile, its community left: no
+    sync would keep it up to date)."""
+    conn = connection_of(target)
+    spec = SPECS.get(object_type)
+    if spec is None:
+        return ChangeSet()
+    with write_transaction(conn):
+        if conn.execute(f"SELECT 1 FROM {spec.table} WHERE id = ?", (object_id,)).fetchone() is None:
+            return ChangeSet()
+        return apply_changes(conn, [{"type": object_type, "id": object_id, "op": "upsert", "data": data}])
+
+
 def settle(target: CacheLike) -> ChangeSet:
     """After a full pull: the objects accepted changes touched that the pull did not write show as
     their records say (``undo.settle``). The engine calls it when a pull reached the end."""

@@ -4,6 +4,7 @@ exactly once, wiki conflicts merge or are kept, drops purge, revoked devices wip
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import hashlib
 import os
@@ -41,10 +42,12 @@ from atrium.cache import (
     attachment_path,
     entries,
     kept_files_to_fetch,
+    membership_id,
     my_communities,
     offline_files,
     open_cache,
     pending_counts,
+    reaction_id,
     read_object,
     read_sync_state,
     set_identity,
@@ -547,6 +550,134 @@ def test_a_post_over_the_limit_is_refused_before_it_is_queued_saying_by_how_much
             with pytest.raises(ActionRefused, match=r"too long \(129 KiB; the limit is 64 KiB\)"):
                 await desktop.actions.create_post(cid, "é" * (64 * 1024 + 10))
             assert await desktop.writer.call(entries) == []
+
+    run(scenario())
+
+
+class Flaky(httpx.AsyncBaseTransport):
+    """Fault injection around the real server: offline (no connection), or the answer to a write
+    lost after the server committed it."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.online = True
+        self.lose_answers = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not self.online:
+            raise httpx.ConnectError("the network is down", request=request)
+        response = await self.inner.handle_async_request(request)
+        if self.lose_answers and request.method != "GET":
+            await response.aread()
+            raise httpx.ReadError("connection reset after the server committed", request=request)
+        return response
+
+
+def _rows(path: Path) -> dict[tuple[str, str], Any]:
+    """Every object in a cache, as the cache holds it (a like's time aside: set by the server)."""
+    cache = open_cache(path)
+    try:
+        found: dict[tuple[str, str], Any] = {}
+        for kind, spec in SPECS.items():
+            for (object_id,) in cache.conn.execute(f"SELECT id FROM {spec.table}").fetchall():
+                data = read_object(cache, kind, object_id)
+                found[(kind, object_id)] = {k: v for k, v in (data or {}).items() if k != "created_at"}
+        return found
+    finally:
+        cache.close()
+
+
+_STEP_KINDS = ["like", "like", "edit", "edit theirs", "post", "delete", "comment", "accept", "membership"]
+_STEP_KINDS += ["sync", "network", "lose", "discard", "bob"]  # no follows: comments and likes on a
+# followed person's posts outside one's communities do not sync (a known limit, bench/RESULTS.md)
+_OFFLINE_STEPS = st.lists(st.sampled_from(_STEP_KINDS), min_size=1, max_size=14)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=_OFFLINE_STEPS, picks=st.randoms(use_true_random=False))
+def test_whatever_is_done_offline_ends_as_a_fresh_sync_once_sent_or_discarded(
+    make_user: Callable[..., Api], tmp_path_factory: pytest.TempPathFactory, steps: list[str], picks: Any
+) -> None:
+    """Likes taken back, edits, posts deleted before they went, refusals, discards in any order,
+    syncs between, the network going and answers lost, on what the cache shows: once every
+    change is sent or discarded, the cache holds exactly what a fresh sync would, row for row,
+    and nothing shows as sending."""
+    alice, bob = make_user(f"a{uuid7()[-8:]}"), make_user(f"b{uuid7()[-8:]}")
+    club, mine = make_community(bob, f"Club {uuid7()[-8:]}"), make_community(alice, f"Mine {uuid7()[-8:]}")
+    join(alice, club)
+    theirs = [make_post(bob, club, "bob's first"), make_post(bob, club, "bob's second")]
+    own = [make_post(alice, club, "alice's first")]
+    comments = [make_comment(bob, theirs[0], "bob's comment")]
+    folder = tmp_path_factory.mktemp("desk")
+    transport = Flaky()
+
+    async def shown(desktop: Desktop, kind: str, ids: list[str]) -> list[str]:
+        """The ones on screen: what a person can click is what the cache holds."""
+        return [i for i in ids if await desktop.writer.call(read_object, kind, i) is not None]
+
+    async def step(desktop: Desktop, what: str) -> None:
+        actions, me = desktop.actions, alice.user_id
+        posts, mine_shown = await shown(desktop, "post", theirs + own), await shown(desktop, "post", own)
+        if what == "like" and (
+            targets := [("post", p) for p in posts]
+            + [("comment", c) for c in await shown(desktop, "comment", comments)]
+        ):
+            kind, target = picks.choice(targets)
+            liked = await desktop.writer.call(read_object, "reaction", reaction_id(kind, target, me))
+            await actions.set_like(kind, target, liked is None)  # as the button: the other way round
+        elif what in ("edit", "edit theirs") and (
+            editable := mine_shown if what == "edit" else await shown(desktop, "post", theirs)
+        ):
+            await actions.edit_post(picks.choice(editable), body=f"edited {uuid7()[-4:]}")
+        elif what == "post":
+            own.append(
+                await actions.create_post(
+                    picks.choice([club, mine]), f"new {uuid7()[-4:]} @{bob.user['handle']}"
+                )
+            )
+        elif what == "delete" and mine_shown:
+            await actions.delete_post(picks.choice(mine_shown))
+        elif what == "comment" and posts:
+            comments.append(await actions.comment(picks.choice(posts), "a comment"))
+        elif what == "accept" and mine_shown:
+            await actions.accept_answer(picks.choice(mine_shown), picks.choice([*comments, None]))
+        elif what == "membership":
+            group = picks.choice([club, mine])
+            member = await desktop.writer.call(read_object, "membership", membership_id(group, me))
+            await (actions.leave(group) if member else actions.join(group))
+        elif what == "sync":
+            with contextlib.suppress(ApiError):
+                await desktop.engine.sync_once(retry_now=picks.random() < 0.5)
+        elif what == "network":
+            transport.online = not transport.online
+        elif what == "lose":
+            transport.lose_answers = not transport.lose_answers
+        elif what == "discard" and (queued := await desktop.writer.call(entries)):
+            await actions.discard_unsent(picks.choice(queued).op_id)
+        elif what == "bob":
+            target = picks.choice(theirs + own)
+            bob.patch(f"/posts/{target}", json={"body": "bob was here"})
+            bob.put(f"/reactions/post/{target}")
+            if picks.random() < 0.5:
+                comments.append(make_comment(bob, picks.choice(theirs), "bob again"))
+
+    async def scenario() -> None:
+        async with Desktop(alice, folder, transport=transport) as desktop:
+            await desktop.engine.sync_once()
+            for what in steps:
+                await step(desktop, what)
+            transport.online, transport.lose_answers = True, False
+            for _ in range(3):
+                await desktop.engine.sync_once(retry_now=True)
+            for entry in await desktop.writer.call(entries):
+                await desktop.actions.discard_unsent(entry.op_id)
+            await desktop.engine.sync_once()
+            assert await desktop.writer.call(lambda cache: cache.conn.execute(
+                "SELECT count(*) FROM posts WHERE pending = 1").fetchone()[0]) == 0  # fmt: skip
+        async with Desktop(alice, tmp_path_factory.mktemp("fresh")) as fresh:
+            await fresh.engine.sync_once()
+        mine_now, expected = _rows(folder / f"{alice.user['handle']}-cache.db"), _rows(fresh.path)
+        assert mine_now == expected, steps
 
     run(scenario())
 
