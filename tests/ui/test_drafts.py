@@ -4,6 +4,7 @@ switching panes and a restart, and goes when it is sent or discarded."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,18 @@ def test_an_edit_closed_unsaved_comes_back_and_discarding_restores_the_post(qtbo
     assert again.body_edit.toPlainText() == post.body
     assert not again.discard_button.isVisible()
     desk.wait_until(lambda: on_disk(desk, f"edit:{post.id}") is None)
+
+
+def test_editing_a_question_opens_with_its_title(qtbot: Any, desk: Desk) -> None:
+    """A question's composer looks for similar questions as its title changes: filling in the
+    title of the question being edited must not come before what that search needs."""
+    pane = make_home(qtbot, desk)
+    question = replace(must(pane.model.post_at(0)), kind="question", title="Printer jam on floor 3?")
+    composer = open_composer(desk.context, pane, edit=question).composer
+    assert composer.title_edit.text() == "Printer jam on floor 3?"
+    qtbot.keyClicks(composer.title_edit, " Again")
+    qtbot.wait(300)  # the similar-questions search runs a moment after typing
+    assert composer.title_edit.text().endswith("Again")
 
 
 def test_a_comment_draft_is_shared_by_every_pane_and_keeps_its_reply(qtbot: Any, desk: Desk) -> None:

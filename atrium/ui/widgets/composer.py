@@ -79,6 +79,11 @@ class Composer(QWidget):
         self._compact = False  # narrow: see _fit_width
         self._offline = False
         self._sending = False
+        # Before the fields: filling in an edited question's title already asks for a search.
+        self._deflect_timer = QTimer(self)
+        self._deflect_timer.setSingleShot(True)
+        self._deflect_timer.setInterval(250)
+        self._deflect_timer.timeout.connect(self.update_deflection)
         self._build()
         self._fill_communities(edit.community_id if edit else community_id)
         self._fill_kinds(edit.kind if edit else kind)
@@ -89,10 +94,6 @@ class Composer(QWidget):
             self.body_edit.setPlainText(edit.body)
             self.attach_button.setVisible(False)
             self.send_button.setText(tr("Save"))
-        self._deflect_timer = QTimer(self)
-        self._deflect_timer.setSingleShot(True)
-        self._deflect_timer.setInterval(250)
-        self._deflect_timer.timeout.connect(self.update_deflection)
         context.status_changed.connect(self._on_status)
         self._kind_changed()
         self._update_size()
