@@ -208,11 +208,10 @@ def test_discarding_a_refused_edit_keeps_what_was_queued_on_the_post(cache: Cach
     group = f.community("G")
     post = f.post(group["id"], ME, "v1")
     apply_sync_page(cache, [f.upsert("post", post)], "c1")
-    edited = enqueue(cache, "edit_post", "PATCH", f"/posts/{post['id']}", {"body": "v2"}, "post", post["id"],
-                     optimistic_rows=[f.upsert("post", {**post, "body": "v2"})])  # fmt: skip
+    edited_op = _edit(cache, post, "v2")
     like = enqueue(cache, "like", "PUT", f"/reactions/post/{post['id']}", None, "reaction",
                    reaction_id("post", post["id"], ME))  # fmt: skip
-    discard(cache, edited.entry.op_id)
+    discard(cache, edited_op)
     assert [e.op_id for e in entries(cache)] == [like.entry.op_id], "the post exists: its like still goes"
 
 
@@ -222,9 +221,8 @@ def test_discarding_a_refused_edit_puts_the_post_back_as_it_was(cache: Cache) ->
     group = f.community("G")
     post = f.post(group["id"], ME, "as the server has it")
     apply_sync_page(cache, [f.upsert("post", post)], "c1")
-    edited = enqueue(cache, "edit_post", "PATCH", f"/posts/{post['id']}", {"body": "refused"},
-                     "post", post["id"], optimistic_rows=[f.upsert("post", {**post, "body": "refused"})])  # fmt: skip
-    changes = discard(cache, edited.entry.op_id)
+    edited_op = _edit(cache, post, "refused")
+    changes = discard(cache, edited_op)
     assert changes == {"post": {post["id"]}}
     row = cache.conn.execute("SELECT body, pending FROM posts WHERE id = ?", (post["id"],)).fetchone()
     assert row == ("as the server has it", 0), "not deleted, not left edited"
@@ -233,6 +231,12 @@ def test_discarding_a_refused_edit_puts_the_post_back_as_it_was(cache: Cache) ->
 def _row(cache: Cache, sql: str, *args: object) -> tuple[object, ...] | None:
     found: tuple[object, ...] | None = cache.conn.execute(sql, args).fetchone()
     return found
+
+
+def _edit(cache: Cache, post: dict[str, Any], body: str) -> str:
+    """Queue an edit of POST's body, shown at once (as ``Actions.edit_post`` does); its op id."""
+    return enqueue(cache, "edit_post", "PATCH", f"/posts/{post['id']}", {"body": body}, "post", post["id"],
+                   optimistic_rows=[f.upsert("post", {**post, "body": body})]).entry.op_id  # fmt: skip
 
 
 def test_discarding_a_refused_leave_keeps_the_membership(cache: Cache) -> None:
@@ -337,17 +341,15 @@ def test_an_unsent_edit_stays_on_screen_when_the_server_sends_the_post_again(cac
     group = f.community("G")
     post = {**f.post(group["id"], ME, "v1"), "like_count": 0}
     apply_sync_page(cache, [f.upsert("post", post)], "c1")
-    edited = enqueue(cache, "edit_post", "PATCH", f"/posts/{post['id']}", {"body": "v2"}, "post", post["id"],
-                     optimistic_rows=[f.upsert("post", {**post, "body": "v2"})])  # fmt: skip
+    edited_op = _edit(cache, post, "v2")
     changes = apply_sync_page(cache, [f.upsert("post", {**post, "like_count": 4})], "c2")
     assert _row(cache, "SELECT body, like_count, pending FROM posts") == ("v2", 0, 1)
     assert "post" not in changes, "nothing changed on screen"
-    discard(cache, edited.entry.op_id)
+    discard(cache, edited_op)
     assert _row(cache, "SELECT body, like_count, pending FROM posts") == ("v1", 4, 0)
 
-    edited = enqueue(cache, "edit_post", "PATCH", f"/posts/{post['id']}", {"body": "v3"}, "post", post["id"],
-                     optimistic_rows=[f.upsert("post", {**post, "body": "v3"})])  # fmt: skip
-    mark_done(cache, edited.entry.op_id)
+    edited_op = _edit(cache, post, "v3")
+    mark_done(cache, edited_op)
     apply_sync_page(cache, [f.upsert("post", {**post, "body": "v3", "like_count": 4})], "c3")
     assert _row(cache, "SELECT body, like_count, pending FROM posts") == ("v3", 4, 0)
 
@@ -419,10 +421,9 @@ def test_a_discarded_edit_no_longer_shows_while_a_later_change_waits(cache: Cach
     group = f.community("G")
     post = f.post(group["id"], ME, "as the server has it")
     apply_sync_page(cache, [f.upsert("post", post)], "c1")
-    edited = enqueue(cache, "edit_post", "PATCH", f"/posts/{post['id']}", {"body": "given up"}, "post", post["id"],
-                     optimistic_rows=[f.upsert("post", {**post, "body": "given up"})])  # fmt: skip
+    edited_op = _edit(cache, post, "given up")
     _like(cache, {**post, "body": "given up"}, True, 1)
-    discard(cache, edited.entry.op_id)
+    discard(cache, edited_op)
     assert _row(cache, "SELECT body, pending FROM posts") == ("as the server has it", 1)
     (like,) = entries(cache)
     discard(cache, like.op_id)
@@ -450,12 +451,11 @@ def test_a_refused_edit_of_a_post_kept_by_its_author_is_discarded_after_leaving(
     post = f.post(group["id"], "bob", "bob's text")
     apply_sync_page(cache, [f.upsert("community", group), f.upsert("membership", f.membership(group["id"], ME)),
                             f.upsert("follow", f.follow(ME, "user", "bob")), f.upsert("post", post)], "c1")  # fmt: skip
-    edited = enqueue(cache, "edit_post", "PATCH", f"/posts/{post['id']}", {"body": "alice's text"}, "post",
-                     post["id"], optimistic_rows=[f.upsert("post", {**post, "body": "alice's text"})])  # fmt: skip
-    mark_failed(cache, edited.entry.op_id, "Only the author may edit a post.", permanent=True)
+    edited_op = _edit(cache, post, "alice's text")
+    mark_failed(cache, edited_op, "Only the author may edit a post.", permanent=True)
     apply_sync_page(cache, [f.drop(group["id"]), f.upsert("community", group)], "c2")
     assert _row(cache, "SELECT body FROM posts") == ("alice's text",), "kept, still showing the change"
-    discard(cache, edited.entry.op_id)
+    discard(cache, edited_op)
     assert _row(cache, "SELECT body, pending FROM posts") == ("bob's text", 0)
 
 
