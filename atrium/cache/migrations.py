@@ -69,7 +69,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         run_statements(
             [
                 """CREATE TABLE outbox_undo (
-                    op_id TEXT NOT NULL REFERENCES outbox (op_id) ON DELETE CASCADE,
+                    op_id TEXT NOT NULL REFERENCES outbox (op_id) ON DELETE CASCADE ON UPDATE CASCADE,
                     seq INTEGER NOT NULL,
                     type TEXT NOT NULL,
                     id TEXT NOT NULL,

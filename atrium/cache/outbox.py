@@ -95,7 +95,8 @@ def enqueue(
     the server sees only what the person meant. An unlike right after an untried like cancels
     both (no notification for a like taken back); an edit of an untried post goes into the post
     (a mention edited away never notifies anyone); deleting an untried post discards it, with
-    what was queued on it (it is never published).
+    what was queued on it (it is never published). A post the server refused counts as untried
+    (a refusal stores nothing): editing it corrects it, and it goes again under a new key.
     """
     conn = connection_of(target)
     op_id = op_id or str(uuid.uuid4())
@@ -135,12 +136,20 @@ _TEXT_FIELDS = {"title", "body"}  # what an edit folds into a post not sent yet
 
 
 def _fold(conn: sqlite3.Connection, twin: OutboxEntry, kind: str, body: Any, changes: ChangeSet) -> None:
-    """Put the change into the untried entry TWIN (``enqueue(fold=True)``)."""
-    if kind == "edit_post":
-        revise(conn, twin.op_id, {**twin.body, **body})
-    else:  # an untried post deleted: it never was
-        changes.merge(discard(conn, twin.op_id))
+    """Put the change into the untried (or refused) entry TWIN (``enqueue(fold=True)``)."""
     changes.add("outbox", twin.op_id)
+    if kind != "edit_post":  # an untried (or refused) post deleted: it never was
+        changes.merge(discard(conn, twin.op_id))
+        return
+    revise(conn, twin.op_id, {**twin.body, **body})
+    if twin.state == "failed":  # corrected after a refusal: it goes again, as a new request
+        fresh = str(uuid.uuid4())
+        conn.execute(
+            "UPDATE outbox SET op_id = ?, state = 'pending', attempts = 0, last_error = NULL, "
+            "next_attempt_at = NULL WHERE op_id = ?",
+            (fresh, twin.op_id),
+        )
+        changes.add("outbox", fresh)
 
 
 def _untried_twin(conn: sqlite3.Connection, kind: str, path: str, body: Any) -> OutboxEntry | None:
@@ -156,8 +165,10 @@ def _untried_twin(conn: sqlite3.Connection, kind: str, path: str, body: Any) -> 
     if kind == "edit_post" and not (isinstance(body, dict) and set(body) <= _TEXT_FIELDS):
         return None
     if kind in ("edit_post", "delete_post") and path.startswith("/posts/"):
+        # A post the server refused is not there either: the refusal stored nothing under its key.
         row = conn.execute(
-            f"SELECT {_COLUMNS} FROM outbox WHERE kind = 'create_post' AND object_id = ? AND {untried}",
+            f"SELECT {_COLUMNS} FROM outbox WHERE kind = 'create_post' AND object_id = ? "
+            f"AND (({untried}) OR state = 'failed')",
             (path.removeprefix("/posts/"),),
         ).fetchone()
         return _entry(row) if row is not None else None

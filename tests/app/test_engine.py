@@ -537,6 +537,35 @@ def test_what_is_taken_back_before_it_was_sent_never_reaches_anyone(
     assert told == [("like", alice.user_id)], told
 
 
+def test_a_refused_post_is_corrected_by_editing_it(make_user: Callable[..., Api], tmp_path: Path) -> None:
+    """The server refuses a post (a NUL character pasted in); the person edits it, and the
+    corrected post goes out: before, the edit went as its own request and failed 'no such post'."""
+    alice = make_user("alice")
+    cid = make_community(alice, "Book Club")
+
+    async def scenario() -> None:
+        async with Desktop(alice, tmp_path) as desktop:
+            post_id = await desktop.actions.create_post(cid, "Pasted from a PDF\x00 oops")
+            await desktop.engine.sync_once()
+            (refused,) = await desktop.writer.call(entries)
+            assert refused.state == "failed"
+            await desktop.actions.edit_post(post_id, body="Pasted from a PDF, cleaned")
+            (again,) = await desktop.writer.call(entries)
+            assert (again.kind, again.state, again.body["body"]) == (
+                "create_post",
+                "pending",
+                "Pasted from a PDF, cleaned",
+            )
+            await desktop.engine.sync_once()
+            assert await desktop.writer.call(entries) == []
+            assert set(cache_objects(desktop.path)) == server_objects(alice)
+
+    run(scenario())
+    assert [p["body"] for p in alice.get("/posts", params={"community_id": cid}).json()] == [
+        "Pasted from a PDF, cleaned"
+    ]
+
+
 def test_a_post_over_the_limit_is_refused_before_it_is_queued_saying_by_how_much(
     make_user: Callable[..., Api], tmp_path: Path
 ) -> None:
