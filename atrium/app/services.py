@@ -166,10 +166,12 @@ class Actions:
         *,
         kind: str = "post",
         title: str | None = None,
-        attachment_ids: Sequence[str] = (),
+        attachments: Sequence[dict[str, Any]] = (),
         comments_enabled: bool | None = None,
         draft_key: str | None = None,
     ) -> str:
+        """Queue a new post; ATTACHMENTS are Files already uploaded (``ApiClient.upload_file``):
+        the post goes with their ids and shows them at once."""
         _check_text(body, POST_BODY_LIMIT, "post")
         _check_title(title, required=kind == "blog")
         post_id = uuid7()
@@ -178,7 +180,7 @@ class Actions:
             "community_id": community_id,
             "kind": kind,
             "body": body,
-            "attachment_ids": list(attachment_ids),
+            "attachment_ids": [str(file["id"]) for file in attachments],
         }
         if title:
             request["title"] = title.strip()
@@ -198,7 +200,7 @@ class Actions:
             "accepted_comment_id": None,
             "mentions": [],
             "topics": [m.lower() for m in _TOPIC.findall(body)],
-            "attachments": [],
+            "attachments": [dict(file) for file in attachments],
             "like_count": 0,
             "comment_count": 0,
         }

@@ -473,11 +473,11 @@ def test_an_attachment_kept_offline_is_downloaded_by_the_next_sync(
     plan.write_text("desk 3.14 is by the window\n")
     uploaded = desk.run(desk.context.api.upload_file(plan, plan.name, "text/plain"))
     community = must(desk.reader.conn.execute("SELECT community_id FROM posts LIMIT 1").fetchone())[0]
-    post_id = desk.run(
-        desk.context.actions.create_post(community, "The plan", attachment_ids=[uploaded["id"]])
-    )
-    desk.sync()
+    post_id = desk.run(desk.context.actions.create_post(community, "The plan", attachments=[uploaded]))
     assert pane.open_item("post", post_id)
+    assert "floor-plan.txt" in pane.thread_view.browser.toPlainText(), "shown while it is being sent"
+    desk.sync()
+    desk.wait_until(lambda: "Keep offline" in pane.thread_view.browser.toPlainText())
     text = pane.thread_view.browser.toPlainText()
     assert "floor-plan.txt" in text and "Keep offline" in text and "on this computer" not in text
     pane.thread_view.activate_link(action_link("keep-offline", "0"))
@@ -502,9 +502,7 @@ def thread_with_files(
         path.write_bytes(os.urandom(size))
         uploaded.append(desk.run(desk.context.api.upload_file(path, name, "application/octet-stream")))
     community = must(desk.reader.conn.execute("SELECT community_id FROM posts LIMIT 1").fetchone())[0]
-    post_id = desk.run(
-        desk.context.actions.create_post(community, "Survey", attachment_ids=[f["id"] for f in uploaded])
-    )
+    post_id = desk.run(desk.context.actions.create_post(community, "Survey", attachments=uploaded))
     desk.sync()
     assert pane.open_item("post", post_id)
     opened: list[str] = []

@@ -452,14 +452,18 @@ class Composer(QWidget):
                     )
                 post_id = self.editing.id
             else:
-                attachment_ids = await self._upload()
-                if attachment_ids is None:
+                files = await self._upload()
+                if files is None:
                     return
                 with self.drafts.sending() as draft_key:
                     post_id = await self.context.actions.create_post(
-                        community_id, body, kind=self.kind, title=title, attachment_ids=attachment_ids,
+                        community_id,
+                        body,
+                        kind=self.kind,
+                        title=title,
+                        attachments=files,
                         draft_key=draft_key,
-                    )  # fmt: skip
+                    )
         except ActionRefused as refused:
             self._show_message(str(refused), error=True)
             return
@@ -471,15 +475,15 @@ class Composer(QWidget):
             self.clear()
         self.sent.emit(post_id)
 
-    async def _upload(self) -> list[str] | None:
-        """Upload the attachments; their ids, or None (with a message) if that cannot happen now."""
+    async def _upload(self) -> list[dict[str, Any]] | None:
+        """Upload the attachments; their Files, or None (with a message) if that cannot happen now."""
         if not self._attachments:
             return []
         api = self.context.api
         if api is None:
             self._show_message(tr("Attachments need a connection: remove them to post now."), error=True)
             return None
-        ids = []
+        files: list[dict[str, Any]] = []
         for number, path in enumerate(self._attachments, start=1):
             self._show_message(
                 tr("Uploading {0} ({1} of {2})…").format(path.name, number, len(self._attachments))
@@ -495,9 +499,9 @@ class Composer(QWidget):
             except (ApiError, OSError) as error:
                 self._show_message(tr("Could not upload {0}: {1}").format(path.name, error), error=True)
                 return None
-            ids.append(str(uploaded["id"]))
+            files.append(uploaded)
         self.message.clear()
-        return ids
+        return files
 
     # -- drafts ----------------------------------------------------------------------------------------
 
