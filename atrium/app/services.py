@@ -70,6 +70,25 @@ def _check_title(title: str | None, *, required: bool) -> None:
         raise ActionRefused(f"The title is too long (the limit is {TITLE_LIMIT} characters).")
 
 
+def _queue_like(cache: Any, target_type: str, target_id: str, user_id: str, liked: bool | None) -> ChangeSet:
+    """``Actions.set_like`` on the writer thread: the like's rows (its reaction, the target's
+    count) and its outbox entry, folded into an untried opposite one."""
+    key = reaction_id(target_type, target_id, user_id, "like")
+    was_liked = read_object(cache, "reaction", key) is not None
+    liked = not was_liked if liked is None else liked
+    if liked == was_liked:
+        return ChangeSet()
+    reaction = {"target_type": target_type, "target_id": target_id, "user_id": user_id, "kind": "like"}
+    rows = [_upsert("reaction", key, reaction) if liked else _delete("reaction", key)]
+    target = read_object(cache, target_type, target_id)
+    if target is not None:
+        target["like_count"] = max(0, int(target.get("like_count") or 0) + (1 if liked else -1))
+        rows.append(_upsert(target_type, target_id, target))
+    path = f"/reactions/{target_type}/{target_id}"
+    kind, method = ("like", "PUT") if liked else ("unlike", "DELETE")
+    return enqueue(cache, kind, method, path, optimistic_rows=rows, fold=True).changes
+
+
 def _upsert(kind: str, object_id: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"type": kind, "id": object_id, "op": "upsert", "data": data}
 
@@ -304,38 +323,14 @@ class Actions:
 
     # -- likes and follows -------------------------------------------------------------------------
 
-    async def set_like(self, target_type: str, target_id: str, liked: bool) -> None:
-        key = reaction_id(target_type, target_id, self.user_id, "like")
-        target = await self._read(target_type, target_id)
-        rows: list[dict[str, Any]] = []
-        if liked:
-            rows.append(
-                _upsert(
-                    "reaction",
-                    key,
-                    {
-                        "target_type": target_type,
-                        "target_id": target_id,
-                        "user_id": self.user_id,
-                        "kind": "like",
-                    },
-                )
-            )
-        else:
-            rows.append(_delete("reaction", key))
-        if target is not None:
-            target["like_count"] = max(0, int(target.get("like_count") or 0) + (1 if liked else -1))
-            rows.append(_upsert(target_type, target_id, target))
-        await self._queue(
-            "like" if liked else "unlike",
-            "PUT" if liked else "DELETE",
-            f"/reactions/{target_type}/{target_id}",
-            None,
-            None,
-            None,
-            rows,
-            fold=True,
-        )
+    async def set_like(self, target_type: str, target_id: str, liked: bool | None = None) -> None:
+        """Like or unlike (LIKED), or None: the other way round from what the cache shows now.
+        Decided on the writer thread with the queuing, so quick clicks each flip what the one
+        before left (the screen may not have caught up), and liking what is liked does nothing."""
+        changes = await self.writer.call(_queue_like, target_type, target_id, self.user_id, liked)
+        self._tell(changes)
+        if changes:
+            self._wake()
 
     async def set_follow(self, target_type: str, target_id: str, following: bool) -> None:
         key = follow_id(self.user_id, target_type, target_id)

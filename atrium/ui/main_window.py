@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._connect()
         self._shortcuts()
+        self._refusal_said = ""  # the refusal the status area was last told of
         self._counts_timer = QTimer(self, singleShot=True, interval=120)
         self._counts_timer.timeout.connect(self.refresh_counts)
         self.refresh_counts()
@@ -264,6 +265,9 @@ class MainWindow(QMainWindow):
         self.status_area.set_counts(counts["pending"], counts["failed"], drafts)
         if self.failed is not None and counts["failed"] > self.failed:
             self._say_refused(reader, counts["failed"])
+        elif counts["failed"] == 0 and self._refusal_said:
+            self.status_area.withdraw_error(self._refusal_said)  # sent or discarded since
+            self._refusal_said = ""
         self.failed = counts["failed"]
         self.sidebar.set_badge("notifications", unread)
         if unread != self.unread:
@@ -280,7 +284,8 @@ class MainWindow(QMainWindow):
         if row is not None:
             reason = row[0] or self.tr("the server did not accept it.")
             text = ntr("MainWindow", "A change was not sent: %1", "%n changes were not sent: %1", count)
-            self.status_area.show_error(text.replace("%1", reason))
+            self._refusal_said = text.replace("%1", reason)
+            self.status_area.show_error(self._refusal_said)
 
     def refresh_insights(self) -> None:
         """Insights is for administrators and community owners only."""

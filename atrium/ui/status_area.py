@@ -155,6 +155,13 @@ class StatusArea(QWidget):
         self.error_label.setVisible(bool(first_line))
         self._error_timer.start()
 
+    def withdraw_error(self, message: str) -> None:
+        """MESSAGE no longer holds (the refused changes were sent or discarded): hide it now if
+        it is still the one shown."""
+        if self.error_label.toolTip() == message:
+            self._error_timer.stop()
+            self.error_label.hide()
+
     def state_text(self) -> str:
         return _tr(STATES[self.status.state][0])
 

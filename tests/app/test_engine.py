@@ -537,6 +537,33 @@ def test_what_is_taken_back_before_it_was_sent_never_reaches_anyone(
     assert told == [("like", alice.user_id)], told
 
 
+def test_quick_clicks_on_like_each_flip_what_the_one_before_left(
+    make_user: Callable[..., Api], tmp_path: Path
+) -> None:
+    """A double-click on a liked post's heart, faster than the screen redraws, leaves it liked
+    (nothing to send); a third click unlikes it once. Liking what is liked queues nothing."""
+    alice, bob = make_user("alice"), make_user("bob")
+    cid = make_community(bob, "Book Club")
+    join(alice, cid)
+    target = make_post(bob, cid, "Next month: Middlemarch")
+    assert alice.put(f"/reactions/post/{target}").status_code == 204
+
+    async def scenario() -> None:
+        async with Desktop(alice, tmp_path) as desktop:
+            await desktop.engine.sync_once()
+            await asyncio.gather(*(desktop.actions.set_like("post", target) for _ in range(2)))
+            assert await desktop.writer.call(entries) == []
+            await desktop.actions.set_like("post", target, True)
+            assert await desktop.writer.call(entries) == []
+            await asyncio.gather(*(desktop.actions.set_like("post", target) for _ in range(3)))
+            assert [entry.kind for entry in await desktop.writer.call(entries)] == ["unlike"]
+            await desktop.engine.sync_once()
+            post = await desktop.writer.call(read_object, "post", target)
+            assert post is not None and post["like_count"] == 0
+
+    run(scenario())
+
+
 def test_a_refused_post_is_corrected_by_editing_it(make_user: Callable[..., Api], tmp_path: Path) -> None:
     """The server refuses a post (a NUL character pasted in); the person edits it, and the
     corrected post goes out: before, the edit went as its own request and failed 'no such post'."""

@@ -66,6 +66,7 @@ from atrium.ui.settings_dialog import SettingsDialog
 from atrium.ui.signin_dialog import SignInDialog
 from atrium.ui.status_area import StatusArea
 from atrium.ui.widgets.feed_model import FeedRole
+from atrium.ui.widgets.post_actions import build_post_menu
 from tests.cache.damage import real_corruption_error
 from tests.harness import Api, RunningServer
 from tests.ui.conftest import DEMO_PASSWORD
@@ -620,7 +621,10 @@ def test_a_refused_post_says_why_where_it_is_shown_and_is_retried_or_discarded_t
             await until(lambda: reason in thread.browser.toPlainText(), 10, "the reason in the thread")
             assert "Retry" in thread.browser.toPlainText() and "Discard" in thread.browser.toPlainText()
             assert not thread.editor.isEnabled() and not thread.like_button.isEnabled(), "nothing to add to"
-            assert not thread.more_button.isEnabled(), "no edit or delete of what the server never had"
+            assert thread.more_button.isEnabled() and thread.current is not None
+            menu = build_post_menu(context, thread.current.post, thread, edit_post=lambda _post: None)
+            offered = [action.text() for action in menu.actions() if action.text()]
+            assert offered == ["Edit…", "Delete post…"], "what the server never had: correct it, or drop it"
             save(window, screenshot_dir, "refused-post")
 
             def outbox() -> tuple[int, str]:
@@ -643,6 +647,8 @@ def test_a_refused_post_says_why_where_it_is_shown_and_is_retried_or_discarded_t
             await until(lambda: home.model.row_of(post_id) is None, 10, "the post to leave the feed")
             await until(lambda: not thread.isVisible(), 5, "the thread of a post that never was to close")
             assert context.reader.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+            # nothing refused is left: the status area stops saying so at once, not 10 s later
+            await until(lambda: not status.error_label.isVisible(), 2, "the refusal to be withdrawn")
 
     try:
         run(scenario(), 120)

@@ -258,7 +258,7 @@ class FeedView(QListView):
             self.openRequested.emit(str(post_id))
 
     def _like(self, post_id: str, liked: bool) -> None:
-        self.context.spawn(self.context.actions.set_like("post", post_id, not liked))
+        self.context.spawn(self.context.actions.set_like("post", post_id))  # flips what the cache holds
 
     def _link(self, href: str) -> None:
         if remote_image_source(href) is not None:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 from atrium.cache import Post, community
 
 from ..context import UiContext
-from .post_format import tr
+from .post_format import refused_creation, tr
 
 MODERATING_ROLES = ("owner", "moderator")
 
@@ -33,7 +33,7 @@ def set_comments_enabled(context: UiContext, post: Post, enabled: bool) -> None:
 
 
 def toggle_like(context: UiContext, post: Post) -> None:
-    context.spawn(context.actions.set_like("post", post.id, not post.liked_by_me))
+    context.spawn(context.actions.set_like("post", post.id))  # flips what the cache holds by then
 
 
 def confirm_delete(context: UiContext, post: Post, parent: QWidget | None) -> QMessageBox:
@@ -69,15 +69,19 @@ def build_post_menu(
     open_post: Callable[[str], None] | None = None,
     edit_post: Callable[[Post], None] | None = None,
 ) -> QMenu:
+    """The post's actions. A post the server refused to create exists only here: it can be
+    edited (which corrects and sends it again) or deleted (which discards it), nothing else."""
     menu = QMenu(parent)
     menu.setAccessibleName(tr("Post actions"))
+    refused = refused_creation(context.reader, "post", post.id)
     if open_post is not None:
         menu.addAction(tr("Open"), lambda: open_post(post.id))
-    menu.addAction(tr("Unlike") if post.liked_by_me else tr("Like"), lambda: toggle_like(context, post))
+    if not refused:
+        menu.addAction(tr("Unlike") if post.liked_by_me else tr("Like"), lambda: toggle_like(context, post))
     mine = post.author_id == context.me
     if mine and edit_post is not None:
         menu.addAction(tr("Edit…"), lambda: edit_post(post))
-    if can_moderate(context, post):
+    if can_moderate(context, post) and not refused:
         menu.addSeparator()
         menu.addAction(tr("Unpin") if post.pinned else tr("Pin to the top"),
                        lambda: set_pinned(context, post, not post.pinned))  # fmt: skip

@@ -433,9 +433,10 @@ class ThreadView(QWidget):
         self.editor.setEnabled(enabled)
         self.send_button.setEnabled(enabled)
         self.like_button.setEnabled(not self._refused_post)
-        self.more_button.setEnabled(not self._refused_post)
-        if self._refused_post:
-            self.editor.setPlaceholderText(tr("This post was not sent: retry or discard it above."))
+        if self._refused_post:  # More keeps Edit, which corrects it and sends it again
+            self.editor.setPlaceholderText(
+                tr("This post was not sent: edit it (More), retry or discard it above.")
+            )
         elif not enabled:
             self.editor.setPlaceholderText(tr("Comments are turned off for this post."))
         elif post.kind == "question":
@@ -539,7 +540,7 @@ class ThreadView(QWidget):
         if verb == "like-comment":
             comment = next((c for c in self.current.comments if c.id == target), None)
             if comment is not None:
-                self.context.spawn(actions.set_like("comment", comment.id, not comment.liked_by_me))
+                self.context.spawn(actions.set_like("comment", comment.id))  # flips what the cache holds
         elif verb == "reply":
             self.set_reply_to(target)
             self.focus_editor()
