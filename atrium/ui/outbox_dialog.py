@@ -72,11 +72,20 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("OutboxDialog", text)
 
 
+def kind_label(kind: str) -> str:
+    """ "New post", "Like"… for an outbox entry's kind (one this version does not name: its words)."""
+    return _tr(KINDS.get(kind, kind.replace("_", " ").capitalize()))
+
+
+_INVISIBLE = dict.fromkeys(code for code in range(32) if chr(code) not in "\t\n")  # e.g. a pasted NUL
+
+
 def text_of(entry: OutboxEntry) -> str:
-    """What the person typed in the change (title, then body), whole; '' for a like, a join…"""
+    """What the person typed in the change (title, then body), whole, without control characters
+    (a NUL pasted in, which the server refuses); '' for a like, a join…"""
     body = entry.body if isinstance(entry.body, dict) else {}
     return "\n".join(
-        value.strip()
+        value.translate(_INVISIBLE).strip()
         for name in ("title", "body")
         if isinstance(value := body.get(name), str) and value.strip()
     )
@@ -129,7 +138,7 @@ class OutboxModel(RowsModel[OutboxEntry]):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:  # what it is, and which one: "New post: “Printer on floor 3…”"
-                kind = _tr(KINDS.get(entry.kind, entry.kind.replace("_", " ").capitalize()))
+                kind = kind_label(entry.kind)
                 summary = summary_of(entry)
                 return f"{kind}: “{summary}”" if summary else kind
             if column == 1:
@@ -391,7 +400,7 @@ class OutboxDialog(QDialog):
             self.context.spawn(self._confirm_discard(chosen))
 
     async def _confirm_discard(self, chosen: OutboxEntry) -> None:
-        title = _tr(KINDS.get(chosen.kind, chosen.kind))
+        title = kind_label(chosen.kind)
         text = self.tr("Discard this change (%1)? It will not be sent, and it cannot be undone.").replace(
             "%1", title
         )

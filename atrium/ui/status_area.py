@@ -191,8 +191,12 @@ class StatusArea(QWidget):
                 parts.append(
                     _ntr("%n change waiting to be sent", "%n changes waiting to be sent", self.pending)
                 )
-            if self.failed:
-                parts.append(_ntr("%n failed", "%n failed", self.failed))
+            if self.failed:  # refused: "not sent", whether or not others wait beside them
+                parts.append(
+                    _ntr("%n change not sent", "%n changes not sent", self.failed)
+                    if not self.pending
+                    else _ntr("%n not sent", "%n not sent", self.failed)
+                )
             if self.drafts:
                 parts.append(_ntr("%n draft", "%n drafts", self.drafts))
             text = " · ".join(parts)

@@ -43,6 +43,7 @@ from atrium.app.settings import Settings
 from atrium.cache import (
     LATEST_VERSION,
     CacheDamagedError,
+    OutboxEntry,
     load_draft,
     my_communities,
     open_cache,
@@ -58,7 +59,7 @@ from atrium.ui.app import AutoSignIn, DesktopSession
 from atrium.ui.context import UiContext
 from atrium.ui.controller import AppController
 from atrium.ui.main_window import MainWindow
-from atrium.ui.outbox_dialog import OutboxDialog
+from atrium.ui.outbox_dialog import OutboxDialog, kind_label, summary_of, text_of
 from atrium.ui.pane_registry import BY_KEY, SIDEBAR_KEYS, PaneEntry, build_pane
 from atrium.ui.panes.coming import ComingPane, UnavailablePane
 from atrium.ui.probe import distinct_colours, missing_texts
@@ -654,6 +655,19 @@ def test_a_refused_post_says_why_where_it_is_shown_and_is_retried_or_discarded_t
         run(scenario(), 120)
     finally:
         demo_server.stop()
+
+
+def test_refused_changes_read_as_not_sent_and_their_text_as_typed(qtbot: Any) -> None:
+    status = StatusArea()
+    qtbot.addWidget(status)
+    status.set_counts(0, 1)
+    assert status.pending_button.text() == "1 change not sent"
+    status.set_counts(2, 1, 1)
+    assert status.pending_button.text() == "2 changes waiting to be sent · 1 not sent · 1 draft"
+    refused = OutboxEntry(1, "op", "create_post", "POST", "/posts", {"title": "Jam", "body": "Pasted\x00 text"},
+                          "post", "p", "2026-11-28T00:00:00Z", 1, "failed", "body: no NUL", None)  # fmt: skip
+    assert text_of(refused) == "Jam\nPasted text" and summary_of(refused) == "Jam Pasted text"
+    assert kind_label("create_post") == "New post" and kind_label("move_post") == "Move post"
 
 
 def _cache_written_by_a_newer_atrium(path: Path) -> None:
