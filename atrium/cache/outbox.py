@@ -48,7 +48,6 @@ class OutboxEntry:
 class Enqueued:
     entry: OutboxEntry  # the new entry; folded: the untried one it went into (or cancelled)
     changes: ChangeSet  # the optimistic rows written, for the "cache changed" event
-    folded: bool = False
 
 
 _COLUMNS = (
@@ -105,14 +104,14 @@ def enqueue(
         if twin is not None and kind in _TOGGLES:  # taken back: both go, and it shows as before both
             changes = discard(conn, twin.op_id)
             changes.add("outbox", twin.op_id)
-            return Enqueued(twin, changes, folded=True)
+            return Enqueued(twin, changes)
         befores = undo.capture(conn, optimistic_rows) if twin is None else []
         changes = apply_changes(conn, list(optimistic_rows), pending=True)
         if draft_key is not None:
             changes.merge(delete_draft(conn, draft_key))
         if twin is not None:
             _fold(conn, twin, kind, body, changes)
-            return Enqueued(twin, changes, folded=True)
+            return Enqueued(twin, changes)
         row = conn.execute(
             f"INSERT INTO outbox (op_id, kind, method, path, body, object_type, object_id, created_at, recorded) "
             f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING {_COLUMNS}",
@@ -195,11 +194,16 @@ def entries(target: CacheLike) -> list[OutboxEntry]:
     ]
 
 
-def _update(target: CacheLike, op_id: str, sql: str, params: Sequence[Any]) -> None:
+def _update(target: CacheLike, op_id: str, sql: str, params: Sequence[Any]) -> OutboxEntry:
+    """Change entry OP_ID; the entry as it now is (UnknownOutboxEntryError: there is none)."""
     conn = connection_of(target)
     with write_transaction(conn):
-        if conn.execute(f"UPDATE outbox SET {sql} WHERE op_id = ?", (*params, op_id)).rowcount == 0:
-            raise UnknownOutboxEntryError(op_id)
+        row = conn.execute(
+            f"UPDATE outbox SET {sql} WHERE op_id = ? RETURNING {_COLUMNS}", (*params, op_id)
+        ).fetchone()
+    if row is None:
+        raise UnknownOutboxEntryError(op_id)
+    return _entry(row)
 
 
 def mark_sending(target: CacheLike, op_id: str) -> OutboxEntry:
@@ -207,15 +211,7 @@ def mark_sending(target: CacheLike, op_id: str) -> OutboxEntry:
     untried post may have taken an edit since it was picked: ``enqueue(fold=True)``). Left
     'sending' by a crash, it is requeued when the cache is next opened; resending is safe
     thanks to the Idempotency-Key. UnknownOutboxEntryError: discarded (or folded) meanwhile."""
-    conn = connection_of(target)
-    with write_transaction(conn):
-        row = conn.execute(
-            f"UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE op_id = ? RETURNING {_COLUMNS}",
-            (op_id,),
-        ).fetchone()
-    if row is None:
-        raise UnknownOutboxEntryError(op_id)
-    return _entry(row)
+    return _update(target, op_id, "state = 'sending', attempts = attempts + 1", ())
 
 
 def mark_done(target: CacheLike, op_id: str) -> None:
@@ -237,7 +233,7 @@ def apply_answer(target: CacheLike, object_type: str, object_id: str, data: dict
     if spec is None:
         return ChangeSet()
     with write_transaction(conn):
-        if conn.execute(f"SELECT 1 FROM {spec.table} WHERE id = ?", (object_id,)).fetchone() is None:
+        if not _has_row(conn, spec.table, object_id):
             return ChangeSet()
         return apply_changes(conn, [{"type": object_type, "id": object_id, "op": "upsert", "data": data}])
 
@@ -327,7 +323,7 @@ def _show(
     if spec is None:
         return
     if before is None:
-        if conn.execute(f"SELECT 1 FROM {spec.table} WHERE id = ?", (object_id,)).fetchone():
+        if _has_row(conn, spec.table, object_id):
             purge.delete_objects(conn, spec.type, spec.table, [object_id], changes)
         return
     data = orjson.loads(before)
@@ -335,6 +331,10 @@ def _show(
         return
     restore = {"type": spec.type, "id": object_id, "op": "upsert", "data": data}
     changes.merge(apply_changes(conn, [restore], pending=pending))
+
+
+def _has_row(conn: sqlite3.Connection, table: str, object_id: str) -> bool:
+    return conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (object_id,)).fetchone() is not None
 
 
 def _parent_here(conn: sqlite3.Connection, kind: str, data: dict[str, Any]) -> bool:
@@ -346,10 +346,7 @@ def _parent_here(conn: sqlite3.Connection, kind: str, data: dict[str, Any]) -> b
         table, parent = ("posts" if data.get("target_type") == "post" else "comments"), data.get("target_id")
     else:
         return True
-    return (
-        parent is None
-        or conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (parent,)).fetchone() is not None
-    )
+    return parent is None or _has_row(conn, table, parent)
 
 
 def _discard_by_pending_row(
